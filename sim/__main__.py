@@ -1,0 +1,5 @@
+"""`python -m sim` is the `sandbox` command line."""
+
+from sim.cli import main
+
+main()

@@ -1,0 +1,289 @@
+"""The `sandbox` command line (Typer): run, compare, validate, schema, scenarios, tui, serve.
+
+Exit codes: 0 done, 1 the simulation failed (its summary.json says why), 2 bad input (every problem
+is printed with its file, line and key; nothing is run).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from sim.experiment import Comparison, RunResult, compare, run
+from sim.library import library, library_root
+from sim.loader import ScenarioError, leaf_paths, load_scenario
+from sim.outputs import SUMMARY, failure_document, write_json, write_run
+from sim.scenario import Scenario
+from sim.summary import KPI_BY_NAME, format_value
+
+app = typer.Typer(
+    name="sandbox",
+    help="Exchange Sandbox: simulate a national crypto exchange sandbox and its what-ifs.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out_console = Console()
+err_console = Console(stderr=True)
+
+ScenarioArg = Annotated[Path, typer.Argument(help="Scenario YAML file.", show_default=False)]
+SetOpt = Annotated[
+    list[str] | None,
+    typer.Option("--set", help="Override a value: path=value (repeatable), e.g. kyc.reviewers=5."),
+]
+SeedOpt = Annotated[int | None, typer.Option(min=0, help="Root seed (default: the scenario's).")]
+DaysOpt = Annotated[int | None, typer.Option(min=1, help="Simulated days (default: scenario's).")]
+RepsOpt = Annotated[
+    int | None,
+    typer.Option("--replications", "-r", min=1, help="Replications (default: scenario's)."),
+]
+WorkersOpt = Annotated[
+    int | None, typer.Option(min=1, help="Parallel processes (default: all cores).")
+]
+
+
+def _fail(problems: list[str], code: int = 2) -> typer.Exit:
+    for problem in problems:
+        err_console.print(f"[red]error:[/red] {problem}", highlight=False, soft_wrap=True)
+    return typer.Exit(code)
+
+
+def _load(
+    path: Path,
+    overrides: list[str] | None,
+    seed: int | None = None,
+    days: int | None = None,
+    out: Path | None = None,
+) -> Scenario:
+    extra = [*(overrides or [])]
+    if seed is not None:
+        extra.append(f"run.seed={seed}")
+    if days is not None:
+        extra.append(f"run.days={days}")
+    try:
+        return load_scenario(path, extra)
+    except ScenarioError as error:
+        if out is not None:
+            write_json(out / SUMMARY, failure_document(str(path), str(error)))
+        raise _fail(error.problems) from None
+
+
+@contextmanager
+def _progress(label: str) -> Iterator[Progress | None]:
+    """A progress bar on an interactive terminal; silence elsewhere (CI, pipes)."""
+    if not err_console.is_terminal:
+        yield None
+        return
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.fields[note]}"),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=err_console, transient=True) as progress:
+        progress.add_task(label, total=1.0, note="")
+        yield progress
+
+
+def _reporter(progress: Progress | None):  # type: ignore[no-untyped-def]
+    if progress is None:
+        return None
+    task = progress.task_ids[0]
+    return lambda fraction, note: progress.update(task, completed=fraction, note=note)
+
+
+def _ci_text(ci: tuple[float, float] | None, unit: str) -> str:
+    return f"{format_value(ci[0], unit)} … {format_value(ci[1], unit)}" if ci else "—"
+
+
+def _summary_table(result: RunResult) -> Table:
+    table = Table(
+        title=f"{result.scenario.name}  (seed {result.scenario.run.seed}, "
+        f"{len(result.replications)} replication(s), {result.scenario.run.days} days)"
+    )
+    table.add_column("KPI")
+    table.add_column("mean", justify="right")
+    table.add_column("95% CI", justify="right")
+    table.add_column("unit")
+    for name, est in result.kpis.items():
+        unit = KPI_BY_NAME[name].unit
+        table.add_row(name, format_value(est.mean, unit), _ci_text(est.ci95, unit), unit)
+    return table
+
+
+@app.command("run")
+def run_command(
+    scenario: ScenarioArg,
+    seed: SeedOpt = None,
+    days: DaysOpt = None,
+    replications: RepsOpt = None,
+    overrides: SetOpt = None,
+    out: Annotated[Path | None, typer.Option(help="Output directory (default: runs/NAME).")] = None,
+    trace: Annotated[bool, typer.Option(help="Also write events.csv, one row per event.")] = False,
+    workers: WorkersOpt = None,
+) -> None:
+    """Run a scenario headless: print a summary table and write the output files."""
+    loaded = _load(scenario, overrides, seed, days, out)
+    out = out or Path("runs") / loaded.name
+    if replications is not None:
+        loaded = loaded.model_copy(
+            update={"run": loaded.run.model_copy(update={"replications": replications})}
+        )
+    with _progress(f"running {loaded.name}") as progress:
+        result = run(loaded, workers=workers, progress=_reporter(progress), keep_records=trace)
+    written = write_run(out, result, trace)
+    out_console.print(_summary_table(result))
+    out_console.print(f"wrote {', '.join(str(p) for p in written)}  ({result.wall_seconds:.1f} s)")
+    if result.status != "ok":
+        raise _fail([f"the run failed: {result.error} (see {out / SUMMARY})"], code=1)
+
+
+@app.command("compare")
+def compare_command(
+    baseline: ScenarioArg,
+    reform: ScenarioArg,
+    replications: Annotated[int, typer.Option("--replications", "-r", min=2)] = 5,
+    overrides: SetOpt = None,
+    days: DaysOpt = None,
+    workers: WorkersOpt = None,
+    out: Annotated[Path | None, typer.Option(help="Write comparison.json here.")] = None,
+) -> None:
+    """Paired runs on common random numbers: the change of every KPI with a 95% CI.
+
+    `--set` applies to the reform only.
+    """
+    base = _load(baseline, None, days=days)
+    ref = _load(reform, overrides, days=days)
+    with _progress("comparing") as progress:
+        comparison = compare(base, ref, replications, workers, _reporter(progress))
+    out_console.print(_comparison_table(comparison))
+    if out is not None:
+        write_json(out / "comparison.json", comparison_document(comparison))
+        out_console.print(f"wrote {out / 'comparison.json'}")
+    failed = [r for r in (comparison.baseline, comparison.reform) if r.status != "ok"]
+    if failed:
+        raise _fail([f"{r.scenario.name} failed: {r.error}" for r in failed], code=1)
+
+
+def comparison_document(comparison: Comparison) -> dict[str, object]:
+    def clean(v: float) -> float | None:
+        return v if math.isfinite(v) else None
+
+    return {
+        "baseline": comparison.baseline.scenario.name,
+        "reform": comparison.reform.scenario.name,
+        "seed": comparison.baseline.scenario.run.seed,
+        "replications": len(comparison.baseline.replications),
+        "kpis": {
+            name: {
+                "baseline": clean(c.baseline.mean),
+                "reform": clean(c.reform.mean),
+                "change": clean(c.difference.mean),
+                "ci95": [clean(x) for x in c.difference.ci95] if c.difference.ci95 else None,
+                "significant": c.significant,
+                "unit": KPI_BY_NAME[name].unit,
+            }
+            for name, c in comparison.changes.items()
+        },
+    }
+
+
+def _comparison_table(comparison: Comparison) -> Table:
+    b, r = comparison.baseline.scenario, comparison.reform.scenario
+    table = Table(
+        title=f"{r.name} vs {b.name}  ({len(comparison.baseline.replications)} paired "
+        f"replications, seed {b.run.seed})"
+    )
+    for column, justify in (
+        ("KPI", "left"),
+        ("baseline", "right"),
+        ("what-if", "right"),
+        ("change", "right"),
+        ("95% CI of change", "right"),
+    ):
+        table.add_column(column, justify=justify)  # type: ignore[arg-type]
+    for name, change in comparison.changes.items():
+        unit = KPI_BY_NAME[name].unit
+        style = "bold" if change.significant else "dim"
+        table.add_row(
+            name,
+            format_value(change.baseline.mean, unit),
+            format_value(change.reform.mean, unit),
+            format_value(change.difference.mean, unit, signed=True),
+            _ci_text(change.difference.ci95, unit),
+            style=style,
+        )
+    return table
+
+
+@app.command("validate")
+def validate_command(
+    scenarios: Annotated[list[Path], typer.Argument(help="Scenario files.", show_default=False)],
+) -> None:
+    """Check scenario files: exit 0, or print every error with file, line and key."""
+    problems: list[str] = []
+    for path in scenarios:
+        try:
+            load_scenario(path)
+            out_console.print(f"[green]ok[/green]  {path}", highlight=False)
+        except ScenarioError as error:
+            problems.extend(error.problems)
+    if problems:
+        raise _fail(problems)
+
+
+@app.command("schema")
+def schema_command() -> None:
+    """Print the JSON Schema of scenario files (for editors)."""
+    schema = Scenario.model_json_schema()
+    schema["properties"]["extends"] = {
+        "type": "string",
+        "description": "Another scenario file this one overrides.",
+    }
+    sys.stdout.write(json.dumps(schema, indent=2, ensure_ascii=False) + "\n")
+
+
+@app.command("scenarios")
+def scenarios_command() -> None:
+    """List the scenario library, one line each."""
+    root = library_root()
+    for entry in library():
+        description = entry.description or f"[red]{entry.error}[/red]"
+        out_console.print(
+            f"{entry.path.relative_to(root.parent)}  [dim]{description}[/dim]", highlight=False
+        )
+
+
+@app.command("paths")
+def paths_command() -> None:
+    """List every settable --set path."""
+    for path in leaf_paths():
+        out_console.print(path, highlight=False)
+
+
+@app.command("tui")
+def tui_command(
+    scenario: Annotated[Path | None, typer.Argument(help="Scenario to open.")] = None,
+) -> None:
+    """Open the terminal UI (also `python -m tui`)."""
+    from tui.app import main as tui_main
+
+    tui_main(str(scenario) if scenario else None)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

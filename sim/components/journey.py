@@ -1,0 +1,134 @@
+"""A person's journey: pick a channel, pass KYC (licensed), top up and buy a while, maybe sell.
+
+This is the process every arriving agent runs; the gates it passes through are the components.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from typing import TYPE_CHECKING, Any
+
+from sim.components.channel import LICENSED, NONE, UNLICENSED
+from sim.components.kyc import ABANDONED, PASSED
+from sim.components.population import Person
+from sim.records import CapApplied, ChannelSwitched, PaymentBlocked, PersonArrived
+
+if TYPE_CHECKING:
+    from sim.world import World
+
+
+class Journeys:
+    def __init__(self, world: World) -> None:
+        self.world = world
+        self.rng = world.streams.stream("topups")
+
+    def run(self, person: Person) -> Generator[Any, Any, None]:
+        world = self.world
+        channel, p, reason = world.channel.choose(person)
+        person.channel = channel
+        if channel == LICENSED:
+            person.exchange = world.exchanges.pick(person)
+        world.emit(
+            PersonArrived(
+                world.env.now,
+                person.id,
+                person.resident,
+                person.bad_actor,
+                channel,
+                p,
+                reason,
+                person.exchange,
+            )
+        )
+        if channel == NONE:
+            return
+        if channel == LICENSED:
+            outcome = yield from world.kyc.apply(person)
+            if outcome == PASSED:
+                active = world.population.active_hours(person.id)
+                if active > 0:
+                    yield from self._trade(person, active, licensed=True)
+                return
+            c = world.scenario.channel
+            share = (
+                c.after_abandon_unlicensed if outcome == ABANDONED else c.after_reject_unlicensed
+            )
+            if not (world.unlicensed.available and world.channel.fallback.chance(person.id, share)):
+                return
+            person.channel = UNLICENSED
+            which = "abandon" if outcome == ABANDONED else "reject"
+            world.emit(
+                ChannelSwitched(
+                    world.env.now,
+                    person.id,
+                    UNLICENSED,
+                    f"channel.after_{which}_unlicensed={share}: KYC {outcome}",
+                )
+            )
+        active = world.population.active_hours(person.id)
+        if active > 0:
+            yield from self._trade(person, active, licensed=False)
+
+    def _trade(self, person: Person, active: float, licensed: bool) -> Generator[Any, Any, None]:
+        """Top up and buy every so often for `active` hours; then perhaps hold and sell."""
+        env, world, rng, pid = self.world.env, self.world, self.rng, person.id
+        population = world.population
+        end = env.now + active
+        gap_mean, median = population.topup_gap_mean(pid), population.topup_median(pid)
+        while True:
+            gap = rng.expovariate(1.0 / gap_mean)
+            if env.now + gap > end or gap > 1e7:
+                break
+            yield env.timeout(gap)
+            want = median * rng.lognormvariate(0.0, 0.5)
+            if licensed:
+                yield from self._buy_licensed(person, want)
+            else:
+                self._buy_unlicensed(person, want)
+        if (person.holdings or person.offshore) and population.sells(pid):
+            yield env.timeout(population.hold_hours(pid))
+            world.unlicensed.sell_all(person)
+            if person.holdings:
+                proceeds = world.exchanges.sell_all(person, person.exchange)
+                yield env.timeout(world.banks.withdrawal_delay(env.now))
+                world.exchanges.withdraw(person, person.exchange, proceeds)
+
+    def _buy_licensed(self, person: Person, want: float) -> Generator[Any, Any, None]:
+        world, env = self.world, self.world.env
+        room, rule = world.exchanges.cap_room(person, env.now)
+        bank_room = world.banks.monthly_room(person, env.now)
+        if bank_room < room:
+            room, rule = (
+                bank_room,
+                f"banks.monthly_cap_per_person={world.banks.config.monthly_cap_per_person}",
+            )
+        amount = min(want, room)
+        if amount < want:
+            world.emit(CapApplied(env.now, person.id, want, amount, rule))
+            spill = want - amount
+            if self.rng.random() < world.scenario.channel.cap_spillover_unlicensed:
+                self._buy_unlicensed(person, spill)
+        if amount <= 0:
+            return
+        refusal = world.banks.licensed_refusal(person, person.exchange, amount)
+        if refusal:
+            world.emit(PaymentBlocked(env.now, person.id, LICENSED, amount, refusal))
+            return
+        yield env.timeout(world.banks.deposit_delay(env.now, amount))
+        world.exchanges.buy(person, person.exchange, amount)
+
+    def _buy_unlicensed(self, person: Person, want: float) -> None:
+        world, un = self.world, self.world.scenario.unlicensed
+        if not world.unlicensed.available:
+            return
+        premium = 0.0
+        if world.banks.blocks_unlicensed():
+            if self.rng.random() >= un.p2p_workaround_share:
+                reason = (
+                    f"banks.unlicensed_block_prob={world.banks.config.unlicensed_block_prob}"
+                    ": bank blocked the payment to an unlicensed platform"
+                )
+                world.emit(PaymentBlocked(world.env.now, person.id, UNLICENSED, want, reason))
+                return
+            premium = un.p2p_premium
+        world.unlicensed.buy(person, want, premium)

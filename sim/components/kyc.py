@@ -1,0 +1,192 @@
+"""The KYC gate of the licensed exchanges: automated attempts, the state IIN check, manual review.
+
+Manual review is a queue served by a finite analyst team (optionally in working hours); applicants
+whose patience runs out abandon. Decisions have configurable false-reject and false-accept rates.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Generator
+from typing import TYPE_CHECKING, Any
+
+import simpy
+
+from sim.components.population import Person
+from sim.records import (
+    KycAttempt,
+    KycDecided,
+    ReviewAbandoned,
+    ReviewQueued,
+    ReviewStarted,
+)
+
+if TYPE_CHECKING:
+    from sim.world import World
+
+PASSED, REJECTED, ABANDONED = "passed", "rejected", "abandoned"
+_EMA = 0.02
+
+
+class KycGate:
+    """Decides each application; `apply(person)` is a SimPy process returning the outcome."""
+
+    def __init__(self, world: World) -> None:
+        self.world = world
+        self.config = c = world.scenario.kyc
+        self.env = world.env
+        self.reviewers = simpy.Resource(self.env, c.reviewers) if c.reviewers > 0 else None
+        self.queue_length = 0
+        col = world.streams.per_person
+        self._attempt_ok = [col(f"auto_attempt_{k}") for k in range(c.max_attempts)]
+        self._attempt_time = [col(f"auto_attempt_time_{k}") for k in range(c.max_attempts)]
+        self._retry_quit = [col(f"retry_abandon_{k}") for k in range(c.max_attempts)]
+        self._manual = col("manual_review")
+        self._review_time = col("review_time")
+        self._decision = col("kyc_decision")
+        mean = c.review_time_mean
+        if c.review_time_distribution == "lognormal":
+            self._review_median = mean / math.exp(c.review_time_sigma**2 / 2)
+        self.expected_wait_h = c.auto_check_time_median + c.manual_review_share * 24.0
+        """What people expect KYC to take: a moving average of recent decisions."""
+
+    def _decide(
+        self,
+        person: Person,
+        t0: float,
+        outcome: str,
+        stage: str,
+        reason: str,
+        review_h: float = 0.0,
+    ) -> str:
+        now = self.env.now
+        wait = now - t0
+        person.kyc_outcome = outcome
+        if outcome != ABANDONED:
+            self.expected_wait_h += _EMA * (wait - self.expected_wait_h)
+        self.world.emit(
+            KycDecided(now, person.id, outcome, wait, review_h, not person.bad_actor, stage, reason)
+        )
+        return outcome
+
+    def review_hours(self, pid: int) -> float:
+        c = self.config
+        if c.review_time_distribution == "exponential":
+            return self._review_time.exponential(pid, c.review_time_mean)
+        return self._review_time.lognormal(pid, self._review_median, c.review_time_sigma)
+
+    def apply(self, person: Person) -> Generator[Any, Any, str]:
+        env, c, pid, world = self.env, self.config, person.id, self.world
+        t0 = env.now
+        if c.auto_checks:
+            quality = world.population.document_quality(pid)
+            for k in range(c.max_attempts):
+                yield env.timeout(
+                    self._attempt_time[k].lognormal(
+                        pid, c.auto_check_time_median, c.auto_check_time_sigma
+                    )
+                )
+                passed = self._attempt_ok[k][pid] < quality
+                world.emit(KycAttempt(env.now, pid, k + 1, passed))
+                if passed:
+                    break
+                if k + 1 == c.max_attempts:
+                    return self._decide(
+                        person,
+                        t0,
+                        REJECTED,
+                        "auto",
+                        f"kyc.max_attempts={c.max_attempts}: documents failed "
+                        "every automated attempt",
+                    )
+                if self._retry_quit[k].chance(pid, c.retry_abandon_prob):
+                    return self._decide(
+                        person,
+                        t0,
+                        ABANDONED,
+                        "auto",
+                        f"kyc.retry_abandon_prob={c.retry_abandon_prob}: gave up "
+                        f"after failed attempt {k + 1}",
+                    )
+        if c.iin_check and world.population.fabricated_iin(pid):
+            return self._decide(
+                person, t0, REJECTED, "iin", "kyc.iin_check: IIN fails the state database check"
+            )
+        to_manual = self._manual[pid] < c.manual_review_share or (
+            c.nonresidents_to_manual and not person.resident
+        )
+        if not to_manual:
+            if person.bad_actor and not self._decision.chance(pid, c.auto_false_accept_rate):
+                return self._decide(
+                    person,
+                    t0,
+                    REJECTED,
+                    "auto",
+                    "kyc.auto_false_accept_rate: automated screening caught the identity",
+                )
+            return self._decide(person, t0, PASSED, "auto", "automated checks passed")
+        return (yield from self._manual_review(person, t0))
+
+    def _manual_review(self, person: Person, t0: float) -> Generator[Any, Any, str]:
+        env, c, pid, world = self.env, self.config, person.id, self.world
+        queued_at = env.now
+        patience = world.population.patience(pid)
+        deadline = queued_at + patience
+        self.queue_length += 1
+        world.emit(ReviewQueued(queued_at, pid, self.queue_length))
+        if self.reviewers is None:
+            yield env.timeout(patience)
+            return self._abandon(person, t0, queued_at, "kyc.reviewers=0: nobody reviews")
+        request = self.reviewers.request()
+        if math.isinf(patience):
+            yield request
+        else:
+            yield request | env.timeout(patience)
+            if not request.triggered:
+                request.cancel()
+                return self._abandon(person, t0, queued_at, "patience ran out in the review queue")
+        opens = world.calendar.next_open(env.now, c.working_hours) if c.working_hours else env.now
+        if opens > env.now:
+            if opens > deadline:
+                yield env.timeout(deadline - env.now)
+                self.reviewers.release(request)
+                return self._abandon(
+                    person, t0, queued_at, "patience ran out before the analysts' day began"
+                )
+            yield env.timeout(opens - env.now)
+        self.queue_length -= 1
+        started = env.now
+        world.emit(ReviewStarted(started, pid, started - queued_at))
+        busy = self.review_hours(pid)
+        yield env.timeout(busy)
+        self.reviewers.release(request)
+        if person.bad_actor:
+            if self._decision.chance(pid, c.manual_false_accept_rate):
+                return self._decide(
+                    person,
+                    t0,
+                    PASSED,
+                    "manual",
+                    f"kyc.manual_false_accept_rate={c.manual_false_accept_rate}: "
+                    "analyst missed the identity fraud",
+                    busy,
+                )
+            return self._decide(
+                person, t0, REJECTED, "manual", "analyst found identity fraud", busy
+            )
+        if self._decision.chance(pid, c.false_reject_rate):
+            return self._decide(
+                person,
+                t0,
+                REJECTED,
+                "manual",
+                f"kyc.false_reject_rate={c.false_reject_rate}: analyst rejected "
+                "a legitimate applicant",
+                busy,
+            )
+        return self._decide(person, t0, PASSED, "manual", "analyst approved", busy)
+
+    def _abandon(self, person: Person, t0: float, queued_at: float, reason: str) -> str:
+        self.queue_length -= 1
+        self.world.emit(ReviewAbandoned(self.env.now, person.id, self.env.now - queued_at))
+        return self._decide(person, t0, ABANDONED, "queue", reason)

@@ -1,0 +1,56 @@
+"""The market: a daily BTC price path (geometric Brownian motion or a replayed CSV) and USD/KZT."""
+
+from __future__ import annotations
+
+import csv
+import math
+from pathlib import Path
+
+import numpy as np
+
+from sim.loader import ScenarioError
+from sim.scenario import MarketSection
+
+
+def _read_series(path: str, days: int) -> list[float]:
+    try:
+        with Path(path).open(newline="", encoding="utf-8") as handle:
+            rows = list(csv.DictReader(handle))
+        prices = [float(row["price_usd"]) for row in rows]
+    except FileNotFoundError:
+        raise ScenarioError([f"market.btc_csv: no such file {path}"]) from None
+    except (KeyError, ValueError, TypeError) as error:
+        raise ScenarioError(
+            [f"market.btc_csv: {path} needs columns date,price_usd with numbers ({error})"]
+        ) from None
+    if len(prices) < days:
+        raise ScenarioError(
+            [f"market.btc_csv: {path} has {len(prices)} days of prices, the run needs {days}"]
+        )
+    if any(p <= 0 for p in prices):
+        raise ScenarioError([f"market.btc_csv: {path} has a price <= 0"])
+    return prices[:days]
+
+
+class Market:
+    """Prices by simulated day; a price holds for the whole day."""
+
+    def __init__(self, config: MarketSection, days: int, rng: np.random.Generator) -> None:
+        self.usd_kzt = config.usd_kzt
+        if config.btc_model == "csv":
+            if config.btc_csv is None:
+                raise ScenarioError(["market.btc_csv: needed when market.btc_model is csv"])
+            self.btc_usd = _read_series(config.btc_csv, days + 1)
+        else:
+            dt = 1 / 365
+            sigma = config.btc_volatility_per_year
+            steps = rng.normal(
+                (config.btc_drift_per_year - sigma**2 / 2) * dt, sigma * math.sqrt(dt), days
+            )
+            path = config.btc_start_usd * np.exp(np.concatenate(([0.0], np.cumsum(steps))))
+            self.btc_usd = path.tolist()
+
+    def btc_kzt(self, t: float) -> float:
+        """Tenge per BTC at simulated hour t."""
+        day = min(int(t // 24), len(self.btc_usd) - 1)
+        return self.btc_usd[day] * self.usd_kzt

@@ -1,0 +1,148 @@
+"""The population: synthetic residents and non-residents arriving over time, with their attributes.
+
+Attributes are drawn from per-person columns (see `sim.rng`), so person 17 has the same income,
+documents and patience in a baseline and a reform run on the same seed. They are computed when a
+component first asks, which keeps the validation worlds as cheap as bare SimPy.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import random
+
+from sim.identities import corrupt_iin, make_iin, person_name
+from sim.rng import Streams
+from sim.scenario import PopulationSection
+
+HOURS_PER_MONTH = 730.0
+
+
+class Person:
+    """One simulated agent (standing for `scale_factor` real people) and where they are now."""
+
+    __slots__ = (
+        "bad_actor",
+        "channel",
+        "exchange",
+        "holdings",
+        "id",
+        "kyc_outcome",
+        "month_key",
+        "month_spent",
+        "offshore",
+        "platform",
+        "resident",
+        "t_arrival",
+        "year_spent",
+    )
+
+    def __init__(self, pid: int, t: float, resident: bool, bad_actor: bool) -> None:
+        self.id = pid
+        self.t_arrival = t
+        self.resident = resident
+        self.bad_actor = bad_actor
+        self.channel = ""
+        self.kyc_outcome = ""
+        self.exchange = -1
+        self.platform = -1
+        self.holdings = 0
+        """Satoshi held in custody at the person's licensed exchange."""
+        self.offshore = 0
+        """Satoshi held at the person's unlicensed platform."""
+        self.month_key = -1
+        self.month_spent = 0.0
+        self.year_spent = 0.0
+
+
+class Population:
+    """Draws people and their attributes from per-person random columns."""
+
+    def __init__(
+        self, config: PopulationSection, streams: Streams, usd_kzt: float, start: dt.date
+    ) -> None:
+        self.config = config
+        self.streams = streams
+        self.start = start
+        self.income_median = config.income_median_month.kzt(usd_kzt)
+        self._col = streams.per_person
+        self._resident = streams.per_person("resident")
+        self._bad = streams.per_person("bad_actor")
+        self._active = streams.per_person("active")
+        self._patience = streams.per_person("patience")
+        self.people: list[Person] = []
+
+    def arrive(self, t: float) -> Person:
+        pid = len(self.people)
+        c = self.config
+        person = Person(
+            pid, t, self._resident[pid] >= c.nonresident_share, self._bad[pid] < c.bad_actor_share
+        )
+        self.people.append(person)
+        return person
+
+    # --- attributes, computed on demand -----------------------------------------------------
+
+    def female(self, pid: int) -> bool:
+        return self._col("sex").chance(pid, 0.5)
+
+    def birth_date(self, pid: int) -> dt.date:
+        age_days = int((18 + 47 * self._col("age")[pid]) * 365.25)
+        return self.start - dt.timedelta(days=age_days)
+
+    def iin(self, pid: int) -> str:
+        """The person's IIN; fabricated (invalid) for some bad actors."""
+        rng = random.Random(int(self._col("iin")[pid] * 2**53))
+        iin = make_iin(self.birth_date(pid), self.female(pid), rng)
+        return corrupt_iin(iin, rng) if self.fabricated_iin(pid) else iin
+
+    def fabricated_iin(self, pid: int) -> bool:
+        person = self.people[pid]
+        return person.bad_actor and self._col("iin_fake").chance(
+            pid, self.config.bad_actor_invalid_iin_share
+        )
+
+    def name(self, pid: int) -> str:
+        seed = int(self._col("name")[pid] * 2**53)
+        locale = "kk_KZ" if self.people[pid].resident else "ru_RU"
+        return person_name(seed, self.female(pid), locale)
+
+    def income_month(self, pid: int) -> float:
+        return self._col("income").lognormal(pid, self.income_median, self.config.income_sigma)
+
+    def wealth(self, pid: int) -> float:
+        years = self._col("wealth").lognormal(pid, self.config.wealth_income_years, 1.0)
+        return self.income_month(pid) * 12 * years
+
+    def document_quality(self, pid: int) -> float:
+        """Chance that one automated document/biometric attempt passes."""
+        c = self.config
+        mean = (
+            c.bad_actor_document_quality if self.people[pid].bad_actor else c.document_quality_mean
+        )
+        return max(0.02, 1.0 - (1.0 - mean) * -math.log(self._col("documents")[pid]))
+
+    def proves_income(self, pid: int) -> bool:
+        return self._col("proof").chance(pid, self.config.proof_of_income_share)
+
+    def topup_gap_mean(self, pid: int) -> float:
+        """Mean hours between top-ups."""
+        per_month = self._col("frequency").lognormal(pid, self.config.topups_per_month, 0.6)
+        return HOURS_PER_MONTH / per_month
+
+    def topup_median(self, pid: int) -> float:
+        """Median tenge per top-up."""
+        share = self._col("size").lognormal(pid, self.config.topup_income_share, 0.5)
+        return self.income_month(pid) * share
+
+    def active_hours(self, pid: int) -> float:
+        return self._active.exponential(pid, self.config.active_period_mean)
+
+    def sells(self, pid: int) -> bool:
+        return self._col("sells").chance(pid, self.config.sell_share)
+
+    def hold_hours(self, pid: int) -> float:
+        return self._col("hold").lognormal(pid, self.config.hold_time_median, 0.8)
+
+    def patience(self, pid: int) -> float:
+        return self._patience.exponential(pid, self.config.patience_mean)

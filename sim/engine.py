@@ -1,0 +1,206 @@
+"""The engine: one replication of a scenario, advanced in day slices; an envelope even on failure.
+
+`Simulation` is what the TUI drives (advance a day, take an immutable snapshot, repeat) and what the
+CLI runs to the end; both see the same numbers for the same scenario and seed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sim.observe import Observer, Recorder, Tally
+from sim.records import Record
+from sim.rng import Streams
+from sim.scenario import Scenario
+from sim.summary import compute_kpis, queue_diagnostics
+from sim.world import World
+
+Row = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What the world looks like at the end of a simulated day; safe to hand to another thread."""
+
+    day: int
+    days: int
+    date: dt.date
+    kpis: dict[str, float]
+    rows: tuple[Row, ...]
+    queue_length: int
+    funnel: dict[str, int]
+
+
+@dataclass(frozen=True)
+class ReplicationResult:
+    """The envelope of one replication: always made, even when the run failed part-way."""
+
+    replication: int
+    seed: int
+    status: str
+    """`ok` or `failed`."""
+    error: str | None
+    day_reached: int
+    wall_seconds: float
+    kpis: dict[str, float]
+    diagnostics: dict[str, float]
+    rows: list[Row]
+    records: list[Record] | None = field(default=None, repr=False)
+
+
+class Simulation:
+    """One replication, advanced a day at a time."""
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        replication: int = 0,
+        keep_records: bool = False,
+        trace_postings: bool = False,
+    ) -> None:
+        self.scenario = scenario
+        self.replication = replication
+        self.seed = scenario.run.seed
+        self.tally = Tally()
+        self.recorder = Recorder() if keep_records else None
+        self.observers: list[Observer] = [self.tally]
+        if self.recorder is not None:
+            self.observers.append(self.recorder)
+        self._buffer: list[Record] = []
+        self.world = World(
+            scenario, Streams(self.seed, replication), self._buffer.append, trace_postings
+        )
+        self.day = 0
+        self.rows: list[Row] = []
+        self._previous: dict[str, float] = {}
+
+    @property
+    def days(self) -> int:
+        return self.scenario.run.days
+
+    @property
+    def done(self) -> bool:
+        return self.day >= self.days
+
+    def advance(self, days: int = 1) -> None:
+        """Simulate up to `days` more days (never past the end)."""
+        for _ in range(min(days, self.days - self.day)):
+            self.world.env.run(until=(self.day + 1) * 24.0)
+            self.day += 1
+            self._deliver()
+            self.rows.append(self._row())
+
+    def _deliver(self) -> None:
+        """Hand the records emitted since the last slice to the observers."""
+        if self._buffer:
+            for observer in self.observers:
+                observer.observe(self._buffer)
+            self._buffer.clear()
+
+    def run(self, on_day: Callable[[int], None] | None = None) -> None:
+        while not self.done:
+            self.advance(1)
+            if on_day is not None:
+                on_day(self.day)
+
+    def kpis(self) -> dict[str, float]:
+        return compute_kpis(self.tally, self.world)
+
+    def snapshot(self) -> Snapshot:
+        t = self.tally
+        funnel = {
+            "arrived": t.arrivals,
+            "chose_licensed": t.channels["licensed"],
+            "applied": t.applicants,
+            "passed": t.kyc["passed"],
+            "rejected": t.kyc["rejected"],
+            "abandoned": t.kyc["abandoned"],
+            "went_unlicensed": t.channels["unlicensed"] + t.channels["fallback"],
+        }
+        return Snapshot(
+            self.day,
+            self.days,
+            self.world.calendar.date(self.day * 24.0),
+            self.kpis(),
+            tuple(self.rows),
+            self.world.kyc.queue_length,
+            funnel,
+        )
+
+    def _row(self) -> Row:
+        """One timeseries row: levels at the end of the day and flows during it (scaled)."""
+        t, world = self.tally, self.world
+        k = self.scenario.population.scale_factor
+        cumulative = {
+            "arrivals": t.arrivals,
+            "applicants": t.applicants,
+            "kyc_passed": t.kyc["passed"],
+            "kyc_rejected": t.kyc["rejected"],
+            "kyc_abandoned": t.kyc["abandoned"],
+            "licensed_volume_kzt": t.volume["licensed"],
+            "unlicensed_volume_kzt": t.volume["unlicensed"],
+            "capital_outflow_kzt": t.outflow,
+            "fraud_losses_kzt": t.fraud,
+            "fees_kzt": t.fees,
+        }
+        flows = {name: (v - self._previous.get(name, 0.0)) * k for name, v in cumulative.items()}
+        self._previous = cumulative
+        waits = t.kyc_waits
+        return {
+            "replication": self.replication,
+            "day": self.day,
+            "date": world.calendar.date((self.day - 1) * 24.0).isoformat(),
+            "btc_usd": round(world.market.btc_usd[self.day - 1], 2),
+            **flows,
+            "capital_outflow_cum_kzt": t.outflow * k,
+            "kyc_queue_length": world.kyc.queue_length,
+            "kyc_expected_wait_h": round(world.kyc.expected_wait_h, 3),
+            "kyc_decided_cum": len(waits),
+            "unlicensed_platforms": len(world.unlicensed.active),
+        }
+
+    def result(
+        self, status: str = "ok", error: str | None = None, wall_seconds: float = 0.0
+    ) -> ReplicationResult:
+        self._deliver()
+        return ReplicationResult(
+            self.replication,
+            self.seed,
+            status,
+            error,
+            self.day,
+            wall_seconds,
+            self.kpis(),
+            queue_diagnostics(self.tally, self.world),
+            list(self.rows),
+            self.recorder.records if self.recorder else None,
+        )
+
+
+def run_replication(
+    scenario: Scenario,
+    replication: int = 0,
+    keep_records: bool = False,
+    on_day: Callable[[int], None] | None = None,
+) -> ReplicationResult:
+    """Run one replication to the end; a failure still returns an envelope with what was reached."""
+    started = time.perf_counter()
+    simulation: Simulation | None = None
+    try:
+        simulation = Simulation(scenario, replication, keep_records, trace_postings=keep_records)
+        simulation.run(on_day)
+        return simulation.result(wall_seconds=time.perf_counter() - started)
+    except Exception as exc:  # the envelope reports any failure of the model
+        error = f"{type(exc).__name__}: {exc}"
+        wall = time.perf_counter() - started
+        if simulation is None:
+            return ReplicationResult(
+                replication, scenario.run.seed, "failed", error, 0, wall, {}, {}, []
+            )
+        detail = traceback.format_exc(limit=3).strip().splitlines()[-1]
+        return simulation.result("failed", f"{error} (on day {simulation.day}; {detail})", wall)

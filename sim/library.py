@@ -1,0 +1,36 @@
+"""The scenario library: the YAML files under `configs/`, each with its name and description."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from sim.loader import ScenarioError, load_scenario
+
+
+@dataclass(frozen=True)
+class Entry:
+    path: Path
+    name: str
+    description: str
+    error: str | None = None
+
+
+def library_root() -> Path:
+    """`./configs` when run from a checkout, else the configs beside the installed package."""
+    here = Path.cwd() / "configs"
+    return here if here.is_dir() else Path(__file__).resolve().parent.parent / "configs"
+
+
+def library(root: Path | None = None) -> list[Entry]:
+    """Every scenario under the library root, top level first, then sub-folders."""
+    root = root or library_root()
+    paths = sorted(root.rglob("*.yaml"), key=lambda p: (len(p.relative_to(root).parts), str(p)))
+    entries = []
+    for path in paths:
+        try:
+            scenario = load_scenario(path)
+            entries.append(Entry(path, scenario.name, scenario.description))
+        except ScenarioError as error:
+            entries.append(Entry(path, path.stem, "", f"invalid: {error.problems[0]}"))
+    return entries

@@ -1,0 +1,116 @@
+"""Output files of a run: summary.json, scenario.resolved.yaml, timeseries.csv and events.csv."""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+from sim.engine import ReplicationResult
+from sim.experiment import RunResult, config_hash, package_version
+from sim.loader import dump_yaml
+from sim.summary import KPI_BY_NAME
+
+SUMMARY, RESOLVED, TIMESERIES, EVENTS = (
+    "summary.json",
+    "scenario.resolved.yaml",
+    "timeseries.csv",
+    "events.csv",
+)
+
+
+def _finite(value: float) -> float | None:
+    return value if math.isfinite(value) else None
+
+
+def summary_document(result: RunResult) -> dict[str, Any]:
+    s = result.scenario
+    return {
+        "scenario": s.name,
+        "seed": s.run.seed,
+        "replications": len(result.replications),
+        "days": s.run.days,
+        "version": package_version(),
+        "config_hash": config_hash(s),
+        "status": result.status,
+        "error": result.error,
+        "wall_seconds": round(result.wall_seconds, 3),
+        "kpis": {
+            name: {
+                "mean": _finite(est.mean),
+                "ci95": [_finite(est.ci95[0]), _finite(est.ci95[1])] if est.ci95 else None,
+                "unit": KPI_BY_NAME[name].unit,
+            }
+            for name, est in result.kpis.items()
+        },
+    }
+
+
+def failure_document(scenario: str, error: str) -> dict[str, Any]:
+    """The summary of a run that never started (e.g. an invalid scenario)."""
+    return {
+        "scenario": scenario,
+        "seed": None,
+        "replications": 0,
+        "days": None,
+        "version": package_version(),
+        "config_hash": None,
+        "status": "failed",
+        "error": error,
+        "wall_seconds": 0.0,
+        "kpis": {},
+    }
+
+
+def write_json(path: Path, document: dict[str, Any]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def write_timeseries(path: Path, replications: list[ReplicationResult]) -> None:
+    rows = [row for r in replications for row in r.rows]
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        if not rows:
+            handle.write("replication,day\n")
+            return
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def write_events(path: Path, replications: list[ReplicationResult]) -> int:
+    """One row per event: replication, time, kind, person (if any) and the other fields as JSON."""
+    count = 0
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["replication", "t_h", "kind", "person", "fields"])
+        for r in replications:
+            for record in r.records or ():
+                fields = record._asdict()
+                t, person = fields.pop("t"), fields.pop("person", "")
+                writer.writerow(
+                    [
+                        r.replication,
+                        round(t, 6),
+                        type(record).__name__,
+                        person,
+                        json.dumps(fields, ensure_ascii=False),
+                    ]
+                )
+                count += 1
+    return count
+
+
+def write_run(out: Path, result: RunResult, trace: bool = False) -> list[Path]:
+    """Write every output file of a run; returns the paths written."""
+    out.mkdir(parents=True, exist_ok=True)
+    written = [out / SUMMARY, out / RESOLVED, out / TIMESERIES]
+    write_json(out / SUMMARY, summary_document(result))
+    (out / RESOLVED).write_text(dump_yaml(result.scenario), encoding="utf-8")
+    write_timeseries(out / TIMESERIES, result.replications)
+    if trace:
+        write_events(out / EVENTS, result.replications)
+        written.append(out / EVENTS)
+    return written

@@ -1,0 +1,270 @@
+"""The scenario: frozen, strict pydantic models, one section per part of the modelled world.
+
+Every field has a type, a bound, a default and a docstring (the docstring is the help text in the
+TUI and the description in `sandbox schema`). Durations are stored in hours, money as `Money`.
+Loading from YAML with line-accurate errors lives in `sim.loader`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from sim.units import Duration, Money, MoneyField
+
+Share = Annotated[float, Field(ge=0.0, le=1.0)]
+NonNegative = Annotated[float, Field(ge=0.0)]
+
+
+class Section(BaseModel):
+    """Base for every scenario section: immutable, and an unknown key is an error."""
+
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", use_attribute_docstrings=True, validate_default=True
+    )
+
+
+class WorkingHours(Section):
+    """Opening hours of a team or a bank; work outside them waits for the next opening."""
+
+    start_hour: int = Field(9, ge=0, le=23)
+    """Hour of the day the day's work starts (0-23)."""
+    end_hour: int = Field(18, ge=1, le=24)
+    """Hour of the day the day's work ends (1-24), after start_hour."""
+    weekdays_only: bool = True
+    """Closed on Saturdays and Sundays."""
+
+    @model_validator(mode="after")
+    def _end_after_start(self) -> WorkingHours:
+        if self.end_hour <= self.start_hour:
+            raise ValueError(
+                f"end_hour ({self.end_hour}) must be after start_hour ({self.start_hour})"
+            )
+        return self
+
+
+class RunSection(Section):
+    """How long to simulate and with which random numbers."""
+
+    start_date: dt.date = dt.date(2022, 7, 1)
+    """Calendar date of simulated day 0."""
+    days: int = Field(365, ge=1, le=3650)
+    """Simulated days."""
+    seed: int = Field(1, ge=0)
+    """Root seed; every random stream derives from it, so the same seed gives the same numbers."""
+    replications: int = Field(1, ge=1, le=1000)
+    """Independent replications; more than one gives each KPI a 95% confidence interval."""
+
+
+class MarketSection(Section):
+    """The BTC price path and the tenge exchange rate."""
+
+    btc_model: Literal["gbm", "csv"] = "gbm"
+    """Price path: geometric Brownian motion, or a replayed daily series from btc_csv."""
+    btc_start_usd: float = Field(20_000.0, gt=0)
+    """BTC price on day 0, USD."""
+    btc_drift_per_year: float = Field(0.0, ge=-5.0, le=5.0)
+    """GBM drift, per year (0.0 = no trend)."""
+    btc_volatility_per_year: float = Field(0.6, ge=0.0, le=5.0)
+    """GBM volatility, per year (annualised standard deviation of log returns)."""
+    btc_csv: str | None = None
+    """CSV with columns date,price_usd (one row per day), relative to the scenario file."""
+    usd_kzt: float = Field(470.0, gt=0)
+    """Tenge per US dollar."""
+
+
+class PopulationSection(Section):
+    """Who comes to the market: arrivals, the scale factor, and the people's attributes."""
+
+    arrivals_per_day: NonNegative = 4384.0
+    """Real people per day who decide to buy crypto (Poisson arrivals)."""
+    scale_factor: float = Field(25.0, ge=1.0)
+    """Real people one simulated agent stands for; counts and volumes are scaled back up."""
+    nonresident_share: Share = 0.05
+    """Share of arrivals who are non-residents."""
+    income_median_month: MoneyField = Money(250_000)
+    """Median monthly income."""
+    income_sigma: float = Field(0.7, ge=0.0, le=3.0)
+    """Log-scale spread of income (lognormal sigma)."""
+    wealth_income_years: float = Field(1.5, ge=0.0)
+    """Median net worth, in years of income."""
+    proof_of_income_share: Share = 0.25
+    """Share of licensed clients who prove income, unlocking the verified cap."""
+    document_quality_mean: Share = 0.88
+    """Mean chance that one automated document/biometric attempt of a legitimate person passes."""
+    bad_actor_share: Share = 0.02
+    """Share of arrivals who are bad actors (synthetic identities, mules, launderers)."""
+    bad_actor_document_quality: Share = 0.6
+    """Mean chance that one automated attempt of a bad actor passes."""
+    bad_actor_invalid_iin_share: Share = 0.3
+    """Share of bad actors whose IIN is fabricated (fails the state database check)."""
+    topups_per_month: float = Field(1.5, gt=0.0, le=60.0)
+    """Median tenge top-ups (purchases) per active month."""
+    topup_income_share: float = Field(0.12, gt=0.0, le=10.0)
+    """Median purchase size, as a share of monthly income."""
+    active_period_mean: Duration = 120 * 24.0
+    """Mean time a person keeps buying (exponential)."""
+    sell_share: Share = 0.35
+    """Share of buyers who later sell and withdraw tenge."""
+    hold_time_median: Duration = 60 * 24.0
+    """Median time between the last purchase and the sale."""
+    patience_mean: Duration = 96.0
+    """Mean patience in the KYC queue before abandoning (exponential; inf = never abandon)."""
+
+
+class ChannelSection(Section):
+    """How each person picks a licensed exchange or an unlicensed channel (a logit on friction)."""
+
+    mode: Literal["choice", "licensed_only", "unlicensed_only"] = "choice"
+    """choice: a logit on expected friction; the other two force everyone into one channel."""
+    licensed_awareness: Share = 0.35
+    """Share of people who know a licensed, bank-connected exchange is an option."""
+    licensed_bias: float = Field(1.0, ge=-10.0, le=10.0)
+    """Utility of legality and safety on a licensed exchange, before friction."""
+    weight_kyc_day: NonNegative = 0.4
+    """Disutility per expected day of KYC waiting."""
+    weight_fee_pct: NonNegative = 0.5
+    """Disutility per percentage point of fees and spreads."""
+    weight_cap_shortfall: NonNegative = 1.5
+    """Disutility per share of the wanted amount that the retail cap would not allow."""
+    weight_block: NonNegative = 2.0
+    """Disutility per unit probability that the bank blocks the payment."""
+    weight_enforcement: NonNegative = 1.0
+    """Disutility per unit probability a year that the platform is shut."""
+    weight_fraud: NonNegative = 10.0
+    """Disutility per unit probability of losing a purchase to fraud."""
+    after_abandon_unlicensed: Share = 0.6
+    """Share of people who abandon KYC and then buy on an unlicensed channel."""
+    after_reject_unlicensed: Share = 0.5
+    """Share of people rejected by KYC who then buy on an unlicensed channel."""
+    cap_spillover_unlicensed: Share = 0.5
+    """Share of demand above a licensed cap that is bought on an unlicensed channel instead."""
+
+
+class KycSection(Section):
+    """The licensed exchanges' onboarding gate: automated checks, state database, manual review."""
+
+    auto_checks: bool = True
+    """Run the automated document and biometric checks (off only in validation worlds)."""
+    auto_check_time_median: Duration = 5 / 60
+    """Median duration of one automated attempt."""
+    auto_check_time_sigma: float = Field(0.8, ge=0.0, le=3.0)
+    """Log-scale spread of the automated attempt duration."""
+    max_attempts: int = Field(3, ge=1, le=10)
+    """Automated attempts before the application is rejected."""
+    retry_abandon_prob: Share = 0.15
+    """Chance a person gives up after a failed automated attempt."""
+    iin_check: bool = True
+    """Check the IIN against the state database (fabricated IINs fail)."""
+    manual_review_share: Share = 0.15
+    """Share of applications passing the automated stage that go to manual review."""
+    nonresidents_to_manual: bool = True
+    """Send every non-resident to manual review (their IIN is issued in person)."""
+    reviewers: int = Field(2, ge=0, le=10_000)
+    """Manual-review analysts in the simulated world (each stands for scale_factor real ones)."""
+    review_time_mean: Duration = 0.75
+    """Mean analyst handling time per case."""
+    review_time_distribution: Literal["exponential", "lognormal"] = "lognormal"
+    """Shape of the handling time."""
+    review_time_sigma: float = Field(0.6, ge=0.0, le=3.0)
+    """Log-scale spread of a lognormal handling time."""
+    working_hours: WorkingHours | None = WorkingHours()
+    """Analysts' working hours; null = around the clock."""
+    false_reject_rate: Share = 0.03
+    """Chance a manual review rejects a legitimate applicant."""
+    manual_false_accept_rate: Share = 0.15
+    """Chance a manual review accepts a bad actor."""
+    auto_false_accept_rate: Share = 0.8
+    """Chance the automated stage alone accepts a bad actor whose documents passed."""
+
+
+class BanksSection(Section):
+    """Partner banks: the tenge rail between people and licensed exchanges."""
+
+    partner_banks: int = Field(3, ge=0, le=100)
+    """Banks that hold licensed exchanges' tenge accounts (0 = no fiat access at all)."""
+    card_share: Share = 0.7
+    """Share of deposits made by card (near-instant) rather than bank transfer."""
+    card_latency: Duration = 1 / 60
+    """Time for a card deposit to reach the exchange."""
+    transfer_latency: Duration = 3.0
+    """Time for a bank transfer or a withdrawal, counted in business hours."""
+    business_hours: WorkingHours = WorkingHours()
+    """When bank transfers move."""
+    monthly_cap_per_person: MoneyField | None = None
+    """Per-person monthly limit on tenge sent to exchanges (null = none)."""
+    edd_threshold: MoneyField = Money(1_000, "USD")
+    """Payments above this get enhanced due diligence (a delay)."""
+    edd_delay: Duration = 24.0
+    """Extra business hours an enhanced-due-diligence payment waits."""
+    licensed_friction_prob: Share = 0.05
+    """Chance a payment to a licensed exchange is blocked anyway (false positive)."""
+    unlicensed_block_prob: Share = 0.3
+    """Chance a payment to an unlicensed platform is blocked."""
+
+
+class ExchangesSection(Section):
+    """Licensed exchanges: how many, their fees, and the AIFC retail caps."""
+
+    licensed: int = Field(3, ge=0, le=200)
+    """Licensed exchanges serving residents (each needs a partner bank for tenge)."""
+    fee: Share = 0.001
+    """Trading fee per purchase or sale."""
+    caps_enabled: bool = True
+    """Apply the AIFC retail caps."""
+    unverified_monthly_cap: MoneyField = Money(1_000, "USD")
+    """Monthly purchase cap for clients without proof of income."""
+    verified_income_share_cap: Share = 0.10
+    """Cap for clients with proof: this share of annual income..."""
+    verified_networth_share_cap: Share = 0.05
+    """...or this share of net worth, whichever is lower..."""
+    verified_aggregate_cap: MoneyField = Money(100_000, "USD")
+    """...and never more than this, per year since onboarding."""
+
+
+class UnlicensedSection(Section):
+    """Offshore platforms, P2P and OTC: no KYC, money leaves the country, fraud, enforcement."""
+
+    platforms: int = Field(20, ge=0, le=10_000)
+    """Unlicensed platforms active at a time (0 = no unlicensed channel)."""
+    fee: Share = 0.001
+    """Trading fee."""
+    p2p_premium: Share = 0.02
+    """Extra spread paid when the bank blocks the payment and the person goes P2P."""
+    p2p_workaround_share: Share = 0.7
+    """Share of blocked payments that still go through P2P (card-to-card, cash)."""
+    fraud_prob: Share = 0.01
+    """Chance a purchase is lost to fraud."""
+    shutdowns_per_year: NonNegative = 12.0
+    """Platforms shut by enforcement per year, across all of them."""
+    replacement_time: Duration = 30 * 24.0
+    """Time until a shut platform is replaced by a new one."""
+    loss_on_shutdown: Share = 0.3
+    """Share of holdings lost by users of a platform when it is shut."""
+    outflow_share: Share = 1.0
+    """Share of the tenge paid that leaves the country."""
+
+
+class Scenario(Section):
+    """A complete, validated description of one world and one run."""
+
+    name: str = "unnamed"
+    """Short name shown in tables."""
+    description: str = ""
+    """One or two sentences: what this scenario is for."""
+    run: RunSection = RunSection()
+    market: MarketSection = MarketSection()
+    population: PopulationSection = PopulationSection()
+    channel: ChannelSection = ChannelSection()
+    kyc: KycSection = KycSection()
+    banks: BanksSection = BanksSection()
+    exchanges: ExchangesSection = ExchangesSection()
+    unlicensed: UnlicensedSection = UnlicensedSection()
+
+
+SECTIONS: tuple[str, ...] = tuple(
+    name for name, field in Scenario.model_fields.items() if field.annotation is not str
+)
+"""Names of the world's sections, in the order the TUI and the docs show them."""

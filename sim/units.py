@@ -1,0 +1,119 @@
+"""Human units in scenario files: durations (`30m`, `2h`, `3d`) and money (`1000 USD`)."""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
+
+from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema
+
+_DURATION = re.compile(r"^\s*([0-9][0-9_]*(?:\.[0-9]+)?)\s*(s|m|min|h|d|w)\s*$")
+_HOURS_PER_UNIT = {"s": 1 / 3600, "m": 1 / 60, "min": 1 / 60, "h": 1.0, "d": 24.0, "w": 168.0}
+
+
+def parse_duration(value: Any) -> float:
+    """Hours from `30m`, `2h`, `3d`, `1w`, a bare number (hours), or `inf` (never)."""
+    if isinstance(value, bool):
+        raise ValueError(f"expected a duration such as 30m, 2h or 3d, got {value!r}")
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, str):
+        if value.strip().lower() in {"inf", "never"}:
+            return math.inf
+        match = _DURATION.match(value)
+        if match:
+            return float(match.group(1).replace("_", "")) * _HOURS_PER_UNIT[match.group(2)]
+    raise ValueError(f"expected a duration such as 30m, 2h or 3d, got {value!r}")
+
+
+def format_duration(hours: float) -> str:
+    """The shortest readable form that parses back to the same number of hours."""
+    if math.isinf(hours):
+        return "inf"
+    for unit, size in (("w", 168.0), ("d", 24.0), ("h", 1.0), ("m", 1 / 60)):
+        count = hours / size
+        if count >= 1 and abs(count - round(count)) < 1e-9:
+            return f"{round(count)}{unit}"
+    return f"{hours:g}h"
+
+
+def _check_non_negative(hours: float) -> float:
+    if hours < 0 or math.isnan(hours):
+        raise ValueError(f"must be >= 0, got {format_duration(hours)}")
+    return hours
+
+
+Duration = Annotated[
+    float,
+    BeforeValidator(lambda v: _check_non_negative(parse_duration(v))),
+    PlainSerializer(format_duration, return_type=str),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "string", "pattern": r"^[0-9_.]+\s*(s|m|min|h|d|w)$|^inf$|^never$"},
+                {"type": "number", "minimum": 0},
+            ],
+            "description": "duration: 30m, 2h, 3d, 1w, a number of hours, or inf",
+        }
+    ),
+]
+"""A non-negative duration, stored in hours."""
+
+
+Currency = Literal["KZT", "USD"]
+_MONEY = re.compile(r"^\s*([0-9][0-9_,]*(?:\.[0-9]+)?)\s*([kKmM]?)\s*(KZT|USD|kzt|usd|₸|\$)?\s*$")
+_SUFFIX = {"": 1.0, "k": 1e3, "m": 1e6}
+_SYMBOL = {"₸": "KZT", "$": "USD"}
+
+
+@dataclass(frozen=True, slots=True)
+class Money:
+    """An amount in tenge or US dollars, converted to tenge when the world is built."""
+
+    amount: float
+    currency: Currency = "KZT"
+
+    def kzt(self, usd_kzt: float) -> float:
+        return self.amount * usd_kzt if self.currency == "USD" else self.amount
+
+    def __str__(self) -> str:
+        return f"{self.amount:,.0f} {self.currency}".replace(",", "_")
+
+
+def parse_money(value: Any) -> Money:
+    """Money from `1000 USD`, `500_000 KZT`, `2.5M KZT`, or a bare number (tenge)."""
+    if isinstance(value, Money):
+        return value
+    if isinstance(value, bool):
+        raise ValueError(f"expected an amount such as 500000 KZT or 1000 USD, got {value!r}")
+    if isinstance(value, int | float):
+        amount, currency = float(value), "KZT"
+    elif isinstance(value, str) and (match := _MONEY.match(value)):
+        number = float(match.group(1).replace("_", "").replace(",", ""))
+        amount = number * _SUFFIX[match.group(2).lower()]
+        unit = match.group(3) or "KZT"
+        currency = _SYMBOL.get(unit, unit.upper())
+    else:
+        raise ValueError(f"expected an amount such as 500000 KZT or 1000 USD, got {value!r}")
+    if amount < 0 or math.isnan(amount):
+        raise ValueError(f"must be >= 0, got {value!r}")
+    return Money(amount, currency)  # type: ignore[arg-type]
+
+
+MoneyField = Annotated[
+    Money,
+    BeforeValidator(parse_money),
+    PlainSerializer(str, return_type=str),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "string", "pattern": r"^[0-9_,.]+\s*[kKmM]?\s*(KZT|USD|₸|\$)?$"},
+                {"type": "number", "minimum": 0},
+            ],
+            "description": "money: 500000 KZT, 1000 USD, 2.5M KZT, or a number of tenge",
+        }
+    ),
+]
+"""A non-negative amount of money in KZT or USD."""
