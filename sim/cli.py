@@ -24,7 +24,7 @@ from sim.library import library, library_root
 from sim.loader import ScenarioError, leaf_paths, load_scenario
 from sim.outputs import SUMMARY, failure_document, write_json, write_run
 from sim.scenario import Scenario
-from sim.summary import KPI_BY_NAME, format_value
+from sim.summary import KPI_BY_NAME, format_interval, format_value
 
 app = typer.Typer(
     name="sandbox",
@@ -102,10 +102,6 @@ def _reporter(progress: Progress | None):  # type: ignore[no-untyped-def]
     return lambda fraction, note: progress.update(task, completed=fraction, note=note)
 
 
-def _ci_text(ci: tuple[float, float] | None, unit: str) -> str:
-    return f"{format_value(ci[0], unit)} … {format_value(ci[1], unit)}" if ci else "—"
-
-
 def _summary_table(result: RunResult) -> Table:
     table = Table(
         title=f"{result.scenario.name}  (seed {result.scenario.run.seed}, "
@@ -117,7 +113,7 @@ def _summary_table(result: RunResult) -> Table:
     table.add_column("unit")
     for name, est in result.kpis.items():
         unit = KPI_BY_NAME[name].unit
-        table.add_row(name, format_value(est.mean, unit), _ci_text(est.ci95, unit), unit)
+        table.add_row(name, format_value(est.mean, unit), format_interval(est.ci95, unit), unit)
     return table
 
 
@@ -220,7 +216,7 @@ def _comparison_table(comparison: Comparison) -> Table:
             format_value(change.baseline.mean, unit),
             format_value(change.reform.mean, unit),
             format_value(change.difference.mean, unit, signed=True),
-            _ci_text(change.difference.ci95, unit),
+            format_interval(change.difference.ci95, unit, signed=True),
             style=style,
         )
     return table

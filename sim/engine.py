@@ -95,6 +95,10 @@ class Simulation:
             self._deliver()
             self.rows.append(self._row())
 
+    def pending_records(self) -> list[Record]:
+        """Records emitted since the last slice, not yet delivered to the observers."""
+        return list(self._buffer)
+
     def _deliver(self) -> None:
         """Hand the records emitted since the last slice to the observers."""
         if self._buffer:

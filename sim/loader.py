@@ -270,8 +270,13 @@ def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
 
 def dump_yaml(scenario: Scenario) -> str:
     """The full effective scenario, defaults included, as YAML that loads back to the same."""
-    yaml = YAML(typ="safe", pure=True)
+    return to_yaml(scenario.model_dump(mode="json"))
+
+
+def to_yaml(data: Mapping[str, Any]) -> str:
+    """Plain data as block-style YAML, keys in their given order."""
+    yaml = _yaml()
     yaml.default_flow_style = False
     stream = io.StringIO()
-    yaml.dump(scenario.model_dump(mode="json"), stream)
+    yaml.dump(dict(data), stream)
     return stream.getvalue()

@@ -156,3 +156,10 @@ def format_value(value: float, unit: str, signed: bool = False) -> str:
     if unit == "0-1":
         return f"{sign}{value:.3f}"
     return f"{sign}{value:,.2f}"
+
+
+def format_interval(ci: tuple[float, float] | None, unit: str, signed: bool = False) -> str:
+    """A 95% interval as `lo … hi`, or a dash when there is none (one replication)."""
+    if ci is None:
+        return "—"
+    return f"{format_value(ci[0], unit, signed)} … {format_value(ci[1], unit, signed)}"
