@@ -2,7 +2,8 @@
 
 Every settable leaf of `Scenario` becomes a `FieldSpec` with its section, unit, bounds and the
 docstring written beside it in `sim.scenario`. Edits are kept as text keyed by dotted path,
-validated together, and saved as a small YAML file that `extends:` the baseline with only the changes.
+validated together, and saved as a small YAML file that `extends:` the baseline with only the
+changes.
 """
 
 from __future__ import annotations

@@ -36,10 +36,11 @@ def plain_summary(comparison: Comparison, limit: int = 5) -> list[str]:
         direction = "rose" if change.difference.mean > 0 else "fell"
         meaning = KPI_BY_NAME[name].meaning
         before, after = change.baseline.mean, change.reform.mean
+        delta = format_value(change.difference.mean, unit, signed=True)
         sentences.append(
             f"{meaning[0].upper()}{meaning[1:]} {direction} from {format_value(before, unit)} to "
-            f"{format_value(after, unit)} ({format_value(change.difference.mean, unit, signed=True)};"
-            f" 95% CI {format_interval(change.difference.ci95, unit, signed=True)})."
+            f"{format_value(after, unit)} ({delta}; 95% CI "
+            f"{format_interval(change.difference.ci95, unit, signed=True)})."
         )
     if not sentences:
         sentences.append("No KPI changed significantly at the 95% level with these replications.")
