@@ -277,6 +277,24 @@ def tui_command(
     tui_main(str(scenario) if scenario else None)
 
 
+@app.command("serve")
+def serve_command(
+    scenario: Annotated[Path | None, typer.Argument(help="Scenario to open.")] = None,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535)] = 8000,
+) -> None:
+    """Serve the terminal UI in a browser (textual-serve), for workshops."""
+    import shlex
+
+    from textual_serve.server import Server
+
+    command = f"{shlex.quote(sys.executable)} -m tui"
+    if scenario is not None:
+        command += f" {shlex.quote(str(scenario.resolve()))}"
+    out_console.print(f"serving the Exchange Sandbox TUI at http://{host}:{port} (Ctrl+C stops)")
+    Server(command, host=host, port=port, title="Exchange Sandbox").serve()
+
+
 def main() -> None:
     app()
 

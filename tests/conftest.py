@@ -1,0 +1,25 @@
+"""Shared fixtures: paths to the scenario library and small, fast variants of it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CONFIGS = ROOT / "configs"
+BASELINE = CONFIGS / "aifc_pilot_2022.yaml"
+
+SMALL = ["run.days=45", "population.scale_factor=250"]
+"""Overrides that make any shipped scenario run in well under a second."""
+
+
+@pytest.fixture
+def baseline_path() -> Path:
+    return BASELINE
+
+
+@pytest.fixture(autouse=True)
+def _run_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests never write into the checkout: outputs go to a fresh temporary directory."""
+    monkeypatch.chdir(tmp_path)

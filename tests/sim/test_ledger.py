@@ -1,0 +1,72 @@
+"""Money is conserved: every tenge and satoshi posting balances, in every scenario."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from sim import Simulation, load_scenario
+from sim.ledger import Ledger
+from tests.conftest import BASELINE, CONFIGS, SMALL
+
+SHIPPED = sorted(p for p in CONFIGS.rglob("*.yaml") if "validation" not in p.parts)
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
+def test_ledger_imbalance_is_exactly_zero_in_every_shipped_scenario(path: Path) -> None:
+    simulation = Simulation(load_scenario(path, SMALL))
+    simulation.run()
+    assert simulation.kpis()["ledger_imbalance_kzt"] == 0.0
+    assert simulation.world.ledger.imbalance("BTC") == 0
+    assert simulation.world.ledger.postings > 0
+
+
+@pytest.mark.parametrize("name", ["mmc.yaml", "mmc_abandon.yaml"])
+def test_validation_worlds_move_no_money(name: str) -> None:
+    simulation = Simulation(load_scenario(CONFIGS / "validation" / name, ["run.days=5"]))
+    simulation.run()
+    assert simulation.world.ledger.postings == 0
+
+
+worlds = st.fixed_dictionaries(
+    {
+        "channel.licensed_awareness": st.floats(0, 1),
+        "exchanges.licensed": st.integers(0, 3),
+        "exchanges.caps_enabled": st.booleans(),
+        "exchanges.fee": st.floats(0, 0.05),
+        "banks.partner_banks": st.integers(0, 3),
+        "banks.unlicensed_block_prob": st.floats(0, 1),
+        "banks.monthly_cap_per_person": st.sampled_from(["null", "100000 KZT", "500 USD"]),
+        "unlicensed.platforms": st.integers(0, 4),
+        "unlicensed.fraud_prob": st.floats(0, 0.5),
+        "unlicensed.shutdowns_per_year": st.floats(0, 200),
+        "unlicensed.outflow_share": st.floats(0, 1),
+        "population.sell_share": st.floats(0, 1),
+        "market.btc_volatility_per_year": st.floats(0, 2),
+        "run.seed": st.integers(0, 10_000),
+    }
+)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(worlds)
+def test_ledger_balances_for_random_scenarios(values: dict[str, object]) -> None:
+    overrides = ["run.days=40", "population.scale_factor=400"]
+    overrides += [f"{path}={value}" for path, value in values.items()]
+    simulation = Simulation(load_scenario(BASELINE, overrides))
+    simulation.run()
+    assert simulation.kpis()["ledger_imbalance_kzt"] == 0.0
+    assert simulation.world.ledger.imbalance("BTC") == 0
+
+
+def test_a_posting_moves_money_without_creating_it() -> None:
+    ledger = Ledger()
+    ledger.post(0.0, "households", "exchange:0:client_money", 12_345)
+    assert ledger.balance("households") == -12_345
+    assert ledger.balance("exchange:0:client_money") == 12_345
+    assert ledger.imbalance() == 0
+    with pytest.raises(ValueError, match="must be >= 0"):
+        ledger.post(0.0, "a", "b", -1)

@@ -1,0 +1,106 @@
+"""`sandbox run` writes the output contract of PRODUCT.md, and a failed run still says why."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from sim.cli import app
+from sim.summary import KPIS
+from tests.conftest import BASELINE
+
+runner = CliRunner()
+SMALL_ARGS = ["--set", "population.scale_factor=250", "--days", "30"]
+SUMMARY_KEYS = {
+    "scenario",
+    "seed",
+    "replications",
+    "days",
+    "version",
+    "config_hash",
+    "status",
+    "error",
+    "wall_seconds",
+    "kpis",
+}
+
+
+def test_run_writes_summary_resolved_scenario_and_timeseries(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["run", str(BASELINE), *SMALL_ARGS, "-r", "2", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    summary = json.loads((out / "summary.json").read_text())
+    assert set(summary) == SUMMARY_KEYS
+    assert summary["status"] == "ok" and summary["error"] is None
+    assert summary["replications"] == 2 and summary["days"] == 30
+    assert set(summary["kpis"]) == {k.name for k in KPIS}
+    applicants = summary["kpis"]["applicants"]
+    assert applicants["unit"] == "people" and applicants["ci95"][0] <= applicants["mean"]
+    assert "kyc:" in (out / "scenario.resolved.yaml").read_text()
+    with (out / "timeseries.csv").open() as handle:
+        rows = list(csv.DictReader(handle))
+    assert list(rows[0])[:2] == ["replication", "day"]
+    assert len(rows) == 2 * 30
+    assert not (out / "events.csv").exists()
+    assert "licensed_share" in result.output
+
+
+def test_one_replication_has_no_confidence_interval(tmp_path: Path) -> None:
+    runner.invoke(app, ["run", str(BASELINE), *SMALL_ARGS, "--out", str(tmp_path)])
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert all(kpi["ci95"] is None for kpi in summary["kpis"].values())
+
+
+def test_resolved_scenario_reproduces_the_run(tmp_path: Path) -> None:
+    runner.invoke(app, ["run", str(BASELINE), *SMALL_ARGS, "--out", str(tmp_path / "a")])
+    resolved = tmp_path / "a" / "scenario.resolved.yaml"
+    runner.invoke(app, ["run", str(resolved), "--out", str(tmp_path / "b")])
+    first, second = (json.loads((tmp_path / d / "summary.json").read_text()) for d in "ab")
+    assert first["kpis"] == second["kpis"] and first["config_hash"] == second["config_hash"]
+
+
+def test_trace_writes_one_row_per_event(tmp_path: Path) -> None:
+    result = runner.invoke(
+        app, ["run", str(BASELINE), *SMALL_ARGS, "--trace", "--out", str(tmp_path)]
+    )
+    assert result.exit_code == 0, result.output
+    with (tmp_path / "events.csv").open() as handle:
+        rows = list(csv.DictReader(handle))
+    kinds = {row["kind"] for row in rows}
+    assert {"PersonArrived", "KycDecided", "Purchase", "Posted"} <= kinds
+    assert all(json.loads(row["fields"]) is not None for row in rows[:50])
+
+
+def test_a_run_that_fails_still_writes_its_summary_and_exits_1(tmp_path: Path) -> None:
+    prices = tmp_path / "prices.csv"
+    prices.write_text("date,price_usd\n2022-07-01,20000\n2022-07-02,20100\n")
+    scenario = tmp_path / "short.yaml"
+    scenario.write_text(f"extends: {BASELINE}\nmarket:\n  btc_model: csv\n  btc_csv: prices.csv\n")
+    result = runner.invoke(
+        app, ["run", str(scenario), "--days", "10", "--out", str(tmp_path / "o")]
+    )
+    assert result.exit_code == 1
+    summary = json.loads((tmp_path / "o" / "summary.json").read_text())
+    assert summary["status"] == "failed"
+    assert "btc_csv" in summary["error"] and "the run needs 11" in summary["error"]
+
+
+def test_a_replayed_price_series_drives_the_market(tmp_path: Path) -> None:
+    prices = tmp_path / "prices.csv"
+    rows = "".join(f"2022-07-{d + 1:02d},{30000 + 100 * d}\n" for d in range(31))
+    prices.write_text("date,price_usd\n" + rows)
+    scenario = tmp_path / "replay.yaml"
+    scenario.write_text(f"extends: {BASELINE}\nmarket:\n  btc_model: csv\n  btc_csv: prices.csv\n")
+    result = runner.invoke(app, ["run", str(scenario), *SMALL_ARGS, "--out", str(tmp_path / "o")])
+    assert result.exit_code == 0, result.output
+    with (tmp_path / "o" / "timeseries.csv").open() as handle:
+        prices_seen = [float(row["btc_usd"]) for row in csv.DictReader(handle)]
+    assert prices_seen[:3] == [30000.0, 30100.0, 30200.0]
+
+
+def test_scenarios_lists_the_library(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["scenarios"])
+    assert result.exit_code == 0 and "aifc_pilot_2022" in result.output
