@@ -34,9 +34,8 @@ def main() -> None:
     events = next(simulation.world.env._eid)  # SimPy's running count of scheduled events
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     agents = len(simulation.world.population.people)
-    print(
-        f"scenario            {scenario.name} ({args.days} days, scale {scenario.population.scale_factor:g})"
-    )
+    scale = scenario.population.scale_factor
+    print(f"scenario            {scenario.name} ({args.days} days, scale {scale:g})")
     print(f"agents simulated    {agents:,}")
     print(f"wall time           {wall:.2f} s   (target < 20 s)")
     print(f"SimPy events        {events:,}   ({events / wall:,.0f} per second)")
