@@ -17,10 +17,29 @@ from sim.observe import Observer, Recorder, Tally
 from sim.records import Record
 from sim.rng import Streams
 from sim.scenario import Scenario
-from sim.summary import compute_kpis, queue_diagnostics
+from sim.summary import ScorecardRow, compute_kpis, queue_diagnostics, scorecard
 from sim.world import World
 
 Row = dict[str, Any]
+
+FLOW_COLUMNS = (
+    "applicants",
+    "kyc_passed",
+    "kyc_rejected",
+    "kyc_abandoned",
+    "licensed_volume_kzt",
+    "unlicensed_volume_kzt",
+    "capital_outflow_kzt",
+    "fraud_losses_kzt",
+    "fees_kzt",
+    "state_receipts_kzt",
+    "aml_alerts",
+    "str_filed",
+    "bank_freezes",
+    "payments_volume_kzt",
+    "miner_sales_kzt",
+)
+"""KPIs that are totals: the timeseries shows their daily increments."""
 
 
 @dataclass(frozen=True)
@@ -50,6 +69,7 @@ class ReplicationResult:
     kpis: dict[str, float]
     diagnostics: dict[str, float]
     rows: list[Row]
+    scorecard: list[ScorecardRow] = field(default_factory=list)
     records: list[Record] | None = field(default=None, repr=False)
 
 
@@ -137,35 +157,30 @@ class Simulation:
         )
 
     def _row(self) -> Row:
-        """One timeseries row: levels at the end of the day and flows during it (scaled)."""
+        """One timeseries row: the day's flows (scaled to real people) and end-of-day levels."""
         t, world = self.tally, self.world
         k = self.scenario.population.scale_factor
+        kpis = compute_kpis(t, world)
         cumulative = {
-            "arrivals": t.arrivals,
-            "applicants": t.applicants,
-            "kyc_passed": t.kyc["passed"],
-            "kyc_rejected": t.kyc["rejected"],
-            "kyc_abandoned": t.kyc["abandoned"],
-            "licensed_volume_kzt": t.volume["licensed"],
-            "unlicensed_volume_kzt": t.volume["unlicensed"],
-            "capital_outflow_kzt": t.outflow,
-            "fraud_losses_kzt": t.fraud,
-            "fees_kzt": t.fees,
+            "arrivals": k * t.arrivals,
+            **{name: kpis[name] for name in FLOW_COLUMNS},
         }
-        flows = {name: (v - self._previous.get(name, 0.0)) * k for name, v in cumulative.items()}
+        flows = {name: v - self._previous.get(name, 0.0) for name, v in cumulative.items()}
         self._previous = cumulative
-        waits = t.kyc_waits
+        exchanges = world.exchanges.active
         return {
             "replication": self.replication,
             "day": self.day,
             "date": world.calendar.date((self.day - 1) * 24.0).isoformat(),
             "btc_usd": round(world.market.btc_usd[self.day - 1], 2),
             **flows,
-            "capital_outflow_cum_kzt": t.outflow * k,
+            "capital_outflow_cum_kzt": kpis["capital_outflow_kzt"],
             "kyc_queue_length": world.kyc.queue_length,
             "kyc_expected_wait_h": round(world.kyc.expected_wait_h, 3),
-            "kyc_decided_cum": len(waits),
+            "licensed_exchanges": len(exchanges),
+            "exchanges_with_bank": sum(world.banks.has_fiat(e) for e in exchanges),
             "unlicensed_platforms": len(world.unlicensed.active),
+            "merchant_uptake": round(t.merchant_uptake, 4),
         }
 
     def result(
@@ -182,6 +197,7 @@ class Simulation:
             self.kpis(),
             queue_diagnostics(self.tally, self.world),
             list(self.rows),
+            scorecard(self.tally, self.world),
             self.recorder.records if self.recorder else None,
         )
 
@@ -206,5 +222,19 @@ def run_replication(
             return ReplicationResult(
                 replication, scenario.run.seed, "failed", error, 0, wall, {}, {}, []
             )
-        detail = traceback.format_exc(limit=3).strip().splitlines()[-1]
-        return simulation.result("failed", f"{error} (on day {simulation.day}; {detail})", wall)
+        where = f"{error} (on day {simulation.day})"
+        try:
+            return simulation.result("failed", where, wall)
+        except Exception:  # the model is too broken to summarise: report what we know
+            detail = traceback.format_exc(limit=1).strip().splitlines()[-1]
+            return ReplicationResult(
+                replication,
+                scenario.run.seed,
+                "failed",
+                f"{where}; {detail}",
+                simulation.day,
+                wall,
+                {},
+                {},
+                list(simulation.rows),
+            )

@@ -148,17 +148,80 @@ class KazakhNames(BaseProvider):
         return f"{surname} {first}"
 
 
+class TurkmenNames(BaseProvider):
+    """Turkmen first names and surnames (Faker has no Turkmen locale)."""
+
+    male = (
+        "Serdar",
+        "Merdan",
+        "Batyr",
+        "Döwlet",
+        "Atamyrat",
+        "Maksat",
+        "Myrat",
+        "Rustam",
+        "Begench",
+        "Arslan",
+        "Guwanch",
+        "Nurmuhammet",
+        "Yhlas",
+        "Kerim",
+        "Shatlyk",
+    )
+    female = (
+        "Ogulgerek",
+        "Aýna",
+        "Jeren",
+        "Maýsa",
+        "Gülnar",
+        "Bahar",
+        "Aýgül",
+        "Mähri",
+        "Selbi",
+        "Leýli",
+        "Sona",
+        "Ogulbike",
+        "Enejan",
+        "Näzik",
+        "Gözel",
+    )
+    surnames = (
+        "Annaýew",
+        "Berdiýew",
+        "Durdyýew",
+        "Geldiýew",
+        "Hojamyradow",
+        "Orazow",
+        "Saparow",
+        "Täçmyradow",
+        "Ataýew",
+        "Charyýew",
+        "Myradow",
+        "Nurýew",
+    )
+
+    def turkmen_name(self, female: bool) -> str:
+        first = self.random_element(self.female if female else self.male)
+        surname = self.random_element(self.surnames)
+        if female and surname.endswith(("ew", "ow")):
+            surname += "a"
+        return f"{surname} {first}"
+
+
 @lru_cache(maxsize=8)
 def _faker(locale: str) -> Faker:
     fake = Faker(locale)
     fake.add_provider(KazakhNames)
+    fake.add_provider(TurkmenNames)
     return fake
 
 
 def person_name(seed: int, female: bool, locale: str = "kk_KZ") -> str:
     """A deterministic name for one person: the same seed always gives the same name."""
-    fake = _faker("ru_RU" if locale == "kk_KZ" else locale)
+    fake = _faker("ru_RU" if locale in {"kk_KZ", "tk_TM"} else locale)
     fake.seed_instance(seed)
     if locale == "kk_KZ":
         return str(fake.kazakh_name(female))
+    if locale == "tk_TM":
+        return str(fake.turkmen_name(female))
     return str(fake.name_female() if female else fake.name_male())

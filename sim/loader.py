@@ -20,6 +20,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError
 
+from sim.rules import check_rules, extract_schedules
 from sim.scenario import Scenario
 
 KeyPath = tuple[str, ...]
@@ -253,6 +254,7 @@ def load_data(
         sources[key_path] = f"--set {text.strip()}"
     if problems:
         raise ScenarioError(problems)
+    data = extract_schedules(data, sources, leaf_paths())
     data.setdefault("name", path.stem)
     csv = data.get("market", {}).get("btc_csv") if isinstance(data.get("market"), dict) else None
     if isinstance(csv, str) and not Path(csv).is_absolute():
@@ -263,9 +265,13 @@ def load_data(
 
 
 def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
-    """Read, merge, override and validate a scenario file."""
+    """Read, merge, override and validate a scenario file (dated rules included)."""
     data, sources = load_data(path, overrides)
-    return validate(data, sources)
+    scenario = validate(data, sources)
+    problems = check_rules(scenario, sources, leaf_paths())
+    if problems:
+        raise ScenarioError(problems)
+    return scenario
 
 
 def dump_yaml(scenario: Scenario) -> str:

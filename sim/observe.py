@@ -2,21 +2,32 @@
 
 The world's `emit` only appends to a buffer (the cheapest thing Python can do); at the end of each
 simulated slice the engine hands the batch to its observers. `Tally` folds the stream into running
-totals (with a time-weighted queue monitor) from which `sim.summary` computes KPIs, live for the
-TUI and after the run for the outputs; `Recorder` keeps every record. Nothing in the model's logic
-reads what the observers hold.
+totals (with time-weighted monitors) from which `sim.summary` computes KPIs, live for the TUI and
+after the run for the outputs; `Recorder` keeps every record. Nothing in the model's logic reads
+what the observers hold.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from sim.records import (
+    Alert,
+    AlertClosed,
+    BankAccess,
+    CaseStarted,
     ChannelSwitched,
+    CustomerExited,
     KycDecided,
+    LicenceEvent,
     Loss,
+    MinerSale,
+    MiningDay,
     PaymentBlocked,
+    PaymentsDay,
     PersonArrived,
     Purchase,
     Record,
@@ -24,6 +35,8 @@ from sim.records import (
     ReviewQueued,
     ReviewStarted,
     Sale,
+    StateReceipt,
+    StrFiled,
 )
 
 
@@ -41,6 +54,39 @@ class Recorder:
         self.records.extend(records)
 
 
+class TimeWeighted:
+    """The time integral of a level that changes in steps (queue length, exchanges unbanked)."""
+
+    def __init__(self) -> None:
+        self.level = 0
+        self._area = self._t = 0.0
+
+    def step(self, t: float, change: int) -> None:
+        self._area += self.level * (t - self._t)
+        self._t = t
+        self.level += change
+
+    def area(self, now: float) -> float:
+        return self._area + self.level * (now - self._t)
+
+
+@dataclass
+class CaseTally:
+    """Ground truth and detection of one injected laundering case."""
+
+    typology: str
+    started: float
+    value_kzt: float
+    detected_at: float | None = None
+
+
+@dataclass
+class RuleTally:
+    alerts: int = 0
+    true_alerts: int = 0
+    legit_people: set[int] = field(default_factory=set)
+
+
 class Tally:
     """Running totals of the record stream (unscaled: one count per agent)."""
 
@@ -51,13 +97,31 @@ class Tally:
         self.kyc_waits: list[float] = []
         self.channels = {"licensed": 0, "unlicensed": 0, "none": 0, "fallback": 0}
         self.volume = {"licensed": 0.0, "unlicensed": 0.0}
-        self.outflow = self.fraud = self.fees = 0.0
-        self.blocked = {"licensed": 0, "unlicensed": 0}
-        # the manual-review queue: counts, waits and a time-weighted length
+        self.outflow = self.fraud = 0.0
+        self.fees_people = self.fees_institutional = 0.0
+        self.blocked: defaultdict[str, int] = defaultdict(int)
+        # the KYC manual-review queue
         self.queued = self.review_started = self.queue_abandoned = 0
         self.queue_wait_sum = self.review_busy_h = 0.0
-        self.queue_length = 0
-        self._queue_area = self._queue_t = 0.0
+        self.queue = TimeWeighted()
+        # AML
+        self.alerts = self.true_alerts = self.strs = 0
+        self.aml_analyst_h: defaultdict[str, float] = defaultdict(float)
+        self.rules: defaultdict[str, RuleTally] = defaultdict(RuleTally)
+        self.cases: dict[int, CaseTally] = {}
+        self.legit_alerted: set[int] = set()
+        self.typology_rules: defaultdict[str, set[str]] = defaultdict(set)
+        self.legit_exited = 0
+        # banks, regulator, miners, payments
+        self.bank_events: defaultdict[str, int] = defaultdict(int)
+        self.unbanked = TimeWeighted()
+        self.access: dict[int, bool] = {}
+        self.licence_events: defaultdict[str, int] = defaultdict(int)
+        self.receipts: defaultdict[str, float] = defaultdict(float)
+        self.receipts_per_agent = 0.0
+        self.mining_fee = self.fee_evaded = self.miner_sales = 0.0
+        self.payments_volume = 0.0
+        self.merchant_uptake = 0.0
         self._handlers: dict[type, Callable[..., None]] = {
             PersonArrived: self._arrived,
             ChannelSwitched: self._switched,
@@ -69,6 +133,17 @@ class Tally:
             Sale: self._sale,
             Loss: self._loss,
             PaymentBlocked: self._blocked,
+            Alert: self._alert,
+            AlertClosed: self._alert_closed,
+            StrFiled: self._str,
+            CustomerExited: self._exited,
+            CaseStarted: self._case,
+            BankAccess: self._bank,
+            LicenceEvent: self._licence,
+            StateReceipt: self._receipt,
+            MiningDay: self._mining,
+            MinerSale: self._miner_sale,
+            PaymentsDay: self._payments,
         }
 
     def observe(self, records: Sequence[Record]) -> None:
@@ -78,14 +153,7 @@ class Tally:
             if handler is not None:
                 handler(record)
 
-    def queue_area(self, now: float) -> float:
-        """Integral of the queue length over time up to `now` (person-hours waiting)."""
-        return self._queue_area + self.queue_length * (now - self._queue_t)
-
-    def _queue_step(self, t: float, change: int) -> None:
-        self._queue_area += self.queue_length * (t - self._queue_t)
-        self._queue_t = t
-        self.queue_length += change
+    # --- people, KYC, trading -------------------------------------------------------------------
 
     def _arrived(self, r: PersonArrived) -> None:
         self.arrivals += 1
@@ -110,30 +178,93 @@ class Tally:
 
     def _queued(self, r: ReviewQueued) -> None:
         self.queued += 1
-        self._queue_step(r.t, +1)
+        self.queue.step(r.t, +1)
 
     def _review_started(self, r: ReviewStarted) -> None:
         self.review_started += 1
         self.queue_wait_sum += r.waited_h
-        self._queue_step(r.t, -1)
+        self.queue.step(r.t, -1)
 
     def _review_abandoned(self, r: ReviewAbandoned) -> None:
         self.queue_abandoned += 1
         self.queue_wait_sum += r.waited_h
-        self._queue_step(r.t, -1)
+        self.queue.step(r.t, -1)
 
     def _purchase(self, r: Purchase) -> None:
         self.volume[r.channel] += r.amount_kzt
         self.outflow += r.outflow_kzt
         if r.channel == "licensed":
-            self.fees += r.fee_kzt
+            self.fees_people += r.fee_kzt
 
     def _sale(self, r: Sale) -> None:
         if r.channel == "licensed":
-            self.fees += r.fee_kzt
+            self.fees_people += r.fee_kzt
 
     def _loss(self, r: Loss) -> None:
         self.fraud += r.amount_kzt
 
     def _blocked(self, r: PaymentBlocked) -> None:
         self.blocked[r.channel] += 1
+
+    # --- AML ----------------------------------------------------------------------------------
+
+    def _alert(self, r: Alert) -> None:
+        self.alerts += 1
+        rule = self.rules[r.rule]
+        rule.alerts += 1
+        if r.case >= 0:
+            self.true_alerts += 1
+            rule.true_alerts += 1
+            self.typology_rules[r.typology].add(r.rule)
+        else:
+            rule.legit_people.add(r.person)
+            self.legit_alerted.add(r.person)
+
+    def _alert_closed(self, r: AlertClosed) -> None:
+        self.aml_analyst_h[r.typology or "legitimate"] += r.analyst_h
+
+    def _str(self, r: StrFiled) -> None:
+        self.strs += 1
+        case = self.cases.get(r.case)
+        if case is not None and case.detected_at is None:
+            case.detected_at = r.t
+
+    def _exited(self, r: CustomerExited) -> None:
+        self.legit_exited += r.legitimate
+
+    def _case(self, r: CaseStarted) -> None:
+        self.cases[r.case] = CaseTally(r.typology, r.t, r.value_kzt)
+
+    # --- banks, regulator, miners, payments ----------------------------------------------------
+
+    def _bank(self, r: BankAccess) -> None:
+        self.bank_events[r.event] += 1
+        if r.event == "licence_ended":  # the exchange leaves the count of those needing a bank
+            if not self.access.pop(r.exchange, True):
+                self.unbanked.step(r.t, -1)
+            return
+        had = self.access.get(r.exchange, True)
+        if had != r.access:
+            self.unbanked.step(r.t, -1 if r.access else +1)
+        self.access[r.exchange] = r.access
+
+    def _licence(self, r: LicenceEvent) -> None:
+        self.licence_events[r.event] += 1
+
+    def _receipt(self, r: StateReceipt) -> None:
+        if r.per_agent:
+            self.receipts_per_agent += r.amount_kzt
+        else:
+            self.receipts[r.source] += r.amount_kzt
+
+    def _mining(self, r: MiningDay) -> None:
+        self.fee_evaded += r.fee_evaded_kzt
+
+    def _miner_sale(self, r: MinerSale) -> None:
+        self.miner_sales += r.amount_kzt
+        self.fees_institutional += r.fee_kzt
+
+    def _payments(self, r: PaymentsDay) -> None:
+        self.payments_volume += r.volume_kzt
+        self.fees_people += r.fee_kzt
+        self.merchant_uptake = r.uptake

@@ -132,6 +132,134 @@ class PlatformShut(NamedTuple):
     reason: str
 
 
+class BankAccess(NamedTuple):
+    """An exchange's tenge account changed: opened, frozen, unfrozen or closed."""
+
+    t: float
+    exchange: int
+    bank: int
+    access: bool
+    event: str
+    reason: str
+
+
+class LicenceEvent(NamedTuple):
+    t: float
+    exchange: int
+    event: str
+    """`applied`, `approved`, `rejected`, `extended`, `expired`."""
+    reason: str
+
+
+class RuleApplied(NamedTuple):
+    t: float
+    values: str
+    note: str
+
+
+class StateReceipt(NamedTuple):
+    t: float
+    source: str
+    """`application_fee`, `authorisation_fee`, `supervision_fee`, `tax`, `mining_fee`."""
+    payer: str
+    amount_kzt: float
+    per_agent: bool = False
+    """Drawn from simulated people's flows (scaled up in KPIs), not an institution's."""
+
+
+class CaseStarted(NamedTuple):
+    """Ground truth: an injected laundering case begins."""
+
+    t: float
+    case: int
+    typology: str
+    members: int
+    value_kzt: float
+
+
+class CryptoTransfer(NamedTuple):
+    t: float
+    person: int
+    exchange: int
+    destination: str
+    """`self_hosted`, `offshore` or `exchange:N`."""
+    amount_kzt: float
+    sats: int
+    case: int
+
+
+class Alert(NamedTuple):
+    t: float
+    alert: int
+    person: int
+    exchange: int
+    rule: str
+    amount_kzt: float
+    case: int
+    """Ground truth: the laundering case behind the transaction, -1 if legitimate."""
+    typology: str
+    reason: str
+
+
+class AlertClosed(NamedTuple):
+    t: float
+    alert: int
+    person: int
+    case: int
+    typology: str
+    outcome: str
+    """`str` (reported) or `closed`."""
+    analyst_h: float
+    reason: str
+
+
+class StrFiled(NamedTuple):
+    t: float
+    person: int
+    exchange: int
+    case: int
+    typology: str
+    reason: str
+
+
+class CustomerExited(NamedTuple):
+    t: float
+    person: int
+    exchange: int
+    legitimate: bool
+    reason: str
+
+
+class MiningDay(NamedTuple):
+    t: float
+    availability: float
+    licensed_btc: float
+    licensed_kwh: float
+    fee_kzt: float
+    grey_btc: float
+    fee_evaded_kzt: float
+    reason: str
+
+
+class MinerSale(NamedTuple):
+    t: float
+    exchange: int
+    sats: int
+    amount_kzt: float
+    fee_kzt: float
+    reason: str
+
+
+class PaymentsDay(NamedTuple):
+    t: float
+    payments: int
+    volume_kzt: float
+    converted_kzt: float
+    fee_kzt: float
+    merchants_accepting: int
+    uptake: float
+
+
 class Posted(NamedTuple):
     """One double-entry posting (kept only when tracing)."""
 
@@ -158,5 +286,18 @@ Record = (
     | Withdrawal
     | Loss
     | PlatformShut
+    | BankAccess
+    | LicenceEvent
+    | RuleApplied
+    | StateReceipt
+    | CaseStarted
+    | CryptoTransfer
+    | Alert
+    | AlertClosed
+    | StrFiled
+    | CustomerExited
+    | MiningDay
+    | MinerSale
+    | PaymentsDay
     | Posted
 )

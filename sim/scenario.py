@@ -78,6 +78,8 @@ class MarketSection(Section):
 class PopulationSection(Section):
     """Who comes to the market: arrivals, the scale factor, and the people's attributes."""
 
+    locale: Literal["kk_KZ", "tk_TM"] = "kk_KZ"
+    """Names and identity documents: Kazakh (IIN) or Turkmen."""
     arrivals_per_day: NonNegative = 4384.0
     """Real people per day who decide to buy crypto (Poisson arrivals)."""
     scale_factor: float = Field(25.0, ge=1.0)
@@ -203,6 +205,24 @@ class BanksSection(Section):
     """Chance a payment to a licensed exchange is blocked anyway (false positive)."""
     unlicensed_block_prob: Share = 0.3
     """Chance a payment to an unlicensed platform is blocked."""
+    crypto_card: bool = False
+    """Cards linked to licensed crypto wallets (the NBK crypto-card scheme); needed for payments."""
+    onboarding_time: Duration = 60 * 24.0
+    """Median time for a bank to onboard an exchange that has none (lognormal)."""
+    risk_appetite: NonNegative = 25.0
+    """Risk score at which a bank freezes an exchange's account."""
+    alert_risk: NonNegative = 0.2
+    """Risk score an AML alert at the exchange adds."""
+    str_risk: NonNegative = 2.0
+    """Risk score a suspicious-transaction report at the exchange adds."""
+    risk_half_life: Duration = 90 * 24.0
+    """Time for an exchange's risk score at its bank to halve."""
+    freeze_time: Duration = 14 * 24.0
+    """How long a frozen account stays frozen before the bank decides."""
+    close_after_freeze: Share = 0.5
+    """Chance the bank closes the account after a freeze (else it unfreezes)."""
+    termination_per_year: Share = 0.05
+    """Yearly chance a bank ends a relationship for reasons of its own."""
 
 
 class ExchangesSection(Section):
@@ -222,6 +242,8 @@ class ExchangesSection(Section):
     """...or this share of net worth, whichever is lower..."""
     verified_aggregate_cap: MoneyField = Money(100_000, "USD")
     """...and never more than this, per year since onboarding."""
+    licensed_since: dt.date = dt.date(2022, 3, 1)
+    """When the initial exchanges' licences started (their expiry counts from here)."""
 
 
 class UnlicensedSection(Section):
@@ -247,6 +269,175 @@ class UnlicensedSection(Section):
     """Share of the tenge paid that leaves the country."""
 
 
+class AmlRulesSection(Section):
+    """Which monitoring rules run (switch one off to see what it catches)."""
+
+    amount: bool = True
+    """A single transaction at or above aml.amount_threshold."""
+    structuring: bool = True
+    """Several transactions just below the amount threshold within a window."""
+    velocity: bool = True
+    """Many deposits within a short window."""
+    rapid_in_out: bool = True
+    """A withdrawal soon after a deposit of similar size."""
+    self_hosted: bool = True
+    """Crypto sent to a self-hosted wallet at or above the travel-rule threshold."""
+    offshore: bool = True
+    """Crypto or tenge sent offshore at or above the offshore threshold."""
+
+
+class Typology(Section):
+    """Injected laundering cases of one kind: the ground truth that detection is scored against."""
+
+    kind: Literal[
+        "structuring",
+        "mule_fan_in",
+        "mule_fan_out",
+        "synthetic_identity",
+        "round_trip",
+        "exchange_hops",
+        "offshore_layering",
+    ]
+    """The laundering pattern."""
+    cases: int = Field(5, ge=0, le=10_000)
+    """Independent cases over the run."""
+    members: int = Field(1, ge=1, le=200)
+    """People per case (mules, synthetic identities)."""
+    amount: MoneyField = Money(2_000_000)
+    """Tenge per member per transaction."""
+    transactions: int = Field(4, ge=1, le=500)
+    """Transactions per member."""
+    period: Duration = 30 * 24.0
+    """How long one case lasts."""
+
+
+class AmlSection(Section):
+    """Transaction monitoring at licensed exchanges and their banks, and the analysts behind it."""
+
+    enabled: bool = True
+    """Run transaction monitoring at all."""
+    rules: AmlRulesSection = AmlRulesSection()
+    amount_threshold: MoneyField = Money(5_000_000)
+    """Amount rule threshold; structuring looks just below it."""
+    structuring_band: Share = 0.8
+    """Transactions in [band x threshold, threshold) count towards structuring."""
+    structuring_count: int = Field(3, ge=2, le=100)
+    """Near-threshold transactions in the window that raise a structuring alert."""
+    structuring_window: Duration = 30 * 24.0
+    """Window of the structuring rule."""
+    velocity_count: int = Field(6, ge=2, le=1000)
+    """Deposits in the window that raise a velocity alert."""
+    velocity_window: Duration = 7 * 24.0
+    """Window of the velocity rule."""
+    rapid_window: Duration = 48.0
+    """A withdrawal within this time of a deposit of at least half its size is rapid in-out."""
+    travel_rule_threshold: MoneyField = Money(1_000, "USD")
+    """Crypto transfers at or above this need travel-rule data; self-hosted ones raise alerts."""
+    offshore_threshold: MoneyField = Money(5_000_000)
+    """Offshore transfers at or above this raise alerts."""
+    analysts: int = Field(3, ge=0, le=10_000)
+    """Alert-review analysts (simulated; each stands for scale_factor real ones)."""
+    review_time_mean: Duration = 20 / 60
+    """Mean analyst time per alert (exponential)."""
+    working_hours: WorkingHours | None = WorkingHours()
+    """Analysts' working hours; null = around the clock."""
+    detection_prob: Share = 0.85
+    """Chance an analyst recognises a true laundering alert."""
+    false_str_prob: Share = 0.02
+    """Chance an analyst files a report on a legitimate customer's alert."""
+    str_filing_delay: Duration = 24.0
+    """Time from the analyst's decision to the report reaching the financial monitoring agency."""
+    exit_after_str: Share = 1.0
+    """Chance the exchange ends the relationship with a reported customer."""
+    typologies: tuple[Typology, ...] = ()
+    """Laundering cases injected into the run, with their ground truth."""
+
+
+class MinersSection(Section):
+    """Licensed (and grey) miners: output, the per-kWh fee, the obligation to sell locally."""
+
+    licensed: int = Field(0, ge=0, le=10_000)
+    """Licensed mining operations (0 = no mining in the model)."""
+    capacity_mw: NonNegative = 15.0
+    """Power capacity of one licensed operation, MW."""
+    grey_mw: NonNegative = 0.0
+    """Capacity of grey miners outside the rules, MW (they pay no fee and sell abroad)."""
+    btc_per_mw_day: NonNegative = 0.08
+    """Coin mined per MW of running capacity per day."""
+    grid_availability_min: Share = 0.3
+    """Lowest daily share of capacity the grid lets run (uniform between min and max)."""
+    grid_availability_max: Share = 1.0
+    """Highest daily share of capacity the grid lets run."""
+    power_price_kzt_per_kwh: NonNegative = 20.0
+    """Price the licensed miners pay for power; sets the progressive fee."""
+    fee_schedule: Literal["flat", "progressive"] = "flat"
+    """flat: fee_flat_kzt_per_kwh; progressive: 1 KZT at a power price of 24 KZT or more,
+    rising linearly to 25 KZT at 10 KZT or less."""
+    fee_flat_kzt_per_kwh: NonNegative = 1.0
+    """The flat digital-mining fee."""
+    sale_share: Share = 0.0
+    """Share of output miners must sell on licensed exchanges."""
+    sale_every: Duration = 7 * 24.0
+    """How often miners sell."""
+
+
+class PaymentsSection(Section):
+    """A payments zone (CryptoCity) where merchants accept crypto and convert to tenge."""
+
+    enabled: bool = False
+    """Run the payments zone."""
+    residents: NonNegative = 100_000.0
+    """Real people living or shopping in the zone."""
+    merchants: int = Field(2_000, ge=0, le=10_000_000)
+    """Merchants in the zone."""
+    initial_uptake: Share = 0.02
+    """Share of merchants accepting crypto on day 0."""
+    innovation_per_month: Share = 0.01
+    """Bass diffusion: monthly chance a merchant adopts on its own."""
+    imitation_per_month: Share = 0.25
+    """Bass diffusion: monthly adoption pull per unit share of adopters."""
+    payments_per_resident_month: NonNegative = 2.0
+    """Crypto payments a resident makes a month where every merchant accepts crypto."""
+    payment_median: MoneyField = Money(15_000)
+    """Median payment."""
+    merchant_conversion_share: Share = 0.9
+    """Share of crypto receipts merchants convert to tenge at once."""
+
+
+class RegulatorSection(Section):
+    """Licensing of exchanges, sandbox licence expiry, fees and state receipts."""
+
+    applications_per_year: NonNegative = 2.0
+    """New exchange licence applications a year."""
+    review_time: Duration = 120 * 24.0
+    """Time to decide an application."""
+    approval_share: Share = 0.6
+    """Share of applications approved."""
+    licence_term: Duration = 730 * 24.0
+    """Licence validity (a sandbox licence runs 2 years); inf = never expires."""
+    extension_share: Share = 0.8
+    """Share of expiring licences that are extended."""
+    application_fee: MoneyField = Money(2_000, "USD")
+    """Fee per application."""
+    authorisation_fee: MoneyField = Money(10_000, "USD")
+    """Fee on approval."""
+    supervision_fee_per_year: MoneyField = Money(7_000, "USD")
+    """Yearly supervision fee per licensed exchange (charged monthly)."""
+    tax_on_exchange_fees: Share = 0.0
+    """Share of exchanges' fee income paid as tax."""
+
+
+class DatedRule(Section):
+    """New values that take effect on a date (a rule change mid-run)."""
+
+    date: dt.date
+    """When the values take effect (at 00:00)."""
+    values: dict[str, object]
+    """Dotted path -> new value, as in --set."""
+    note: str = ""
+    """Why: the rule or decision this models."""
+
+
 class Scenario(Section):
     """A complete, validated description of one world and one run."""
 
@@ -262,9 +453,17 @@ class Scenario(Section):
     banks: BanksSection = BanksSection()
     exchanges: ExchangesSection = ExchangesSection()
     unlicensed: UnlicensedSection = UnlicensedSection()
+    aml: AmlSection = AmlSection()
+    miners: MinersSection = MinersSection()
+    payments: PaymentsSection = PaymentsSection()
+    regulator: RegulatorSection = RegulatorSection()
+    rules: tuple[DatedRule, ...] = ()
+    """Dated rule changes applied mid-run (a value may also be written as a date schedule)."""
 
 
 SECTIONS: tuple[str, ...] = tuple(
-    name for name, field in Scenario.model_fields.items() if field.annotation is not str
+    name
+    for name, field in Scenario.model_fields.items()
+    if isinstance(field.annotation, type) and issubclass(field.annotation, Section)
 )
 """Names of the world's sections, in the order the TUI and the docs show them."""

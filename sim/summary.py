@@ -19,36 +19,38 @@ class Kpi:
     name: str
     unit: str
     meaning: str
-    scaled: bool = False
-    """A count or volume of agents, multiplied by the scale factor to stand for real people."""
 
 
 KPIS: tuple[Kpi, ...] = (
-    Kpi("applicants", "people", "people who started KYC at a licensed exchange", True),
-    Kpi("kyc_passed", "people", "applicants who passed KYC", True),
-    Kpi("kyc_rejected", "people", "applicants rejected by KYC", True),
-    Kpi("kyc_abandoned", "people", "applicants who gave up before a decision", True),
+    Kpi("applicants", "people", "people who started KYC at a licensed exchange"),
+    Kpi("kyc_passed", "people", "applicants who passed KYC"),
+    Kpi("kyc_rejected", "people", "applicants rejected by KYC"),
+    Kpi("kyc_abandoned", "people", "applicants who gave up before a decision"),
     Kpi("kyc_wait_mean_h", "h", "mean time from application to decision"),
     Kpi("kyc_wait_p95_h", "h", "95th percentile of the time from application to decision"),
     Kpi("kyc_reviewer_utilisation", "0-1", "busy share of the manual-review team's working hours"),
     Kpi("false_reject_rate", "0-1", "legitimate applicants rejected / legitimate decided"),
-    Kpi("bad_actors_onboarded", "people", "bad actors who passed KYC", True),
-    Kpi("licensed_volume_kzt", "KZT", "purchase volume on licensed exchanges", True),
-    Kpi("unlicensed_volume_kzt", "KZT", "purchase volume on unlicensed channels", True),
+    Kpi("bad_actors_onboarded", "people", "bad actors who passed KYC"),
+    Kpi("licensed_volume_kzt", "KZT", "purchase volume on licensed exchanges"),
+    Kpi("unlicensed_volume_kzt", "KZT", "purchase volume on unlicensed channels"),
     Kpi("licensed_share", "0-1", "licensed / (licensed + unlicensed) purchase volume"),
-    Kpi(
-        "capital_outflow_kzt",
-        "KZT",
-        "tenge that left the country through unlicensed channels",
-        True,
-    ),
-    Kpi(
-        "fraud_losses_kzt",
-        "KZT",
-        "losses of people on unlicensed channels (fraud, shutdowns)",
-        True,
-    ),
-    Kpi("fees_kzt", "KZT", "fees earned by licensed exchanges", True),
+    Kpi("capital_outflow_kzt", "KZT", "tenge that left the country through unlicensed channels"),
+    Kpi("fraud_losses_kzt", "KZT", "losses of people on unlicensed channels (fraud, shutdowns)"),
+    Kpi("fees_kzt", "KZT", "fees earned by licensed exchanges"),
+    Kpi("state_receipts_kzt", "KZT", "licence, supervision and mining fees and taxes"),
+    Kpi("aml_alerts", "alerts", "alerts raised by monitoring rules"),
+    Kpi("str_filed", "reports", "suspicious-transaction reports filed"),
+    Kpi("aml_precision", "0-1", "alerts on laundering / all alerts"),
+    Kpi("laundering_detected_share", "0-1", "value of laundering cases reported / all laundered"),
+    Kpi("legit_customers_exited", "people", "legitimate customers exited after a false report"),
+    Kpi("bank_freezes", "events", "de-risking events: accounts frozen or ended by a bank"),
+    Kpi("exchange_days_without_bank", "days", "exchange-days with no fiat access"),
+    Kpi("licensed_exchanges", "exchanges", "licensed exchanges at the end"),
+    Kpi("mining_fee_kzt", "KZT", "digital-mining fee paid by licensed miners"),
+    Kpi("mining_fee_evaded_kzt", "KZT", "fee grey miners would have paid"),
+    Kpi("miner_sales_kzt", "KZT", "miners' sales on licensed exchanges"),
+    Kpi("payments_volume_kzt", "KZT", "crypto payments in the payments zone"),
+    Kpi("merchant_uptake", "0-1", "share of the zone's merchants accepting crypto at the end"),
     Kpi("ledger_imbalance_kzt", "KZT", "sum of all postings; exactly 0 when money is conserved"),
 )
 KPI_BY_NAME: dict[str, Kpi] = {k.name: k for k in KPIS}
@@ -66,33 +68,116 @@ def _ratio(numerator: float, denominator: float) -> float:
 
 
 def compute_kpis(tally: Tally, world: World) -> dict[str, float]:
-    """Every KPI at the current simulated time, scaled up to real people."""
+    """Every KPI at the current simulated time.
+
+    People's counts and flows are simulated at 1/k of real life and scaled up by the scale factor
+    k; institutions' flows (licences, supervision, mining) are simulated at full size.
+    """
     k = world.scenario.population.scale_factor
     now = world.env.now
     team = world.scenario.kyc
     available = team.reviewers * world.calendar.open_hours(0.0, now, team.working_hours)
     licensed, unlicensed = tally.volume["licensed"], tally.volume["unlicensed"]
+    laundered = sum(c.value_kzt for c in tally.cases.values())
+    caught = sum(c.value_kzt for c in tally.cases.values() if c.detected_at is not None)
     values = {
-        "applicants": tally.applicants,
-        "kyc_passed": tally.kyc["passed"],
-        "kyc_rejected": tally.kyc["rejected"],
-        "kyc_abandoned": tally.kyc["abandoned"],
+        "applicants": k * tally.applicants,
+        "kyc_passed": k * tally.kyc["passed"],
+        "kyc_rejected": k * tally.kyc["rejected"],
+        "kyc_abandoned": k * tally.kyc["abandoned"],
         "kyc_wait_mean_h": _ratio(sum(tally.kyc_waits), len(tally.kyc_waits)),
         "kyc_wait_p95_h": _p95(tally.kyc_waits),
         "kyc_reviewer_utilisation": _ratio(tally.review_busy_h, available),
         "false_reject_rate": _ratio(tally.legit_rejected, tally.legit_decided),
-        "bad_actors_onboarded": tally.bad_onboarded,
-        "licensed_volume_kzt": licensed,
-        "unlicensed_volume_kzt": unlicensed,
+        "bad_actors_onboarded": k * tally.bad_onboarded,
+        "licensed_volume_kzt": k * licensed,
+        "unlicensed_volume_kzt": k * unlicensed,
         "licensed_share": _ratio(licensed, licensed + unlicensed),
-        "capital_outflow_kzt": tally.outflow,
-        "fraud_losses_kzt": tally.fraud,
-        "fees_kzt": tally.fees,
+        "capital_outflow_kzt": k * tally.outflow,
+        "fraud_losses_kzt": k * tally.fraud,
+        "fees_kzt": k * tally.fees_people + tally.fees_institutional,
+        "state_receipts_kzt": sum(tally.receipts.values()) + k * tally.receipts_per_agent,
+        "aml_alerts": k * tally.alerts,
+        "str_filed": k * tally.strs,
+        "aml_precision": _ratio(tally.true_alerts, tally.alerts),
+        "laundering_detected_share": _ratio(caught, laundered),
+        "legit_customers_exited": k * tally.legit_exited,
+        "bank_freezes": tally.bank_events["frozen"] + tally.bank_events["terminated"],
+        "exchange_days_without_bank": tally.unbanked.area(now) / 24,
+        "licensed_exchanges": len(world.exchanges.active),
+        "mining_fee_kzt": tally.receipts["mining_fee"],
+        "mining_fee_evaded_kzt": tally.fee_evaded,
+        "miner_sales_kzt": tally.miner_sales,
+        "payments_volume_kzt": k * tally.payments_volume,
+        "merchant_uptake": tally.merchant_uptake,
         "ledger_imbalance_kzt": world.ledger.imbalance("KZT") / TIYN_PER_KZT,
     }
-    return {
-        name: float(v) * k if KPI_BY_NAME[name].scaled else float(v) for name, v in values.items()
-    }
+    return {name: float(value) for name, value in values.items()}
+
+
+@dataclass(frozen=True)
+class ScorecardRow:
+    """Detection of one laundering typology against its ground truth (people-scaled)."""
+
+    typology: str
+    cases: float
+    value_kzt: float
+    detected_cases: float
+    recall: float
+    """Value of the typology's cases that were reported / their whole value."""
+    precision: float
+    """Of all alerts from the rules that fired on this typology, the share that were true."""
+    time_to_detection_h: float
+    """Mean time from a case's start to its first report (detected cases)."""
+    analyst_hours: float
+    legit_customers_hit: float
+    """Legitimate customers alerted by the same rules."""
+    rules: str
+
+
+def scorecard(tally: Tally, world: World) -> list[ScorecardRow]:
+    """One row per injected typology, plus a row for what legitimate customers cost."""
+    k = world.scenario.population.scale_factor
+    rows = []
+    for typology in sorted({c.typology for c in tally.cases.values()}):
+        cases = [c for c in tally.cases.values() if c.typology == typology]
+        found = [c for c in cases if c.detected_at is not None]
+        rules = tally.typology_rules.get(typology, set())
+        alerts = sum(tally.rules[r].alerts for r in rules)
+        true = sum(tally.rules[r].true_alerts for r in rules)
+        legit = set().union(*(tally.rules[r].legit_people for r in rules)) if rules else set()
+        value = sum(c.value_kzt for c in cases)
+        delays = [c.detected_at - c.started for c in found if c.detected_at is not None]
+        rows.append(
+            ScorecardRow(
+                typology,
+                k * len(cases),
+                k * value,
+                k * len(found),
+                _ratio(sum(c.value_kzt for c in found), value),
+                _ratio(true, alerts),
+                _ratio(sum(delays), len(delays)),
+                k * tally.aml_analyst_h.get(typology, 0.0),
+                k * len(legit),
+                ",".join(sorted(rules)),
+            )
+        )
+    if tally.alerts:
+        rows.append(
+            ScorecardRow(
+                "legitimate",
+                0,
+                0,
+                0,
+                math.nan,
+                math.nan,
+                math.nan,
+                k * tally.aml_analyst_h.get("legitimate", 0.0),
+                k * len(tally.legit_alerted),
+                ",".join(sorted(r for r, t in tally.rules.items() if t.legit_people)),
+            )
+        )
+    return rows
 
 
 def queue_diagnostics(tally: Tally, world: World) -> dict[str, float]:
@@ -104,7 +189,7 @@ def queue_diagnostics(tally: Tally, world: World) -> dict[str, float]:
         "queue_arrival_rate_h": _ratio(tally.queued, now),
         "queue_wait_mean_h": _ratio(tally.queue_wait_sum, left),
         "queue_abandon_share": _ratio(tally.queue_abandoned, left),
-        "queue_length_mean": _ratio(tally.queue_area(now), now),
+        "queue_length_mean": _ratio(tally.queue.area(now), now),
         "review_started": float(tally.review_started),
     }
 

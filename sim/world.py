@@ -1,25 +1,37 @@
-"""Builds the world from a scenario and wires its components; starts the arrival process."""
+"""Builds the world from a scenario, wires its components, and applies dated rules to them."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Generator
-from typing import Any
+from typing import Any, Protocol
 
 import simpy
 
 from sim.calendar import Calendar
+from sim.components.aml import AmlMonitor
 from sim.components.bank import BankRail
 from sim.components.channel import ChannelChoice
 from sim.components.exchange import Exchanges
 from sim.components.journey import Journeys
 from sim.components.kyc import KycGate
+from sim.components.laundering import Laundering
 from sim.components.market import Market
+from sim.components.miners import Miners
+from sim.components.payments import PaymentsZone
 from sim.components.population import Population
+from sim.components.regulator import Regulator
 from sim.components.unlicensed import UnlicensedChannel
+from sim.fields import FIELD_BY_PATH, display_value, value_at
 from sim.ledger import Ledger
 from sim.records import Posted, Record
 from sim.rng import Streams
-from sim.scenario import Scenario
+from sim.scenario import DatedRule, Scenario
+
+
+class Component(Protocol):
+    def configure(self) -> None:
+        """Read the component's scenario section again (after a dated rule)."""
 
 
 class World:
@@ -37,32 +49,65 @@ class World:
         self.emit = emit
         self.env = simpy.Environment()
         self.calendar = Calendar(scenario.run.start_date)
+        self.since: dict[str, dt.date] = {}
+        """Effective date of every value changed by a dated rule (others: the start date)."""
+        self._why: dict[str, str] = {}
         on_posting: Callable[[Posted], None] | None = emit if trace_postings else None
         self.ledger = Ledger(on_posting)
         self.market = Market(scenario.market, scenario.run.days, streams.numpy("market"))
-        self.population = Population(
-            scenario.population, streams, scenario.market.usd_kzt, scenario.run.start_date
-        )
+        self.population = Population(self)
         self.banks = BankRail(self)
         self.exchanges = Exchanges(self)
+        self.aml = AmlMonitor(self)
         self.unlicensed = UnlicensedChannel(self)
         self.kyc = KycGate(self)
         self.channel = ChannelChoice(self)
         self.journeys = Journeys(self)
+        self.regulator = Regulator(self)
+        self.laundering = Laundering(self)
+        self.miners = Miners(self)
+        self.payments = PaymentsZone(self)
+        self.components: tuple[Component, ...] = (
+            self.population,
+            self.banks,
+            self.exchanges,
+            self.aml,
+            self.unlicensed,
+            self.kyc,
+            self.channel,
+            self.regulator,
+            self.laundering,
+            self.miners,
+            self.payments,
+        )
         self.env.process(self._arrivals())
 
+    def why(self, path: str) -> str:
+        """The reason trail's reference to a parameter: its value and since when it holds."""
+        text = self._why.get(path)
+        if text is None:
+            value = display_value(FIELD_BY_PATH[path], value_at(self.scenario, path))
+            since = self.since.get(path, self.scenario.run.start_date)
+            text = self._why[path] = f"{path}={value} (since {since.isoformat()})"
+        return text
+
+    def apply(self, scenario: Scenario, rule: DatedRule) -> None:
+        """A dated rule takes effect: every component reads its section again."""
+        self.scenario = scenario
+        for path in rule.values:
+            self.since[path] = rule.date
+        self._why.clear()
+        for component in self.components:
+            component.configure()
+
     def _arrivals(self) -> Generator[Any, Any, None]:
-        c = self.scenario.population
-        rate_per_hour = c.arrivals_per_day / c.scale_factor / 24
-        if rate_per_hour <= 0:
-            return
-        env, rng, journeys, population = (
-            self.env,
-            self.streams.stream("arrivals"),
-            self.journeys,
-            self.population,
-        )
-        mean_gap = 1.0 / rate_per_hour
+        env, rng = self.env, self.streams.stream("arrivals")
+        journeys, population = self.journeys, self.population
         while True:
-            yield env.timeout(rng.expovariate(1.0) * mean_gap)
+            c = self.scenario.population
+            rate_per_hour = c.arrivals_per_day / c.scale_factor / 24
+            if rate_per_hour <= 0:
+                yield env.timeout(24.0)  # a dated rule may start arrivals later
+                continue
+            yield env.timeout(rng.expovariate(1.0) / rate_per_hour)
             env.process(journeys.run(population.arrive(env.now)))

@@ -21,10 +21,13 @@ LICENSED, UNLICENSED, NONE = "licensed", "unlicensed", "none"
 class ChannelChoice:
     def __init__(self, world: World) -> None:
         self.world = world
-        self.config = world.scenario.channel
+        self.configure()
         self._aware = world.streams.per_person("aware")
         self._draw = world.streams.per_person("channel")
         self.fallback = world.streams.per_person("fallback")
+
+    def configure(self) -> None:
+        self.config = self.world.scenario.channel
 
     def choose(self, person: Person) -> tuple[str, float, str]:
         """(channel, probability of licensed, reason)."""
@@ -46,7 +49,7 @@ class ChannelChoice:
                 UNLICENSED,
                 0.0,
                 (
-                    f"channel.licensed_awareness={c.licensed_awareness}: did not know a licensed "
+                    f"{self.world.why('channel.licensed_awareness')}: did not know a licensed "
                     "exchange was an option"
                 ),
             )
@@ -73,7 +76,7 @@ class ChannelChoice:
         )
         cap = world.exchanges.unverified_cap_kzt if ex.caps_enabled else math.inf
         shortfall = max(0.0, monthly_want - cap) / monthly_want if monthly_want > 0 else 0.0
-        no_bank = 1.0 if banks.partner_banks == 0 else 0.0
+        no_bank = 0.0 if any(world.banks.has_fiat(e) for e in world.exchanges.active) else 1.0
         licensed = (
             c.licensed_bias
             - c.weight_kyc_day * world.kyc.expected_wait_h / 24

@@ -1,12 +1,14 @@
-"""Licensed exchanges: retail caps (AIFC), fees, purchases and sales, all booked in the ledger."""
+"""Licensed exchanges: the set licensed now, retail caps (AIFC), fees, and every client movement
+(deposit and purchase, sale, withdrawal, crypto transfer), booked in the ledger and shown to AML."""
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 from sim.components.population import HOURS_PER_MONTH, Person
 from sim.ledger import SATS_PER_BTC, TIYN_PER_KZT
-from sim.records import Purchase, Sale, Withdrawal
+from sim.records import CryptoTransfer, Purchase, Sale, Withdrawal
 
 if TYPE_CHECKING:
     from sim.world import World
@@ -17,25 +19,48 @@ class Exchanges:
 
     def __init__(self, world: World) -> None:
         self.world = world
-        self.config = c = world.scenario.exchanges
-        usd_kzt = world.scenario.market.usd_kzt
+        self.active: list[int] = []
+        self.next_id = 0
+        self.fee_income: dict[int, float] = {}
+        """Fee income from people's trading, per exchange, in tiyn (what a fee tax is levied on)."""
+        self._pick = world.streams.per_person("exchange")
+        self._moves = world.streams.stream("exchange_moves")
+        self.configure()
+
+    def configure(self) -> None:
+        self.config = c = self.world.scenario.exchanges
+        usd_kzt = self.world.scenario.market.usd_kzt
         self.unverified_cap_kzt = c.unverified_monthly_cap.kzt(usd_kzt)
         self.aggregate_cap_kzt = c.verified_aggregate_cap.kzt(usd_kzt)
-        self._pick = world.streams.per_person("exchange")
+
+    def open(self) -> int:
+        """License a new exchange; returns its id."""
+        exchange, self.next_id = self.next_id, self.next_id + 1
+        self.active.append(exchange)
+        return exchange
+
+    def close(self, exchange: int) -> None:
+        self.active.remove(exchange)
 
     @property
     def count(self) -> int:
-        return self.config.licensed
+        return len(self.active)
 
     def pick(self, person: Person) -> int:
-        return int(self._pick[person.id] * self.config.licensed)
+        return self.active[int(self._pick[person.id] * len(self.active))]
+
+    def current(self, person: Person) -> int:
+        """The person's exchange; clients of an exchange that lost its licence move to another."""
+        if person.exchange not in self.active and self.active:
+            person.exchange = self.active[int(self._moves.random() * len(self.active))]
+        return person.exchange if self.active else -1
 
     def cap_room(self, person: Person, t: float) -> tuple[float, str]:
         """Tenge the person may still buy now under the retail caps, and the rule that binds."""
         c = self.config
         if not c.caps_enabled:
-            return float("inf"), ""
-        population = self.world.population
+            return math.inf, ""
+        population, why = self.world.population, self.world.why
         if population.proves_income(person.id):
             income_cap = c.verified_income_share_cap * population.income_month(person.id) * 12
             wealth_cap = c.verified_networth_share_cap * population.wealth(person.id)
@@ -47,14 +72,17 @@ class Exchanges:
                 if cap == wealth_cap
                 else "exchanges.verified_aggregate_cap"
             )
-            return max(0.0, cap - person.year_spent), rule
+            return max(0.0, cap - person.year_spent), why(rule)
         month = int(t // HOURS_PER_MONTH)
         if person.month_key != month:
             person.month_key, person.month_spent = month, 0.0
         room = max(0.0, self.unverified_cap_kzt - person.month_spent)
-        return room, f"exchanges.unverified_monthly_cap={c.unverified_monthly_cap}"
+        return room, why("exchanges.unverified_monthly_cap")
 
-    def buy(self, person: Person, exchange: int, amount_kzt: float) -> None:
+    # --- client movements -----------------------------------------------------------------------
+
+    def buy(self, person: Person, exchange: int, amount_kzt: float) -> int:
+        """A tenge deposit turned into coin held in custody; returns the satoshi bought."""
         world, ledger, t = self.world, self.world.ledger, self.world.env.now
         amount = round(amount_kzt * TIYN_PER_KZT)
         fee = round(amount * self.config.fee)
@@ -65,22 +93,27 @@ class Exchanges:
         ledger.post(t, f"{account}:client_money", "world_market", amount - fee, "KZT", person.id)
         ledger.post(t, "world_market", f"{account}:custody", sats, "BTC", person.id)
         person.holdings += sats
+        self.fee_income[exchange] = self.fee_income.get(exchange, 0.0) + fee
         person.month_spent += amount_kzt
         person.year_spent += amount_kzt
         world.emit(
             Purchase(t, person.id, "licensed", exchange, amount_kzt, fee / TIYN_PER_KZT, sats, 0.0)
         )
+        world.aml.screen(person, exchange, "deposit", amount_kzt)
+        return sats
 
-    def sell_all(self, person: Person, exchange: int) -> float:
-        """Sell the person's coins; returns the tenge to withdraw."""
+    def sell(self, person: Person, exchange: int, sats: int | None = None) -> float:
+        """Sell the person's coins (all by default); returns the tenge to withdraw."""
         world, ledger, t = self.world, self.world.ledger, self.world.env.now
-        sats, person.holdings = person.holdings, 0
+        sats = person.holdings if sats is None else min(sats, person.holdings)
+        person.holdings -= sats
         proceeds = round(sats / SATS_PER_BTC * world.market.btc_kzt(t) * TIYN_PER_KZT)
         fee = round(proceeds * self.config.fee)
         account = f"exchange:{exchange}"
         ledger.post(t, f"{account}:custody", "world_market", sats, "BTC", person.id)
         ledger.post(t, "world_market", f"{account}:client_money", proceeds, "KZT", person.id)
         ledger.post(t, f"{account}:client_money", f"{account}:fees", fee, "KZT", person.id)
+        self.fee_income[exchange] = self.fee_income.get(exchange, 0.0) + fee
         world.emit(
             Sale(
                 t,
@@ -100,3 +133,22 @@ class Exchanges:
             t, f"exchange:{exchange}:client_money", "households", amount_kzt, person.id
         )
         world.emit(Withdrawal(t, person.id, exchange, amount_kzt))
+        world.aml.screen(person, exchange, "withdrawal", amount_kzt)
+
+    def send_crypto(self, person: Person, exchange: int, destination: str) -> int:
+        """Send all the person's coins out: `self_hosted`, `offshore` or `exchange:N`."""
+        world, t = self.world, self.world.env.now
+        sats, person.holdings = person.holdings, 0
+        target = f"{destination}:custody" if destination.startswith("exchange:") else destination
+        world.ledger.post(t, f"exchange:{exchange}:custody", target, sats, "BTC", person.id)
+        value = sats / SATS_PER_BTC * world.market.btc_kzt(t)
+        world.emit(CryptoTransfer(t, person.id, exchange, destination, value, sats, person.case))
+        world.aml.screen(person, exchange, destination.split(":")[0], value)
+        return sats
+
+    def receive_crypto(self, person: Person, exchange: int, sats: int, source: str) -> None:
+        """Coins arrive in the person's custody account from outside (`offshore`, `exchange:N`)."""
+        world, t = self.world, self.world.env.now
+        origin = f"{source}:custody" if source.startswith("exchange:") else source
+        world.ledger.post(t, origin, f"exchange:{exchange}:custody", sats, "BTC", person.id)
+        person.holdings += sats

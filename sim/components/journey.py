@@ -62,7 +62,7 @@ class Journeys:
                     world.env.now,
                     person.id,
                     UNLICENSED,
-                    f"channel.after_{which}_unlicensed={share}: KYC {outcome}",
+                    f"{world.why(f'channel.after_{which}_unlicensed')}: KYC {outcome}",
                 )
             )
         active = world.population.active_hours(person.id)
@@ -81,6 +81,8 @@ class Journeys:
                 break
             yield env.timeout(gap)
             want = median * rng.lognormvariate(0.0, 0.5)
+            if person.exited:
+                break  # the exchange ended the relationship after a report
             if licensed:
                 yield from self._buy_licensed(person, want)
             else:
@@ -88,20 +90,18 @@ class Journeys:
         if (person.holdings or person.offshore) and population.sells(pid):
             yield env.timeout(population.hold_hours(pid))
             world.unlicensed.sell_all(person)
-            if person.holdings:
-                proceeds = world.exchanges.sell_all(person, person.exchange)
+            exchange = world.exchanges.current(person)
+            if person.holdings and exchange >= 0 and world.banks.has_fiat(exchange):
+                proceeds = world.exchanges.sell(person, exchange)
                 yield env.timeout(world.banks.withdrawal_delay(env.now))
-                world.exchanges.withdraw(person, person.exchange, proceeds)
+                world.exchanges.withdraw(person, exchange, proceeds)
 
     def _buy_licensed(self, person: Person, want: float) -> Generator[Any, Any, None]:
         world, env = self.world, self.world.env
         room, rule = world.exchanges.cap_room(person, env.now)
         bank_room = world.banks.monthly_room(person, env.now)
         if bank_room < room:
-            room, rule = (
-                bank_room,
-                f"banks.monthly_cap_per_person={world.banks.config.monthly_cap_per_person}",
-            )
+            room, rule = bank_room, world.why("banks.monthly_cap_per_person")
         amount = min(want, room)
         if amount < want:
             world.emit(CapApplied(env.now, person.id, want, amount, rule))
@@ -110,12 +110,17 @@ class Journeys:
                 self._buy_unlicensed(person, spill)
         if amount <= 0:
             return
-        refusal = world.banks.licensed_refusal(person, person.exchange, amount)
+        exchange = world.exchanges.current(person)
+        refusal = (
+            world.banks.licensed_refusal(person, exchange, amount)
+            if exchange >= 0
+            else "no licensed exchange is left"
+        )
         if refusal:
             world.emit(PaymentBlocked(env.now, person.id, LICENSED, amount, refusal))
             return
         yield env.timeout(world.banks.deposit_delay(env.now, amount))
-        world.exchanges.buy(person, person.exchange, amount)
+        world.exchanges.buy(person, exchange, amount)
 
     def _buy_unlicensed(self, person: Person, want: float) -> None:
         world, un = self.world, self.world.scenario.unlicensed
@@ -125,7 +130,7 @@ class Journeys:
         if world.banks.blocks_unlicensed():
             if self.rng.random() >= un.p2p_workaround_share:
                 reason = (
-                    f"banks.unlicensed_block_prob={world.banks.config.unlicensed_block_prob}"
+                    f"{self.world.why('banks.unlicensed_block_prob')}"
                     ": bank blocked the payment to an unlicensed platform"
                 )
                 world.emit(PaymentBlocked(world.env.now, person.id, UNLICENSED, want, reason))

@@ -35,7 +35,7 @@ class KycGate:
         self.world = world
         self.config = c = world.scenario.kyc
         self.env = world.env
-        self.reviewers = simpy.Resource(self.env, c.reviewers) if c.reviewers > 0 else None
+        self.reviewers = simpy.Resource(self.env, max(1, c.reviewers))
         self.queue_length = 0
         col = world.streams.per_person
         self._attempt_ok = [col(f"auto_attempt_{k}") for k in range(c.max_attempts)]
@@ -44,11 +44,16 @@ class KycGate:
         self._manual = col("manual_review")
         self._review_time = col("review_time")
         self._decision = col("kyc_decision")
-        mean = c.review_time_mean
-        if c.review_time_distribution == "lognormal":
-            self._review_median = mean / math.exp(c.review_time_sigma**2 / 2)
+        self.configure()
         self.expected_wait_h = c.auto_check_time_median + c.manual_review_share * 24.0
         """What people expect KYC to take: a moving average of recent decisions."""
+
+    def configure(self) -> None:
+        """Read the KYC section (again); a dated rule may resize the analyst team."""
+        self.config = c = self.world.scenario.kyc
+        self._review_median = c.review_time_mean / math.exp(c.review_time_sigma**2 / 2)
+        self.reviewers._capacity = max(1, c.reviewers)  # SimPy has no public resize
+        self.reviewers._trigger_put(None)
 
     def _decide(
         self,
@@ -96,7 +101,7 @@ class KycGate:
                         t0,
                         REJECTED,
                         "auto",
-                        f"kyc.max_attempts={c.max_attempts}: documents failed "
+                        f"{self.world.why('kyc.max_attempts')}: documents failed "
                         "every automated attempt",
                     )
                 if self._retry_quit[k].chance(pid, c.retry_abandon_prob):
@@ -105,12 +110,16 @@ class KycGate:
                         t0,
                         ABANDONED,
                         "auto",
-                        f"kyc.retry_abandon_prob={c.retry_abandon_prob}: gave up "
+                        f"{self.world.why('kyc.retry_abandon_prob')}: gave up "
                         f"after failed attempt {k + 1}",
                     )
         if c.iin_check and world.population.fabricated_iin(pid):
             return self._decide(
-                person, t0, REJECTED, "iin", "kyc.iin_check: IIN fails the state database check"
+                person,
+                t0,
+                REJECTED,
+                "iin",
+                f"{self.world.why('kyc.iin_check')}: identity number not in the state database",
             )
         to_manual = self._manual[pid] < c.manual_review_share or (
             c.nonresidents_to_manual and not person.resident
@@ -122,7 +131,8 @@ class KycGate:
                     t0,
                     REJECTED,
                     "auto",
-                    "kyc.auto_false_accept_rate: automated screening caught the identity",
+                    f"{self.world.why('kyc.auto_false_accept_rate')}: automated screening caught "
+                    "the identity",
                 )
             return self._decide(person, t0, PASSED, "auto", "automated checks passed")
         return (yield from self._manual_review(person, t0))
@@ -134,9 +144,11 @@ class KycGate:
         deadline = queued_at + patience
         self.queue_length += 1
         world.emit(ReviewQueued(queued_at, pid, self.queue_length))
-        if self.reviewers is None:
+        if c.reviewers == 0:
             yield env.timeout(patience)
-            return self._abandon(person, t0, queued_at, "kyc.reviewers=0: nobody reviews")
+            return self._abandon(
+                person, t0, queued_at, f"{self.world.why('kyc.reviewers')}: nobody reviews"
+            )
         request = self.reviewers.request()
         if math.isinf(patience):
             yield request
@@ -167,7 +179,7 @@ class KycGate:
                     t0,
                     PASSED,
                     "manual",
-                    f"kyc.manual_false_accept_rate={c.manual_false_accept_rate}: "
+                    f"{self.world.why('kyc.manual_false_accept_rate')}: "
                     "analyst missed the identity fraud",
                     busy,
                 )
@@ -180,7 +192,7 @@ class KycGate:
                 t0,
                 REJECTED,
                 "manual",
-                f"kyc.false_reject_rate={c.false_reject_rate}: analyst rejected "
+                f"{self.world.why('kyc.false_reject_rate')}: analyst rejected "
                 "a legitimate applicant",
                 busy,
             )

@@ -10,10 +10,12 @@ from __future__ import annotations
 import datetime as dt
 import math
 import random
+from typing import TYPE_CHECKING
 
 from sim.identities import corrupt_iin, make_iin, person_name
-from sim.rng import Streams
-from sim.scenario import PopulationSection
+
+if TYPE_CHECKING:
+    from sim.world import World
 
 HOURS_PER_MONTH = 730.0
 
@@ -23,8 +25,10 @@ class Person:
 
     __slots__ = (
         "bad_actor",
+        "case",
         "channel",
         "exchange",
+        "exited",
         "holdings",
         "id",
         "kyc_outcome",
@@ -37,11 +41,15 @@ class Person:
         "year_spent",
     )
 
-    def __init__(self, pid: int, t: float, resident: bool, bad_actor: bool) -> None:
+    def __init__(self, pid: int, t: float, resident: bool, bad_actor: bool, case: int = -1) -> None:
         self.id = pid
         self.t_arrival = t
         self.resident = resident
         self.bad_actor = bad_actor
+        self.case = case
+        """Ground truth: the injected laundering case this person serves, -1 if none."""
+        self.exited = False
+        """The exchange ended the relationship (after a suspicious-transaction report)."""
         self.channel = ""
         self.kyc_outcome = ""
         self.exchange = -1
@@ -58,26 +66,36 @@ class Person:
 class Population:
     """Draws people and their attributes from per-person random columns."""
 
-    def __init__(
-        self, config: PopulationSection, streams: Streams, usd_kzt: float, start: dt.date
-    ) -> None:
-        self.config = config
-        self.streams = streams
-        self.start = start
-        self.income_median = config.income_median_month.kzt(usd_kzt)
+    def __init__(self, world: World) -> None:
+        self.world = world
+        streams = world.streams
+        self.start = world.scenario.run.start_date
         self._col = streams.per_person
         self._resident = streams.per_person("resident")
         self._bad = streams.per_person("bad_actor")
         self._active = streams.per_person("active")
         self._patience = streams.per_person("patience")
         self.people: list[Person] = []
+        self.configure()
+
+    def configure(self) -> None:
+        """Read (again) the population section, e.g. after a dated rule."""
+        self.config = self.world.scenario.population
+        self.income_median = self.config.income_median_month.kzt(self.world.scenario.market.usd_kzt)
 
     def arrive(self, t: float) -> Person:
+        """A person from the general population."""
         pid = len(self.people)
         c = self.config
         person = Person(
             pid, t, self._resident[pid] >= c.nonresident_share, self._bad[pid] < c.bad_actor_share
         )
+        self.people.append(person)
+        return person
+
+    def recruit(self, t: float, case: int) -> Person:
+        """A bad actor who serves an injected laundering case."""
+        person = Person(len(self.people), t, True, True, case)
         self.people.append(person)
         return person
 
@@ -91,7 +109,7 @@ class Population:
         return self.start - dt.timedelta(days=age_days)
 
     def iin(self, pid: int) -> str:
-        """The person's IIN; fabricated (invalid) for some bad actors."""
+        """The person's identity number (a Kazakh IIN); fabricated (invalid) for some bad actors."""
         rng = random.Random(int(self._col("iin")[pid] * 2**53))
         iin = make_iin(self.birth_date(pid), self.female(pid), rng)
         return corrupt_iin(iin, rng) if self.fabricated_iin(pid) else iin
@@ -104,7 +122,7 @@ class Population:
 
     def name(self, pid: int) -> str:
         seed = int(self._col("name")[pid] * 2**53)
-        locale = "kk_KZ" if self.people[pid].resident else "ru_RU"
+        locale = self.config.locale if self.people[pid].resident else "ru_RU"
         return person_name(seed, self.female(pid), locale)
 
     def income_month(self, pid: int) -> float:

@@ -22,13 +22,25 @@ class UnlicensedChannel:
     def __init__(self, world: World) -> None:
         self.world = world
         self.config = c = world.scenario.unlicensed
+        self.target = c.platforms
         self.rng = world.streams.stream("unlicensed")
         self._enforcement = world.streams.stream("enforcement")
         self.active: list[int] = list(range(c.platforms))
         self.next_id = c.platforms
         self.users: dict[int, set[Person]] = {p: set() for p in self.active}
-        if c.platforms > 0 and c.shutdowns_per_year > 0:
-            world.env.process(self._enforce())
+        world.env.process(self._enforce())
+
+    def configure(self) -> None:
+        """A dated rule may change the number of platforms: open new slots or let them lapse."""
+        self.config = c = self.world.scenario.unlicensed
+        while len(self.active) < c.platforms:
+            self._open()
+        self.target = c.platforms
+
+    def _open(self) -> None:
+        platform, self.next_id = self.next_id, self.next_id + 1
+        self.active.append(platform)
+        self.users[platform] = set()
 
     @property
     def available(self) -> bool:
@@ -99,9 +111,12 @@ class UnlicensedChannel:
         )
 
     def _enforce(self) -> Generator[Any, Any, None]:
-        env, c = self.world.env, self.config
-        rate = c.shutdowns_per_year / HOURS_PER_YEAR
+        env = self.world.env
         while True:
+            rate = self.config.shutdowns_per_year / HOURS_PER_YEAR
+            if rate <= 0:
+                yield env.timeout(30 * 24.0)  # look again later: a dated rule may start enforcement
+                continue
             yield env.timeout(self._enforcement.expovariate(rate))
             if self.active:
                 victim = self.active.pop(int(self._enforcement.random() * len(self.active)))
@@ -112,7 +127,7 @@ class UnlicensedChannel:
         world, ledger, t, c = self.world, self.world.ledger, self.world.env.now, self.config
         users = self.users.pop(platform)
         price = world.market.btc_kzt(t)
-        reason = f"unlicensed.shutdowns_per_year={c.shutdowns_per_year}: enforcement shut it"
+        reason = f"{self.world.why('unlicensed.shutdowns_per_year')}: enforcement shut it"
         world.emit(PlatformShut(t, platform, len(users), reason))
         account = f"unlicensed:{platform}:custody"
         for person in sorted(users, key=lambda p: p.id):
@@ -125,6 +140,5 @@ class UnlicensedChannel:
 
     def _replace(self) -> Generator[Any, Any, None]:
         yield self.world.env.timeout(self.config.replacement_time)
-        platform, self.next_id = self.next_id, self.next_id + 1
-        self.active.append(platform)
-        self.users[platform] = set()
+        if len(self.active) < self.target:
+            self._open()

@@ -1,0 +1,192 @@
+"""AML monitoring: rules on every licensed-exchange movement, an analyst queue, and reports.
+
+The bank side watches the tenge legs (amount, structuring, velocity); the exchange watches the
+crypto legs and round trips (rapid in-out, self-hosted wallets above the travel-rule threshold,
+offshore transfers). An alert joins the analysts' queue; a true case is recognised with
+`detection_prob`, a legitimate one is reported by mistake with `false_str_prob`; a report reaches
+the financial monitoring agency after `str_filing_delay`, and the exchange may exit the customer.
+Every transaction carries its person's ground truth (`Person.case`), so detection is scored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from typing import TYPE_CHECKING, Any
+
+import simpy
+
+from sim.components.population import Person
+from sim.records import Alert, AlertClosed, CustomerExited, StrFiled
+
+if TYPE_CHECKING:
+    from sim.world import World
+
+DEPOSIT, WITHDRAWAL, SELF_HOSTED, OFFSHORE = "deposit", "withdrawal", "self_hosted", "offshore"
+
+
+class AmlMonitor:
+    def __init__(self, world: World) -> None:
+        self.world = world
+        self.history: dict[int, list[tuple[float, str, float]]] = {}
+        self.alerts = 0
+        self.typology_of: dict[int, str] = {}
+        """Ground truth: the typology of each injected case."""
+        self._review = world.streams.stream("aml_review")
+        self.analysts: simpy.Resource | None = None
+        self.configure()
+
+    def configure(self) -> None:
+        self.config = c = self.world.scenario.aml
+        usd_kzt = self.world.scenario.market.usd_kzt
+        self.amount_kzt = c.amount_threshold.kzt(usd_kzt)
+        self.travel_kzt = c.travel_rule_threshold.kzt(usd_kzt)
+        self.offshore_kzt = c.offshore_threshold.kzt(usd_kzt)
+        if self.analysts is None:
+            self.analysts = simpy.Resource(self.world.env, max(1, c.analysts))
+        self.analysts._capacity = max(1, c.analysts)  # a dated rule may change the team
+        self.analysts._trigger_put(None)
+
+    def screen(self, person: Person, exchange: int, kind: str, amount_kzt: float) -> None:
+        """Run the rules on one movement; raise an alert for each rule that fires."""
+        c = self.config
+        if not c.enabled:
+            return
+        now, rules = self.world.env.now, c.rules
+        events = self.history.setdefault(person.id, [])
+        horizon = now - max(c.structuring_window, c.velocity_window, c.rapid_window)
+        if events and events[0][0] < horizon:
+            events[:] = [e for e in events if e[0] >= horizon]
+        events.append((now, kind, amount_kzt))
+        fired: list[tuple[str, str]] = []
+        if kind in (DEPOSIT, WITHDRAWAL) and rules.amount and amount_kzt >= self.amount_kzt:
+            fired.append(("amount", f"bank: aml.amount_threshold={c.amount_threshold}"))
+        if kind == DEPOSIT:
+            low = c.structuring_band * self.amount_kzt
+            near = [
+                e
+                for e in events
+                if e[1] == DEPOSIT
+                and low <= e[2] < self.amount_kzt
+                and e[0] >= now - c.structuring_window
+            ]
+            if (
+                rules.structuring
+                and low <= amount_kzt < self.amount_kzt
+                and (len(near) >= c.structuring_count)
+            ):
+                fired.append(
+                    (
+                        "structuring",
+                        f"bank: aml.structuring_count={c.structuring_count} "
+                        f"deposits just below {c.amount_threshold}",
+                    )
+                )
+            deposits = sum(1 for e in events if e[1] == DEPOSIT and e[0] >= now - c.velocity_window)
+            if rules.velocity and deposits == c.velocity_count:
+                fired.append(
+                    (
+                        "velocity",
+                        f"bank: aml.velocity_count={c.velocity_count} deposits "
+                        f"within {c.velocity_window / 24:g}d",
+                    )
+                )
+        elif (
+            kind == WITHDRAWAL
+            and rules.rapid_in_out
+            and any(
+                e[1] == DEPOSIT and e[2] >= 0.5 * amount_kzt and e[0] >= now - c.rapid_window
+                for e in events
+            )
+        ):
+            fired.append(("rapid_in_out", f"exchange: aml.rapid_window={c.rapid_window:g}h"))
+        elif kind == SELF_HOSTED and rules.self_hosted and amount_kzt >= self.travel_kzt:
+            fired.append(
+                (
+                    "self_hosted",
+                    f"exchange: aml.travel_rule_threshold="
+                    f"{c.travel_rule_threshold} to a self-hosted wallet",
+                )
+            )
+        elif kind == OFFSHORE and rules.offshore and amount_kzt >= self.offshore_kzt:
+            fired.append(("offshore", f"exchange: aml.offshore_threshold={c.offshore_threshold}"))
+        for rule, reason in fired:
+            self._raise(person, exchange, rule, amount_kzt, reason)
+
+    def _raise(self, person: Person, exchange: int, rule: str, amount: float, reason: str) -> None:
+        world = self.world
+        self.alerts += 1
+        typology = self.typology_of.get(person.case, "")
+        alert = Alert(
+            world.env.now,
+            self.alerts,
+            person.id,
+            exchange,
+            rule,
+            amount,
+            person.case,
+            typology,
+            reason,
+        )
+        world.emit(alert)
+        world.banks.risk_signal(exchange, world.scenario.banks.alert_risk, f"AML alert ({rule})")
+        world.env.process(self._review_alert(alert, person))
+
+    def _review_alert(self, alert: Alert, person: Person) -> Generator[Any, Any, None]:
+        env, c, world = self.world.env, self.config, self.world
+        assert self.analysts is not None
+        if c.analysts == 0:
+            return  # nobody reviews: the alert stays open
+        with self.analysts.request() as request:
+            yield request
+            opens = world.calendar.next_open(env.now, c.working_hours)
+            if opens > env.now:
+                yield env.timeout(opens - env.now)
+            busy = self._review.expovariate(1.0) * c.review_time_mean
+            yield env.timeout(busy)
+        true_case = person.case >= 0
+        draw = self._review.random()
+        report = draw < c.detection_prob if true_case else draw < c.false_str_prob
+        if true_case:
+            why = f"{self.world.why('aml.detection_prob')}: " + (
+                "analyst recognised the pattern" if report else "analyst missed it"
+            )
+        else:
+            why = f"{self.world.why('aml.false_str_prob')}: " + (
+                "reported a legitimate customer" if report else "closed as legitimate"
+            )
+        world.emit(
+            AlertClosed(
+                env.now,
+                alert.alert,
+                person.id,
+                person.case,
+                alert.typology,
+                "str" if report else "closed",
+                busy,
+                why,
+            )
+        )
+        if report:
+            yield env.timeout(c.str_filing_delay)
+            world.emit(
+                StrFiled(
+                    env.now,
+                    person.id,
+                    alert.exchange,
+                    person.case,
+                    alert.typology,
+                    f"after alert {alert.alert} ({alert.rule})",
+                )
+            )
+            world.banks.risk_signal(alert.exchange, world.scenario.banks.str_risk, "a report")
+            if not person.exited and self._review.random() < c.exit_after_str:
+                person.exited = True
+                world.emit(
+                    CustomerExited(
+                        env.now,
+                        person.id,
+                        alert.exchange,
+                        person.case < 0,
+                        f"{self.world.why('aml.exit_after_str')}",
+                    )
+                )

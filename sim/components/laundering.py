@@ -1,0 +1,160 @@
+"""Injected laundering typologies (in the spirit of AMLSim's alert patterns): the ground truth.
+
+Each `aml.typologies` entry starts `cases` cases at random times; each case recruits `members`
+bad actors whose every transaction carries the case id. Members are onboarded mule accounts except
+for `synthetic_identity`, whose members must pass the KYC gate first. Amounts are not capped:
+launderers use verified, high-limit accounts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from typing import TYPE_CHECKING, Any
+
+from sim.components.kyc import PASSED
+from sim.components.population import Person
+from sim.ledger import SATS_PER_BTC
+from sim.records import CaseStarted, PaymentBlocked, PersonArrived
+from sim.scenario import Typology
+
+if TYPE_CHECKING:
+    from sim.world import World
+
+
+class Laundering:
+    def __init__(self, world: World) -> None:
+        self.world = world
+        self.rng = world.streams.stream("laundering")
+        self.cases = 0
+        horizon = world.scenario.run.days * 24.0
+        for typology in world.scenario.aml.typologies:
+            for _ in range(typology.cases):
+                start = self.rng.random() * max(0.0, horizon - typology.period)
+                world.env.process(self._case(typology, start))
+
+    def configure(self) -> None:
+        """Typologies are fixed at the start of the run."""
+
+    def _case(self, typology: Typology, start: float) -> Generator[Any, Any, None]:
+        world, env = self.world, self.world.env
+        yield env.timeout(start)
+        case, self.cases = self.cases, self.cases + 1
+        world.aml.typology_of[case] = typology.kind
+        amount = typology.amount.kzt(world.scenario.market.usd_kzt)
+        if typology.kind == "structuring":
+            amount = min(amount, 0.97 * world.aml.amount_kzt)
+        value = amount * typology.members * typology.transactions
+        world.emit(CaseStarted(env.now, case, typology.kind, typology.members, value))
+        if not world.exchanges.active:
+            return
+        members = []
+        for _ in range(typology.members):
+            person = world.population.recruit(env.now, case)
+            person.channel = "licensed"
+            person.exchange = world.exchanges.pick(person)
+            members.append(person)
+            world.emit(
+                PersonArrived(
+                    env.now,
+                    person.id,
+                    True,
+                    True,
+                    "licensed",
+                    1.0,
+                    f"ground truth: {typology.kind} case {case}",
+                    person.exchange,
+                )
+            )
+        pattern = getattr(self, f"_{typology.kind}")
+        for person in members:
+            env.process(pattern(person, typology, amount))
+
+    # --- patterns: each is one member's part of a case ---------------------------------------
+
+    def _gap(self, typology: Typology) -> float:
+        return self.rng.random() * typology.period / typology.transactions
+
+    def _deposit(self, person: Person, amount: float) -> Generator[Any, Any, bool]:
+        world = self.world
+        exchange = world.exchanges.current(person)
+        refusal = world.banks.licensed_refusal(person, exchange, amount) if exchange >= 0 else "-"
+        if refusal or person.exited:
+            reason = "exchange exited the customer" if person.exited else refusal or ""
+            world.emit(PaymentBlocked(world.env.now, person.id, "licensed", amount, reason))
+            return False
+        yield world.env.timeout(world.banks.deposit_delay(world.env.now, amount))
+        world.exchanges.buy(person, exchange, amount)
+        return True
+
+    def _cash_out(self, person: Person) -> Generator[Any, Any, None]:
+        world = self.world
+        if person.holdings and not person.exited:
+            proceeds = world.exchanges.sell(person, person.exchange)
+            yield world.env.timeout(world.banks.withdrawal_delay(world.env.now))
+            world.exchanges.withdraw(person, person.exchange, proceeds)
+
+    def _structuring(self, person: Person, t: Typology, amount: float) -> Generator[Any, Any, None]:
+        for _ in range(t.transactions):
+            yield self.world.env.timeout(self._gap(t))
+            yield from self._deposit(person, amount * (0.9 + 0.1 * self.rng.random()))
+        if person.holdings and not person.exited:
+            self.world.exchanges.send_crypto(person, person.exchange, "self_hosted")
+
+    def _mule_fan_in(self, person: Person, t: Typology, amount: float) -> Generator[Any, Any, None]:
+        for _ in range(t.transactions):
+            yield self.world.env.timeout(self._gap(t))
+            yield from self._deposit(person, amount)
+        if person.holdings and not person.exited:
+            self.world.exchanges.send_crypto(person, person.exchange, "offshore")
+
+    def _mule_fan_out(
+        self, person: Person, t: Typology, amount: float
+    ) -> Generator[Any, Any, None]:
+        world = self.world
+        for _ in range(t.transactions):
+            yield world.env.timeout(self._gap(t))
+            exchange = world.exchanges.current(person)
+            if exchange < 0 or person.exited or not world.banks.has_fiat(exchange):
+                continue
+            sats = int(amount / world.market.btc_kzt(world.env.now) * SATS_PER_BTC)
+            world.exchanges.receive_crypto(person, exchange, sats, "offshore")
+            yield from self._cash_out(person)
+
+    def _round_trip(self, person: Person, t: Typology, amount: float) -> Generator[Any, Any, None]:
+        for _ in range(t.transactions):
+            yield self.world.env.timeout(self._gap(t))
+            if (yield from self._deposit(person, amount)):
+                yield self.world.env.timeout(1.0 + 5.0 * self.rng.random())
+                yield from self._cash_out(person)
+
+    def _synthetic_identity(
+        self, person: Person, t: Typology, amount: float
+    ) -> Generator[Any, Any, None]:
+        outcome = yield from self.world.kyc.apply(person)
+        if outcome == PASSED:
+            yield from self._round_trip(person, t, amount)
+
+    def _exchange_hops(
+        self, person: Person, t: Typology, amount: float
+    ) -> Generator[Any, Any, None]:
+        world = self.world
+        for _ in range(t.transactions):
+            yield world.env.timeout(self._gap(t))
+            if not (yield from self._deposit(person, amount)):
+                continue
+            others = [e for e in world.exchanges.active if e != person.exchange]
+            if not others:
+                continue
+            target = others[int(self.rng.random() * len(others))]
+            # The transfer books the coins into the target's custody; the member follows them.
+            sats = world.exchanges.send_crypto(person, person.exchange, f"exchange:{target}")
+            person.exchange, person.holdings = target, person.holdings + sats
+            yield from self._cash_out(person)
+
+    def _offshore_layering(
+        self, person: Person, t: Typology, amount: float
+    ) -> Generator[Any, Any, None]:
+        for _ in range(t.transactions):
+            yield self.world.env.timeout(self._gap(t))
+            if (yield from self._deposit(person, amount)):
+                self.world.exchanges.send_crypto(person, person.exchange, "offshore")
