@@ -139,9 +139,39 @@ def run_command(
         result = run(loaded, workers=workers, progress=_reporter(progress), keep_records=trace)
     written = write_run(out, result, trace)
     out_console.print(_summary_table(result))
+    if result.replications and result.replications[0].scorecard:
+        out_console.print(_scorecard_table(result))
     out_console.print(f"wrote {', '.join(str(p) for p in written)}  ({result.wall_seconds:.1f} s)")
     if result.status != "ok":
         raise _fail([f"the run failed: {result.error} (see {out / SUMMARY})"], code=1)
+
+
+def _scorecard_table(result: RunResult) -> Table:
+    first = result.replications[0]
+    table = Table(title=f"AML detection scorecard (replication {first.replication})")
+    for column in (
+        "typology",
+        "cases",
+        "recall",
+        "precision",
+        "to detection",
+        "analyst h",
+        "legit hit",
+        "rules",
+    ):
+        table.add_column(column, justify="left" if column in {"typology", "rules"} else "right")
+    for row in first.scorecard:
+        table.add_row(
+            row.typology,
+            format_value(row.cases, "people"),
+            format_value(row.recall, "0-1"),
+            format_value(row.precision, "0-1"),
+            format_value(row.time_to_detection_h, "h"),
+            format_value(row.analyst_hours, "h"),
+            format_value(row.legit_customers_hit, "people"),
+            row.rules,
+        )
+    return table
 
 
 @app.command("compare")
@@ -265,6 +295,29 @@ def paths_command() -> None:
     """List every settable --set path."""
     for path in leaf_paths():
         out_console.print(path, highlight=False)
+
+
+@app.command("explain")
+def explain_command(
+    run_dir: Annotated[Path, typer.Argument(help="A run directory written with --trace.")],
+    person: Annotated[int | None, typer.Option(help="A synthetic person's id.")] = None,
+    exchange: Annotated[int | None, typer.Option(help="A licensed exchange's id.")] = None,
+    replication: Annotated[int, typer.Option(min=0)] = 0,
+) -> None:
+    """The reason trail: one person's or one exchange's journey, with the rule behind each step."""
+    from sim.explain import explain_exchange, explain_person
+
+    if (person is None) == (exchange is None):
+        raise _fail(["give exactly one of --person ID or --exchange ID"])
+    try:
+        if person is not None:
+            lines = explain_person(run_dir, person, replication)
+        else:
+            lines = explain_exchange(run_dir, exchange or 0, replication)
+    except ScenarioError as error:
+        raise _fail(error.problems) from None
+    for line in lines:
+        out_console.print(line, highlight=False, soft_wrap=True)
 
 
 @app.command("tui")

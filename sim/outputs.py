@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import json
 import math
 from pathlib import Path
@@ -11,13 +12,14 @@ from typing import Any
 from sim.engine import ReplicationResult
 from sim.experiment import RunResult, config_hash, package_version
 from sim.loader import dump_yaml
-from sim.summary import KPI_BY_NAME
+from sim.summary import KPI_BY_NAME, ScorecardRow
 
-SUMMARY, RESOLVED, TIMESERIES, EVENTS = (
+SUMMARY, RESOLVED, TIMESERIES, EVENTS, SCORECARD = (
     "summary.json",
     "scenario.resolved.yaml",
     "timeseries.csv",
     "events.csv",
+    "scorecard.csv",
 )
 
 
@@ -103,6 +105,17 @@ def write_events(path: Path, replications: list[ReplicationResult]) -> int:
     return count
 
 
+def write_scorecard(path: Path, replications: list[ReplicationResult]) -> None:
+    """The AML detection scorecard: a row per typology and for legitimate customers."""
+    names = [f.name for f in dataclasses.fields(ScorecardRow)]
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["replication", *names])
+        for r in replications:
+            for row in r.scorecard:
+                writer.writerow([r.replication, *(getattr(row, name) for name in names)])
+
+
 def write_run(out: Path, result: RunResult, trace: bool = False) -> list[Path]:
     """Write every output file of a run; returns the paths written."""
     out.mkdir(parents=True, exist_ok=True)
@@ -110,6 +123,9 @@ def write_run(out: Path, result: RunResult, trace: bool = False) -> list[Path]:
     write_json(out / SUMMARY, summary_document(result))
     (out / RESOLVED).write_text(dump_yaml(result.scenario), encoding="utf-8")
     write_timeseries(out / TIMESERIES, result.replications)
+    if any(r.scorecard for r in result.replications):
+        write_scorecard(out / SCORECARD, result.replications)
+        written.append(out / SCORECARD)
     if trace:
         write_events(out / EVENTS, result.replications)
         written.append(out / EVENTS)

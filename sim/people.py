@@ -10,11 +10,18 @@ from dataclasses import dataclass
 
 from sim.engine import Simulation
 from sim.records import (
+    Alert,
+    AlertClosed,
+    BankAccess,
     CapApplied,
     ChannelSwitched,
+    CryptoTransfer,
+    CustomerExited,
     KycAttempt,
     KycDecided,
+    LicenceEvent,
     Loss,
+    MinerSale,
     PaymentBlocked,
     PersonArrived,
     Purchase,
@@ -23,6 +30,7 @@ from sim.records import (
     ReviewQueued,
     ReviewStarted,
     Sale,
+    StrFiled,
     Withdrawal,
 )
 
@@ -113,6 +121,42 @@ def describe(record: Record) -> tuple[str, str]:
             return f"withdrew {_kzt(record.amount_kzt)} to the bank", ""
         case Loss():
             return f"lost {_kzt(record.amount_kzt)} ({record.cause})", ""
+        case CryptoTransfer():
+            return (
+                f"sent {record.sats / 1e8:.6f} BTC ({_kzt(record.amount_kzt)}) to "
+                f"{record.destination}",
+                "",
+            )
+        case Alert():
+            return (
+                f"AML alert {record.alert} ({record.rule}) on {_kzt(record.amount_kzt)} at "
+                f"exchange {record.exchange}",
+                record.reason,
+            )
+        case AlertClosed():
+            return f"alert {record.alert} reviewed: {record.outcome}", record.reason
+        case StrFiled():
+            return (
+                f"suspicious-transaction report filed (exchange {record.exchange})",
+                record.reason,
+            )
+        case CustomerExited():
+            return f"exchange {record.exchange} ended the relationship", record.reason
+        case BankAccess():
+            bank = f"bank {record.bank}" if record.bank >= 0 else "no bank"
+            state = "has fiat access" if record.access else "has no fiat access"
+            return (
+                f"exchange {record.exchange} account {record.event} ({bank}); {state}",
+                record.reason,
+            )
+        case LicenceEvent():
+            return f"licence {record.event} (exchange {record.exchange})", record.reason
+        case MinerSale():
+            return (
+                f"miners sold {record.sats / 1e8:.4f} BTC for {_kzt(record.amount_kzt)} on "
+                f"exchange {record.exchange}",
+                record.reason,
+            )
     return type(record).__name__, ""
 
 

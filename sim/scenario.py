@@ -242,6 +242,8 @@ class ExchangesSection(Section):
     """...or this share of net worth, whichever is lower..."""
     verified_aggregate_cap: MoneyField = Money(100_000, "USD")
     """...and never more than this, per year since onboarding."""
+    integrated: int = Field(3, ge=0, le=200)
+    """How many of the initial exchanges start with a partner-bank account (the rest onboard)."""
     licensed_since: dt.date = dt.date(2022, 3, 1)
     """When the initial exchanges' licences started (their expiry counts from here)."""
 
@@ -427,6 +429,17 @@ class RegulatorSection(Section):
     """Share of exchanges' fee income paid as tax."""
 
 
+class Shock(Section):
+    """A dated event imposed on the world (a stress): e.g. a partner bank closing an account."""
+
+    date: dt.date
+    """When it happens (at 00:00)."""
+    kind: Literal["bank_exit"]
+    """bank_exit: the exchange's partner bank closes its account."""
+    exchange: int = Field(0, ge=0)
+    """Which exchange is hit (by id; the initial ones are 0, 1, ...)."""
+
+
 class DatedRule(Section):
     """New values that take effect on a date (a rule change mid-run)."""
 
@@ -459,6 +472,8 @@ class Scenario(Section):
     regulator: RegulatorSection = RegulatorSection()
     rules: tuple[DatedRule, ...] = ()
     """Dated rule changes applied mid-run (a value may also be written as a date schedule)."""
+    shocks: tuple[Shock, ...] = ()
+    """Dated events imposed on the world (stresses)."""
 
 
 SECTIONS: tuple[str, ...] = tuple(

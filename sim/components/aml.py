@@ -22,6 +22,8 @@ if TYPE_CHECKING:
     from sim.world import World
 
 DEPOSIT, WITHDRAWAL, SELF_HOSTED, OFFSHORE = "deposit", "withdrawal", "self_hosted", "offshore"
+CRYPTO_IN = "crypto_in"
+INFLOWS = (DEPOSIT, CRYPTO_IN)
 
 
 class AmlMonitor:

@@ -152,3 +152,6 @@ class Exchanges:
         origin = f"{source}:custody" if source.startswith("exchange:") else source
         world.ledger.post(t, origin, f"exchange:{exchange}:custody", sats, "BTC", person.id)
         person.holdings += sats
+        world.aml.screen(
+            person, exchange, "crypto_in", sats / SATS_PER_BTC * world.market.btc_kzt(t)
+        )

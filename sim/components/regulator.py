@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from sim.ledger import TIYN_PER_KZT
 from sim.records import LicenceEvent, RuleApplied, StateReceipt
 from sim.rules import apply_values
-from sim.scenario import DatedRule
+from sim.scenario import DatedRule, Shock
 
 if TYPE_CHECKING:
     from sim.world import World
@@ -33,10 +33,12 @@ class Regulator:
         for rule in sorted(scenario.rules, key=lambda r: r.date):
             env.process(self._apply_at((rule.date - start).days * 24.0, rule))
         since = (scenario.exchanges.licensed_since - start).days * 24.0
-        for _ in range(scenario.exchanges.licensed):
+        for i in range(scenario.exchanges.licensed):
             exchange = world.exchanges.open()
-            world.banks.admit(exchange, integrated=True)
+            world.banks.admit(exchange, integrated=i < scenario.exchanges.integrated)
             env.process(self._licence_life(exchange, since))
+        for shock in scenario.shocks:
+            env.process(self._shock_at((shock.date - start).days * 24.0, shock))
         env.process(self._applications())
         env.process(self._monthly_fees())
 
@@ -50,6 +52,12 @@ class Regulator:
         self.world.apply(apply_values(self.world.scenario, rule.values), rule)
         values = json.dumps(rule.values, default=str, ensure_ascii=False)
         self.world.emit(RuleApplied(self.world.env.now, values, rule.note))
+
+    def _shock_at(self, t: float, shock: Shock) -> Generator[Any, Any, None]:
+        yield self.world.env.timeout(max(0.0, t))
+        if shock.kind == "bank_exit":
+            reason = f"shock on {shock.date}: the partner bank closed the account"
+            self.world.banks.close(shock.exchange, reason, event="terminated")
 
     # --- licensing -------------------------------------------------------------------------------
 
