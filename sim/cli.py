@@ -149,17 +149,8 @@ def run_command(
 def _scorecard_table(result: RunResult) -> Table:
     first = result.replications[0]
     table = Table(title=f"AML detection scorecard (replication {first.replication})")
-    for column in (
-        "typology",
-        "cases",
-        "recall",
-        "precision",
-        "to detection",
-        "analyst h",
-        "legit hit",
-        "rules",
-    ):
-        table.add_column(column, justify="left" if column in {"typology", "rules"} else "right")
+    for column in ("typology", "cases", "recall", "precision", "detect h", "analyst h", "legit"):
+        table.add_column(column, justify="left" if column == "typology" else "right")
     for row in first.scorecard:
         table.add_row(
             row.typology,
@@ -169,7 +160,6 @@ def _scorecard_table(result: RunResult) -> Table:
             format_value(row.time_to_detection_h, "h"),
             format_value(row.analyst_hours, "h"),
             format_value(row.legit_customers_hit, "people"),
-            row.rules,
         )
     return table
 

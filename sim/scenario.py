@@ -110,6 +110,8 @@ class PopulationSection(Section):
     """Mean time a person keeps buying (exponential)."""
     sell_share: Share = 0.35
     """Share of buyers who later sell and withdraw tenge."""
+    self_custody_share: Share = 0.3
+    """Share of licensed buyers who move their coins to a self-hosted wallet when they stop."""
     hold_time_median: Duration = 60 * 24.0
     """Median time between the last purchase and the sale."""
     patience_mean: Duration = 96.0

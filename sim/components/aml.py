@@ -53,7 +53,7 @@ class AmlMonitor:
         c = self.config
         if not c.enabled:
             return
-        now, rules = self.world.env.now, c.rules
+        now, rules, why = self.world.env.now, c.rules, self.world.why
         events = self.history.setdefault(person.id, [])
         horizon = now - max(c.structuring_window, c.velocity_window, c.rapid_window)
         if events and events[0][0] < horizon:
@@ -61,7 +61,7 @@ class AmlMonitor:
         events.append((now, kind, amount_kzt))
         fired: list[tuple[str, str]] = []
         if kind in (DEPOSIT, WITHDRAWAL) and rules.amount and amount_kzt >= self.amount_kzt:
-            fired.append(("amount", f"bank: aml.amount_threshold={c.amount_threshold}"))
+            fired.append(("amount", f"bank: {why('aml.amount_threshold')}"))
         if kind == DEPOSIT:
             low = c.structuring_band * self.amount_kzt
             near = [
@@ -79,8 +79,8 @@ class AmlMonitor:
                 fired.append(
                     (
                         "structuring",
-                        f"bank: aml.structuring_count={c.structuring_count} "
-                        f"deposits just below {c.amount_threshold}",
+                        f"bank: {why('aml.structuring_count')} deposits just below the "
+                        "amount threshold",
                     )
                 )
             deposits = sum(1 for e in events if e[1] == DEPOSIT and e[0] >= now - c.velocity_window)
@@ -88,29 +88,28 @@ class AmlMonitor:
                 fired.append(
                     (
                         "velocity",
-                        f"bank: aml.velocity_count={c.velocity_count} deposits "
-                        f"within {c.velocity_window / 24:g}d",
+                        f"bank: {why('aml.velocity_count')} deposits within "
+                        f"{why('aml.velocity_window')}",
                     )
                 )
         elif (
             kind == WITHDRAWAL
             and rules.rapid_in_out
             and any(
-                e[1] == DEPOSIT and e[2] >= 0.5 * amount_kzt and e[0] >= now - c.rapid_window
+                e[1] in INFLOWS and e[2] >= 0.5 * amount_kzt and e[0] >= now - c.rapid_window
                 for e in events
             )
         ):
-            fired.append(("rapid_in_out", f"exchange: aml.rapid_window={c.rapid_window:g}h"))
+            fired.append(("rapid_in_out", f"exchange: {why('aml.rapid_window')}"))
         elif kind == SELF_HOSTED and rules.self_hosted and amount_kzt >= self.travel_kzt:
             fired.append(
                 (
                     "self_hosted",
-                    f"exchange: aml.travel_rule_threshold="
-                    f"{c.travel_rule_threshold} to a self-hosted wallet",
+                    f"exchange: {why('aml.travel_rule_threshold')} to a self-hosted wallet",
                 )
             )
         elif kind == OFFSHORE and rules.offshore and amount_kzt >= self.offshore_kzt:
-            fired.append(("offshore", f"exchange: aml.offshore_threshold={c.offshore_threshold}"))
+            fired.append(("offshore", f"exchange: {why('aml.offshore_threshold')}"))
         for rule, reason in fired:
             self._raise(person, exchange, rule, amount_kzt, reason)
 

@@ -87,6 +87,9 @@ class Journeys:
                 yield from self._buy_licensed(person, want)
             else:
                 self._buy_unlicensed(person, want)
+        exchange = world.exchanges.current(person)
+        if licensed and person.holdings and exchange >= 0 and population.self_custodies(pid):
+            world.exchanges.send_crypto(person, exchange, "self_hosted")
         if (person.holdings or person.offshore) and population.sells(pid):
             yield env.timeout(population.hold_hours(pid))
             world.unlicensed.sell_all(person)

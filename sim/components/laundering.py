@@ -48,10 +48,12 @@ class Laundering:
         if not world.exchanges.active:
             return
         members = []
+        banked = [e for e in world.exchanges.active if world.banks.has_fiat(e)]
+        venues = banked or world.exchanges.active  # launderers go where they can cash out
         for _ in range(typology.members):
             person = world.population.recruit(env.now, case)
             person.channel = "licensed"
-            person.exchange = world.exchanges.pick(person)
+            person.exchange = venues[int(self.rng.random() * len(venues))]
             members.append(person)
             world.emit(
                 PersonArrived(

@@ -159,6 +159,9 @@ class Population:
     def sells(self, pid: int) -> bool:
         return self._col("sells").chance(pid, self.config.sell_share)
 
+    def self_custodies(self, pid: int) -> bool:
+        return self._col("self_custody").chance(pid, self.config.self_custody_share)
+
     def hold_hours(self, pid: int) -> float:
         return self._col("hold").lognormal(pid, self.config.hold_time_median, 0.8)
 
