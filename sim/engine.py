@@ -17,29 +17,10 @@ from sim.observe import Observer, Recorder, Tally
 from sim.records import Record
 from sim.rng import Streams
 from sim.scenario import Scenario
-from sim.summary import ScorecardRow, compute_kpis, queue_diagnostics, scorecard
+from sim.summary import ScorecardRow, compute_kpis, queue_diagnostics, scorecard, totals
 from sim.world import World
 
 Row = dict[str, Any]
-
-FLOW_COLUMNS = (
-    "applicants",
-    "kyc_passed",
-    "kyc_rejected",
-    "kyc_abandoned",
-    "licensed_volume_kzt",
-    "unlicensed_volume_kzt",
-    "capital_outflow_kzt",
-    "fraud_losses_kzt",
-    "fees_kzt",
-    "state_receipts_kzt",
-    "aml_alerts",
-    "str_filed",
-    "bank_freezes",
-    "payments_volume_kzt",
-    "miner_sales_kzt",
-)
-"""KPIs that are totals: the timeseries shows their daily increments."""
 
 
 @dataclass(frozen=True)
@@ -160,11 +141,8 @@ class Simulation:
         """One timeseries row: the day's flows (scaled to real people) and end-of-day levels."""
         t, world = self.tally, self.world
         k = self.scenario.population.scale_factor
-        kpis = compute_kpis(t, world)
-        cumulative = {
-            "arrivals": k * t.arrivals,
-            **{name: kpis[name] for name in FLOW_COLUMNS},
-        }
+        running = totals(t, world)
+        cumulative = {"arrivals": k * t.arrivals, **running}
         flows = {name: v - self._previous.get(name, 0.0) for name, v in cumulative.items()}
         self._previous = cumulative
         exchanges = world.exchanges.active
@@ -174,7 +152,7 @@ class Simulation:
             "date": world.calendar.date((self.day - 1) * 24.0).isoformat(),
             "btc_usd": round(world.market.btc_usd[self.day - 1], 2),
             **flows,
-            "capital_outflow_cum_kzt": kpis["capital_outflow_kzt"],
+            "capital_outflow_cum_kzt": running["capital_outflow_kzt"],
             "kyc_queue_length": world.kyc.queue_length,
             "kyc_expected_wait_h": round(world.kyc.expected_wait_h, 3),
             "licensed_exchanges": len(exchanges),

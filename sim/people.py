@@ -14,6 +14,7 @@ from sim.records import (
     AlertClosed,
     BankAccess,
     CapApplied,
+    CaseMember,
     ChannelSwitched,
     CryptoTransfer,
     CustomerExited,
@@ -151,6 +152,12 @@ def describe(record: Record) -> tuple[str, str]:
             )
         case LicenceEvent():
             return f"licence {record.event} (exchange {record.exchange})", record.reason
+        case CaseMember():
+            return (
+                f"recruited for {record.typology} case {record.case} (ground truth), account "
+                f"at exchange {record.exchange}",
+                "",
+            )
         case MinerSale():
             return (
                 f"miners sold {record.sats / 1e8:.4f} BTC for {_kzt(record.amount_kzt)} on "

@@ -177,6 +177,16 @@ class CaseStarted(NamedTuple):
     value_kzt: float
 
 
+class CaseMember(NamedTuple):
+    """Ground truth: a bad actor recruited for a laundering case, with an account at an exchange."""
+
+    t: float
+    person: int
+    case: int
+    typology: str
+    exchange: int
+
+
 class CryptoTransfer(NamedTuple):
     t: float
     person: int
@@ -291,6 +301,7 @@ Record = (
     | RuleApplied
     | StateReceipt
     | CaseStarted
+    | CaseMember
     | CryptoTransfer
     | Alert
     | AlertClosed

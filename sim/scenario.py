@@ -303,8 +303,9 @@ class Typology(Section):
         "offshore_layering",
     ]
     """The laundering pattern."""
-    cases: int = Field(5, ge=0, le=10_000)
-    """Independent cases over the run."""
+    cases: int = Field(100, ge=0, le=10_000_000)
+    """Real cases over the run; the model simulates cases / scale_factor of them (rounded at
+    random), like people, and scales the results back up."""
     members: int = Field(1, ge=1, le=200)
     """People per case (mules, synthetic identities)."""
     amount: MoneyField = Money(2_000_000)

@@ -67,6 +67,28 @@ def _ratio(numerator: float, denominator: float) -> float:
     return numerator / denominator if denominator else math.nan
 
 
+def totals(tally: Tally, world: World) -> dict[str, float]:
+    """The KPIs that are running totals (cheap: for the daily timeseries)."""
+    k = world.scenario.population.scale_factor
+    return {
+        "applicants": k * tally.applicants,
+        "kyc_passed": k * tally.kyc["passed"],
+        "kyc_rejected": k * tally.kyc["rejected"],
+        "kyc_abandoned": k * tally.kyc["abandoned"],
+        "licensed_volume_kzt": k * tally.volume["licensed"],
+        "unlicensed_volume_kzt": k * tally.volume["unlicensed"],
+        "capital_outflow_kzt": k * tally.outflow,
+        "fraud_losses_kzt": k * tally.fraud,
+        "fees_kzt": k * tally.fees_people + tally.fees_institutional,
+        "state_receipts_kzt": sum(tally.receipts.values()) + k * tally.receipts_per_agent,
+        "aml_alerts": k * tally.alerts,
+        "str_filed": k * tally.strs,
+        "bank_freezes": float(tally.bank_events["frozen"] + tally.bank_events["terminated"]),
+        "payments_volume_kzt": k * tally.payments_volume,
+        "miner_sales_kzt": tally.miner_sales,
+    }
+
+
 def compute_kpis(tally: Tally, world: World) -> dict[str, float]:
     """Every KPI at the current simulated time.
 

@@ -1,7 +1,8 @@
 """Injected laundering typologies (in the spirit of AMLSim's alert patterns): the ground truth.
 
-Each `aml.typologies` entry starts `cases` cases at random times; each case recruits `members`
-bad actors whose every transaction carries the case id. Members are onboarded mule accounts except
+Each `aml.typologies` entry starts its cases at random times (real cases / scale factor of them,
+rounded at random, like people); each case recruits `members` bad actors whose every transaction
+carries the case id. Members are onboarded mule accounts except
 for `synthetic_identity`, whose members must pass the KYC gate first. Amounts are not capped:
 launderers use verified, high-limit accounts.
 """
@@ -14,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from sim.components.kyc import PASSED
 from sim.components.population import Person
 from sim.ledger import SATS_PER_BTC
-from sim.records import CaseStarted, PaymentBlocked, PersonArrived
+from sim.records import CaseMember, CaseStarted, PaymentBlocked, PersonArrived
 from sim.scenario import Typology
 
 if TYPE_CHECKING:
@@ -27,8 +28,11 @@ class Laundering:
         self.rng = world.streams.stream("laundering")
         self.cases = 0
         horizon = world.scenario.run.days * 24.0
+        scale = world.scenario.population.scale_factor
         for typology in world.scenario.aml.typologies:
-            for _ in range(typology.cases):
+            share = typology.cases / scale
+            simulated = int(share) + (self.rng.random() < share - int(share))
+            for _ in range(simulated):
                 start = self.rng.random() * max(0.0, horizon - typology.period)
                 world.env.process(self._case(typology, start))
 
@@ -55,18 +59,14 @@ class Laundering:
             person.channel = "licensed"
             person.exchange = venues[int(self.rng.random() * len(venues))]
             members.append(person)
-            world.emit(
-                PersonArrived(
-                    env.now,
-                    person.id,
-                    True,
-                    True,
-                    "licensed",
-                    1.0,
-                    f"ground truth: {typology.kind} case {case}",
-                    person.exchange,
+            world.emit(CaseMember(env.now, person.id, case, typology.kind, person.exchange))
+            if typology.kind == "synthetic_identity":  # the only members who apply through KYC
+                why = f"ground truth: {typology.kind} case {case}"
+                world.emit(
+                    PersonArrived(
+                        env.now, person.id, True, True, "licensed", 1.0, why, person.exchange
+                    )
                 )
-            )
         pattern = getattr(self, f"_{typology.kind}")
         for person in members:
             env.process(pattern(person, typology, amount))
