@@ -28,6 +28,7 @@ class UnlicensedChannel:
         self.active: list[int] = list(range(c.platforms))
         self.next_id = c.platforms
         self.users: dict[int, set[Person]] = {p: set() for p in self.active}
+        self._names: dict[int, tuple[str, str]] = {}
         world.env.process(self._enforce())
 
     def configure(self) -> None:
@@ -41,6 +42,16 @@ class UnlicensedChannel:
         platform, self.next_id = self.next_id, self.next_id + 1
         self.active.append(platform)
         self.users[platform] = set()
+
+    def _accounts(self, platform: int) -> tuple[str, str]:
+        """The platform's ledger accounts (fees, custody), named once."""
+        names = self._names.get(platform)
+        if names is None:
+            names = self._names[platform] = (
+                f"unlicensed:{platform}:fees",
+                f"unlicensed:{platform}:custody",
+            )
+        return names
 
     @property
     def available(self) -> bool:
@@ -67,11 +78,12 @@ class UnlicensedChannel:
             return
         fee = round(amount * (c.fee + premium))
         outflow = round((amount - fee) * c.outflow_share)
-        ledger.post(t, "households", f"unlicensed:{platform}:fees", fee, "KZT", person.id)
+        fees, custody = self._accounts(platform)
+        ledger.post(t, "households", fees, fee, "KZT", person.id)
         ledger.post(t, "households", "abroad", outflow, "KZT", person.id)
         ledger.post(t, "households", "domestic_p2p", amount - fee - outflow, "KZT", person.id)
         sats = int((amount - fee) / TIYN_PER_KZT / world.market.btc_kzt(t) * SATS_PER_BTC)
-        ledger.post(t, "world_market", f"unlicensed:{platform}:custody", sats, "BTC", person.id)
+        ledger.post(t, "world_market", custody, sats, "BTC", person.id)
         person.offshore += sats
         world.emit(
             Purchase(
