@@ -104,3 +104,42 @@ def test_a_replayed_price_series_drives_the_market(tmp_path: Path) -> None:
 def test_scenarios_lists_the_library(tmp_path: Path) -> None:
     result = runner.invoke(app, ["scenarios"])
     assert result.exit_code == 0 and "aifc_pilot_2022" in result.output
+
+
+def test_explain_tells_a_persons_journey_with_the_rules_behind_it(tmp_path: Path) -> None:
+    args = ["--set", "channel.licensed_awareness=1", "--set", "aml.typologies=[]", "--trace"]
+    args += ["--out", str(tmp_path)]
+    assert runner.invoke(app, ["run", str(BASELINE), *SMALL_ARGS, *args]).exit_code == 0
+    result = runner.invoke(app, ["explain", str(tmp_path), "--person", "0"])
+    assert result.exit_code == 0, result.output
+    assert "arrived; chose licensed" in result.output
+    assert "because" in result.output and "(since 2022-07-01)" in result.output
+    result = runner.invoke(app, ["explain", str(tmp_path), "--exchange", "0"])
+    assert result.exit_code == 0 and "account opened" in result.output
+
+
+def test_explain_without_a_trace_says_how_to_get_one(tmp_path: Path) -> None:
+    runner.invoke(app, ["run", str(BASELINE), *SMALL_ARGS, "--out", str(tmp_path)])
+    result = runner.invoke(app, ["explain", str(tmp_path), "--person", "0"])
+    assert result.exit_code == 2 and "run with --trace" in result.output
+
+
+def test_a_scenario_with_typologies_writes_the_scorecard(tmp_path: Path) -> None:
+    result = runner.invoke(
+        app,
+        [
+            "run",
+            str(BASELINE),
+            "--days",
+            "120",
+            "--set",
+            "population.scale_factor=25",
+            "--out",
+            str(tmp_path),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    with (tmp_path / "scorecard.csv").open() as handle:
+        rows = list(csv.DictReader(handle))
+    assert {"typology", "recall", "precision", "analyst_hours"} <= set(rows[0])
+    assert "legitimate" in {row["typology"] for row in rows}
