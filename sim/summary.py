@@ -103,38 +103,26 @@ def compute_kpis(tally: Tally, world: World) -> dict[str, float]:
     laundered = sum(c.value_kzt for c in tally.cases.values())
     caught = sum(c.value_kzt for c in tally.cases.values() if c.detected_at is not None)
     values = {
-        "applicants": k * tally.applicants,
-        "kyc_passed": k * tally.kyc["passed"],
-        "kyc_rejected": k * tally.kyc["rejected"],
-        "kyc_abandoned": k * tally.kyc["abandoned"],
+        **totals(tally, world),
         "kyc_wait_mean_h": _ratio(sum(tally.kyc_waits), len(tally.kyc_waits)),
         "kyc_wait_p95_h": _p95(tally.kyc_waits),
         "kyc_reviewer_utilisation": _ratio(tally.review_busy_h, available),
         "false_reject_rate": _ratio(tally.legit_rejected, tally.legit_decided),
         "bad_actors_onboarded": k * tally.bad_onboarded,
-        "licensed_volume_kzt": k * licensed,
-        "unlicensed_volume_kzt": k * unlicensed,
         "licensed_share": _ratio(licensed, licensed + unlicensed),
-        "capital_outflow_kzt": k * tally.outflow,
-        "fraud_losses_kzt": k * tally.fraud,
-        "fees_kzt": k * tally.fees_people + tally.fees_institutional,
-        "state_receipts_kzt": sum(tally.receipts.values()) + k * tally.receipts_per_agent,
-        "aml_alerts": k * tally.alerts,
-        "str_filed": k * tally.strs,
         "aml_precision": _ratio(tally.true_alerts, tally.alerts),
         "laundering_detected_share": _ratio(caught, laundered),
         "legit_customers_exited": k * tally.legit_exited,
-        "bank_freezes": tally.bank_events["frozen"] + tally.bank_events["terminated"],
         "exchange_days_without_bank": tally.unbanked.area(now) / 24,
         "licensed_exchanges": len(world.exchanges.active),
         "mining_fee_kzt": tally.receipts["mining_fee"],
         "mining_fee_evaded_kzt": tally.fee_evaded,
-        "miner_sales_kzt": tally.miner_sales,
-        "payments_volume_kzt": k * tally.payments_volume,
         "merchant_uptake": tally.merchant_uptake,
         "ledger_imbalance_kzt": world.ledger.imbalance("KZT") / TIYN_PER_KZT,
     }
-    return {name: float(value) for name, value in values.items()}
+    order = [kpi.name for kpi in KPIS]
+    return {name: float(values[name]) for name in order}
+
 
 
 @dataclass(frozen=True)
