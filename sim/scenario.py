@@ -217,6 +217,10 @@ class BanksSection(Section):
     """Risk score an AML alert at the exchange adds."""
     str_risk: NonNegative = 2.0
     """Risk score a suspicious-transaction report at the exchange adds."""
+    spike_factor: float = Field(3.0, ge=1.0)
+    """A day's deposits above this multiple of the exchange's 30-day average are a volume spike."""
+    spike_risk: NonNegative = 1.0
+    """Risk score a volume spike adds."""
     risk_half_life: Duration = 90 * 24.0
     """Time for an exchange's risk score at its bank to halve."""
     freeze_time: Duration = 14 * 24.0

@@ -124,7 +124,6 @@ def compute_kpis(tally: Tally, world: World) -> dict[str, float]:
     return {name: float(values[name]) for name in order}
 
 
-
 @dataclass(frozen=True)
 class ScorecardRow:
     """Detection of one laundering typology against its ground truth (people-scaled)."""

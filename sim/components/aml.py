@@ -108,8 +108,12 @@ class AmlMonitor:
                     f"exchange: {why('aml.travel_rule_threshold')} to a self-hosted wallet",
                 )
             )
-        elif kind == OFFSHORE and rules.offshore and amount_kzt >= self.offshore_kzt:
-            fired.append(("offshore", f"exchange: {why('aml.offshore_threshold')}"))
+        elif kind == OFFSHORE and rules.offshore:
+            if amount_kzt >= self.offshore_kzt:
+                fired.append(("offshore", f"exchange: {why('aml.offshore_threshold')}"))
+            elif amount_kzt >= self.travel_kzt:
+                reason = f"exchange: {why('aml.travel_rule_threshold')}, unverified offshore VASP"
+                fired.append(("offshore", reason))
         for rule, reason in fired:
             self._raise(person, exchange, rule, amount_kzt, reason)
 

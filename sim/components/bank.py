@@ -43,6 +43,9 @@ class BankRail:
         self.rng = world.streams.stream("banks")
         self._relations = world.streams.stream("bank_relations")
         self.accounts: dict[int, Account] = {}
+        self.day_volume: dict[int, float] = {}
+        """Tenge deposited at each exchange today (for the volume-spike signal)."""
+        self.average_volume: dict[int, float] = {}
         self.configure()
         world.env.process(self._terminations())
 
@@ -154,11 +157,25 @@ class BankRail:
             account.refused_by.clear()  # a year on, banks that refused may look again
             yield env.timeout(365 * 24.0)
 
+    def _spikes(self) -> None:
+        """A day's deposits far above the exchange's recent average are a risk signal too."""
+        c = self.config
+        for exchange in sorted(self.accounts):
+            today = self.day_volume.pop(exchange, 0.0)
+            average = self.average_volume.get(exchange)
+            if average and today > c.spike_factor * average:
+                why = f"{self.world.why('banks.spike_factor')}: a volume spike"
+                self.risk_signal(exchange, c.spike_risk, why)
+            self.average_volume[exchange] = (
+                today if average is None else average + (today - average) / 30.0
+            )
+
     def _terminations(self) -> Generator[Any, Any, None]:
-        """Banks end relationships for their own reasons, at a yearly rate."""
+        """Each day: volume spikes, and banks ending relationships at a yearly rate."""
         env = self.world.env
         while True:
             yield env.timeout(24.0)
+            self._spikes()
             daily = 1.0 - (1.0 - self.config.termination_per_year) ** (1 / 365)
             for exchange in sorted(self.accounts):
                 account = self.accounts[exchange]
@@ -176,7 +193,7 @@ class BankRail:
         if account is None or account.bank == NO_BANK:
             return f"{self.world.why('banks.partner_banks')}: the exchange has no bank account"
         if account.frozen:
-            return "the exchange's bank account is frozen"
+            return f"{self.world.why('banks.risk_appetite')}: the exchange's account is frozen"
         if self.rng.random() < c.licensed_friction_prob:
             return f"{self.world.why('banks.licensed_friction_prob')}: bank held the payment"
         return None

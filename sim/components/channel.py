@@ -60,7 +60,8 @@ class ChannelChoice:
             channel,
             p,
             (
-                f"logit on friction: P(licensed)={p:.2f} with expected KYC "
+                f"{world.why('channel.licensed_bias')}, logit on friction: P(licensed)={p:.2f} "
+                "with expected KYC "
                 f"{world.kyc.expected_wait_h:.1f} h"
             ),
         )

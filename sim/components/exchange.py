@@ -94,6 +94,8 @@ class Exchanges:
         ledger.post(t, "world_market", f"{account}:custody", sats, "BTC", person.id)
         person.holdings += sats
         self.fee_income[exchange] = self.fee_income.get(exchange, 0.0) + fee
+        volume = world.banks.day_volume
+        volume[exchange] = volume.get(exchange, 0.0) + amount_kzt
         person.month_spent += amount_kzt
         person.year_spent += amount_kzt
         world.emit(

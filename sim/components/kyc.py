@@ -134,7 +134,8 @@ class KycGate:
                     f"{self.world.why('kyc.auto_false_accept_rate')}: automated screening caught "
                     "the identity",
                 )
-            return self._decide(person, t0, PASSED, "auto", "automated checks passed")
+            why = self.world.why("kyc.manual_review_share")
+            return self._decide(person, t0, PASSED, "auto", f"{why}: passed without manual review")
         return (yield from self._manual_review(person, t0))
 
     def _manual_review(self, person: Person, t0: float) -> Generator[Any, Any, str]:
@@ -184,7 +185,12 @@ class KycGate:
                     busy,
                 )
             return self._decide(
-                person, t0, REJECTED, "manual", "analyst found identity fraud", busy
+                person,
+                t0,
+                REJECTED,
+                "manual",
+                f"{self.world.why('kyc.manual_false_accept_rate')}: analyst found identity fraud",
+                busy,
             )
         if self._decision.chance(pid, c.false_reject_rate):
             return self._decide(
@@ -196,7 +202,8 @@ class KycGate:
                 "a legitimate applicant",
                 busy,
             )
-        return self._decide(person, t0, PASSED, "manual", "analyst approved", busy)
+        why = self.world.why("kyc.false_reject_rate")
+        return self._decide(person, t0, PASSED, "manual", f"{why}: analyst approved", busy)
 
     def _abandon(self, person: Person, t0: float, queued_at: float, reason: str) -> str:
         self.queue_length -= 1
