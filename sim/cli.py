@@ -7,7 +7,6 @@ is printed with its file, line and key; nothing is run).
 from __future__ import annotations
 
 import json
-import math
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,6 +22,7 @@ from sim.experiment import Comparison, RunResult, compare, run
 from sim.library import library, library_root
 from sim.loader import ScenarioError, leaf_paths, load_scenario
 from sim.outputs import SUMMARY, failure_document, write_json, write_run
+from sim.report import comparison_document
 from sim.scenario import Scenario
 from sim.summary import KPI_BY_NAME, format_interval, format_value
 
@@ -189,29 +189,6 @@ def compare_command(
     failed = [r for r in (comparison.baseline, comparison.reform) if r.status != "ok"]
     if failed:
         raise _fail([f"{r.scenario.name} failed: {r.error}" for r in failed], code=1)
-
-
-def comparison_document(comparison: Comparison) -> dict[str, object]:
-    def clean(v: float) -> float | None:
-        return v if math.isfinite(v) else None
-
-    return {
-        "baseline": comparison.baseline.scenario.name,
-        "reform": comparison.reform.scenario.name,
-        "seed": comparison.baseline.scenario.run.seed,
-        "replications": len(comparison.baseline.replications),
-        "kpis": {
-            name: {
-                "baseline": clean(c.baseline.mean),
-                "reform": clean(c.reform.mean),
-                "change": clean(c.difference.mean),
-                "ci95": [clean(x) for x in c.difference.ci95] if c.difference.ci95 else None,
-                "significant": c.significant,
-                "unit": KPI_BY_NAME[name].unit,
-            }
-            for name, c in comparison.changes.items()
-        },
-    }
 
 
 def _comparison_table(comparison: Comparison) -> Table:

@@ -23,6 +23,10 @@ from sim.world import World
 Row = dict[str, Any]
 
 
+class Cancelled(Exception):
+    """The user stopped a run or an experiment; not a failure of the model."""
+
+
 @dataclass(frozen=True)
 class Snapshot:
     """What the world looks like at the end of a simulated day; safe to hand to another thread."""
@@ -193,6 +197,8 @@ def run_replication(
         simulation = Simulation(scenario, replication, keep_records, trace_postings=keep_records)
         simulation.run(on_day)
         return simulation.result(wall_seconds=time.perf_counter() - started)
+    except Cancelled:
+        raise
     except Exception as exc:  # the envelope reports any failure of the model
         error = f"{type(exc).__name__}: {exc}"
         wall = time.perf_counter() - started

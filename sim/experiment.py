@@ -12,16 +12,19 @@ import json
 import os
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
+from multiprocessing.context import BaseContext
 
-from sim.engine import ReplicationResult, run_replication
+from sim.engine import Cancelled, ReplicationResult, run_replication
 from sim.scenario import Scenario
 from sim.summary import Estimate, estimate, estimates
 
 Progress = Callable[[float, str], None]
 """Called with the fraction done (0-1) and a short message."""
+ShouldStop = Callable[[], bool]
+"""Asked between simulated days and while waiting for workers; True stops the experiment."""
 
 
 def package_version() -> str:
@@ -68,27 +71,48 @@ def run_many(
     scenarios: Sequence[tuple[Scenario, int]],
     workers: int | None = None,
     progress: Progress | None = None,
+    should_stop: ShouldStop | None = None,
+    mp_context: BaseContext | None = None,
 ) -> list[ReplicationResult]:
-    """Run (scenario, replication) jobs, in parallel processes when there are several."""
+    """Run (scenario, replication) jobs, in parallel processes when there are several.
+
+    Raises `Cancelled` as soon as `should_stop()` says so (workers are terminated).
+    """
     jobs = list(scenarios)
+    stop = should_stop or (lambda: False)
     n = _workers(workers, len(jobs))
     if n == 1 or len(jobs) == 1:
         results = []
         for i, (scenario, rep) in enumerate(jobs):
 
             def on_day(day: int, i: int = i, days: int = scenario.run.days) -> None:
+                if stop():
+                    raise Cancelled
                 if progress is not None:
                     progress((i + day / days) / len(jobs), f"replication {i + 1}/{len(jobs)}")
 
             results.append(run_replication(scenario, rep, on_day=on_day))
         return results
     out: list[ReplicationResult | None] = [None] * len(jobs)
-    with ProcessPoolExecutor(max_workers=n) as pool:
-        futures = {pool.submit(run_replication, s, rep): i for i, (s, rep) in enumerate(jobs)}
-        for done, future in enumerate(as_completed(futures), start=1):
-            out[futures[future]] = future.result()
-            if progress is not None:
-                progress(done / len(jobs), f"{done}/{len(jobs)} replications done")
+    pool = ProcessPoolExecutor(max_workers=n, mp_context=mp_context)
+    try:
+        pending: dict[Future[ReplicationResult], int] = {
+            pool.submit(run_replication, s, rep): i for i, (s, rep) in enumerate(jobs)
+        }
+        while pending:
+            finished, _ = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+            if stop():
+                raise Cancelled
+            for future in finished:
+                out[pending.pop(future)] = future.result()
+                if progress is not None:
+                    done = len(jobs) - len(pending)
+                    progress(done / len(jobs), f"{done}/{len(jobs)} replications done")
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
+        if stop():
+            for process in list(getattr(pool, "_processes", {}).values()):
+                process.terminate()
     return [r for r in out if r is not None]
 
 
@@ -147,22 +171,30 @@ class Comparison:
         }
 
 
+def same_streams(baseline: Scenario, reform: Scenario) -> Scenario:
+    """The reform on the baseline's seed, so replication k of both shares its random numbers."""
+    if reform.run.seed == baseline.run.seed:
+        return reform
+    return reform.model_copy(
+        update={"run": reform.run.model_copy(update={"seed": baseline.run.seed})}
+    )
+
+
 def compare(
     baseline: Scenario,
     reform: Scenario,
     replications: int | None = None,
     workers: int | None = None,
     progress: Progress | None = None,
+    should_stop: ShouldStop | None = None,
+    mp_context: BaseContext | None = None,
 ) -> Comparison:
     """Paired runs: replication k of both scenarios on the same streams (the baseline's seed)."""
     count = replications or max(baseline.run.replications, 2)
-    if reform.run.seed != baseline.run.seed:
-        reform = reform.model_copy(
-            update={"run": reform.run.model_copy(update={"seed": baseline.run.seed})}
-        )
+    reform = same_streams(baseline, reform)
     started = time.perf_counter()
     jobs = [(baseline, k) for k in range(count)] + [(reform, k) for k in range(count)]
-    results = run_many(jobs, workers, progress)
+    results = run_many(jobs, workers, progress, should_stop, mp_context)
     wall = time.perf_counter() - started
     return Comparison(
         RunResult(baseline, results[:count], wall), RunResult(reform, results[count:], wall)

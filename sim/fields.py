@@ -31,7 +31,7 @@ from sim.loader import (
     validate,
 )
 from sim.scenario import Scenario
-from sim.units import Money, format_duration
+from sim.units import Money, Unit, format_duration
 
 
 @dataclass(frozen=True)
@@ -71,11 +71,11 @@ def _bounds(info: FieldInfo) -> tuple[float | None, float | None]:
 def _kind(
     annotation: Any, info: FieldInfo, low: float | None, high: float | None
 ) -> tuple[str, str]:
-    text = repr(info.metadata) + repr(annotation)
-    if annotation is Money or "parse_money" in text:
+    for item in (*info.metadata, *getattr(annotation, "__metadata__", ())):
+        if isinstance(item, Unit):
+            return item.kind, item.label
+    if annotation is Money:
         return "money", "KZT/USD"
-    if "parse_duration" in text:
-        return "duration", "time"
     if annotation is bool:
         return "bool", "yes/no"
     if typing.get_origin(annotation) is typing.Literal:

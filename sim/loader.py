@@ -18,24 +18,26 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError
 
+from sim.errors import ScenarioError as ScenarioError  # re-exported: the public home
 from sim.rules import check_rules, extract_schedules
 from sim.scenario import Scenario
 
 KeyPath = tuple[str, ...]
 
 
-class ScenarioError(Exception):
-    """One or more problems with a scenario, each a complete, human-readable line."""
+class _Constructor(RoundTripConstructor):
+    """Reads dates as text: the scenario model parses them, so a bad date is a clear error."""
 
-    def __init__(self, problems: Sequence[str]) -> None:
-        self.problems = list(problems)
-        super().__init__("\n".join(self.problems))
+
+_Constructor.add_constructor("tag:yaml.org,2002:timestamp", RoundTripConstructor.construct_yaml_str)
 
 
 def _yaml() -> YAML:
     yaml = YAML(typ="rt")
+    yaml.Constructor = _Constructor
     yaml.allow_duplicate_keys = False
     return yaml
 

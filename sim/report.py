@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 
 from sim.experiment import Comparison
 from sim.fields import FIELD_BY_PATH, changes, display_value
@@ -85,3 +86,28 @@ def comparison_markdown(comparison: Comparison) -> str:
         )
     lines += ["", "\\* significant: the 95% interval of the change excludes zero.", ""]
     return "\n".join(lines)
+
+
+def comparison_document(comparison: Comparison) -> dict[str, object]:
+    """A comparison as JSON-ready data: every KPI's baseline, what-if, change and its 95% CI."""
+
+    def clean(v: float) -> float | None:
+        return v if math.isfinite(v) else None
+
+    return {
+        "baseline": comparison.baseline.scenario.name,
+        "reform": comparison.reform.scenario.name,
+        "seed": comparison.baseline.scenario.run.seed,
+        "replications": len(comparison.baseline.replications),
+        "kpis": {
+            name: {
+                "baseline": clean(c.baseline.mean),
+                "reform": clean(c.reform.mean),
+                "change": clean(c.difference.mean),
+                "ci95": [clean(x) for x in c.difference.ci95] if c.difference.ci95 else None,
+                "significant": c.significant,
+                "unit": KPI_BY_NAME[name].unit,
+            }
+            for name, c in comparison.changes.items()
+        },
+    }

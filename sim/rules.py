@@ -21,6 +21,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from sim.errors import ScenarioError
 from sim.scenario import RunSection, Scenario
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -44,8 +45,8 @@ def extract_schedules(
     data: dict[str, Any], sources: MutableMapping[KeyPath, str], leaves: list[str]
 ) -> dict[str, Any]:
     """Turn every date-keyed value into a starting value plus `rules:` entries."""
-    start_text = _get(data, ("run", "start_date"))
-    start = dt.date.fromisoformat(str(start_text)) if start_text else RunSection().start_date
+    start = _date(_get(data, ("run", "start_date")), sources, ("run", "start_date"))
+    start = start or RunSection().start_date
     rules = list(data.get("rules") or [])
     for dotted in leaves:
         path = tuple(dotted.split("."))
@@ -53,7 +54,7 @@ def extract_schedules(
         if not _is_schedule(schedule):
             continue
         parent: dict[str, Any] = _get(data, path[:-1]) if len(path) > 1 else data
-        dated = sorted((dt.date.fromisoformat(str(k)), k, v) for k, v in schedule.items())
+        dated = sorted((_schedule_date(k, sources, path), k, v) for k, v in schedule.items())
         before = [item for item in dated if item[0] <= start]
         if before:
             parent[path[-1]] = before[-1][2]
@@ -65,6 +66,25 @@ def extract_schedules(
     if rules:
         data["rules"] = rules
     return data
+
+
+def _date(text: Any, sources: Mapping[KeyPath, str], where: KeyPath) -> dt.date | None:
+    """A date from its text (None when absent); an impossible date is a scenario error."""
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(str(text))
+    except ValueError:
+        place = sources.get(where, "scenario")
+        raise ScenarioError(
+            [f"{'.'.join(where)}: not a date (YYYY-MM-DD), got {text!r} ({place})"]
+        ) from None
+
+
+def _schedule_date(key: Any, sources: Mapping[KeyPath, str], path: KeyPath) -> dt.date:
+    when = _date(key, sources, (*path, str(key)))
+    assert when is not None  # a schedule's keys are never empty
+    return when
 
 
 def apply_values(scenario: Scenario, values: Mapping[str, Any]) -> Scenario:

@@ -7,8 +7,6 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from scipy import stats
-
 from sim.ledger import TIYN_PER_KZT
 from sim.observe import Tally
 from sim.world import World
@@ -224,6 +222,8 @@ def estimate(values: Sequence[float]) -> Estimate:
     mean = sum(finite) / n
     if n < 2:
         return Estimate(mean, None)
+    from scipy import stats  # imported here: it costs a second at start-up
+
     sd = math.sqrt(sum((v - mean) ** 2 for v in finite) / (n - 1))
     half = float(stats.t.ppf(0.975, n - 1)) * sd / math.sqrt(n)
     return Estimate(mean, (mean - half, mean + half))

@@ -9,6 +9,15 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema
 
+
+@dataclass(frozen=True)
+class Unit:
+    """Marks an annotated type with what people type it in; `sim.fields` reads it."""
+
+    kind: str
+    label: str
+
+
 _DURATION = re.compile(r"^\s*([0-9][0-9_]*(?:\.[0-9]+)?)\s*(s|m|min|h|d|w)\s*$")
 _HOURS_PER_UNIT = {"s": 1 / 3600, "m": 1 / 60, "min": 1 / 60, "h": 1.0, "d": 24.0, "w": 168.0}
 
@@ -47,6 +56,7 @@ def _check_non_negative(hours: float) -> float:
 
 Duration = Annotated[
     float,
+    Unit("duration", "time"),
     BeforeValidator(lambda v: _check_non_negative(parse_duration(v))),
     PlainSerializer(format_duration, return_type=str),
     WithJsonSchema(
@@ -104,6 +114,7 @@ def parse_money(value: Any) -> Money:
 
 MoneyField = Annotated[
     Money,
+    Unit("money", "KZT/USD"),
     BeforeValidator(parse_money),
     PlainSerializer(str, return_type=str),
     WithJsonSchema(

@@ -160,3 +160,13 @@ def test_schema_is_json_schema_with_every_section() -> None:
     schema = json.loads(result.output)
     assert {"kyc", "banks", "exchanges", "extends"} <= set(schema["properties"])
     assert schema["additionalProperties"] is False
+
+
+def test_an_impossible_date_is_a_clear_error_not_a_traceback(tmp_path: Path) -> None:
+    path = write(tmp_path, "run:\n  start_date: 2022-13-01\n")
+    assert problems(path) == [
+        f"run.start_date: not a date (YYYY-MM-DD), got '2022-13-01' ({path} line 2)"
+    ]
+    result = runner.invoke(app, ["run", str(BASELINE), "--set", "run.start_date=2022-02-30"])
+    assert result.exit_code == 2 and "not a date" in result.output
+    assert "Traceback" not in result.output
