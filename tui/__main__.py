@@ -4,4 +4,5 @@ import sys
 
 from tui.app import main
 
-main(sys.argv[1] if len(sys.argv) > 1 else None)
+if __name__ == "__main__":  # the simulation's child process imports this module too
+    main(sys.argv[1] if len(sys.argv) > 1 else None)

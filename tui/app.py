@@ -1,9 +1,382 @@
-"""Placeholder until the TUI lands: runs the scenario headless and prints the summary."""
+"""The what-if workbench: a Textual app over `sim`, a screen per mode, workers for the runs."""
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any, ClassVar
+
+from textual.app import App, SystemCommand
+from textual.screen import Screen
+from textual.signal import Signal
+
+from sim import Comparison, ScenarioError, Snapshot
+from sim.library import library_root
+from tui.commands import APP_BINDINGS, COMMANDS
+from tui.comparer import ComparisonJob
+from tui.exports import (
+    export_comparison,
+    export_report,
+    export_run,
+    export_scenario,
+)
+from tui.messages import (
+    ComparisonFinished,
+    ComparisonProgressed,
+    RunStateChanged,
+    SnapshotPosted,
+)
+from tui.runner import SPEEDS, SimulationRunner, warm_up
+from tui.screens import MODES
+from tui.screens.save import SaveScreen
+from tui.session import DEFAULT_SCENARIO, Session, check_edits
+
+ACTIVE = frozenset({"starting", "running", "paused"})
+
+
+class SandboxApp(App[None]):
+    """Exchange Sandbox: open a scenario, change a lever, run it beside the baseline."""
+
+    TITLE = "Exchange Sandbox"
+    CSS_PATH = "app.tcss"
+    MODES = MODES
+    BINDINGS = APP_BINDINGS
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (120, "-wide")]  # type: ignore[misc]
+    VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-short"), (36, "-tall")]  # type: ignore[misc]
+
+    def __init__(
+        self,
+        scenario: str | Path | None = None,
+        workers: int | None = None,
+        replications: int = 5,
+        start_mode: str = "editor",
+        blink: bool = True,
+    ) -> None:
+        super().__init__()
+        self.blink = blink
+        self.session = Session.open(Path(scenario) if scenario else default_scenario())
+        self.runner = SimulationRunner(self)
+        warm_up()
+        self.run_state = self.runner.state()
+        self.snapshot: Snapshot | None = None
+        self.recent: tuple[Any, ...] = ()
+        self.compare_workers = workers
+        self.replications = replications
+        self.comparison: Comparison | None = None
+        self.compare_job: ComparisonJob | None = None
+        self.compare_progress: tuple[float, str] = (0.0, "")
+        self.compare_error: str | None = None
+        self.validating = False
+        self._job_ids = 0
+        self._start_mode = start_mode
+        self.session_signal: Signal[bool] = Signal(self, "session")
+        self.run_signal: Signal[None] = Signal(self, "run")
+        self.compare_signal: Signal[None] = Signal(self, "compare")
+
+    def on_mount(self) -> None:
+        sys.setswitchinterval(0.0005)  # hand the GIL back to the UI thread quickly
+        self.switch_mode(self._start_mode)
+
+    def on_unmount(self) -> None:
+        """End the simulation's process and the comparison with the app."""
+        self.runner.close()
+        if self.compare_job is not None:
+            self.compare_job.stop()
+
+    # --- the session ---------------------------------------------------------------------------
+
+    def open_scenario(self, path: Path, mode: str = "editor") -> bool:
+        """Make `path` the scenario in hand (a saved what-if reopens on its baseline)."""
+        try:
+            self.session = Session.open(path)
+        except ScenarioError as error:
+            self.notify(
+                "\n".join(error.problems[:5]), title=f"Cannot open {path}", severity="error"
+            )
+            return False
+        self.session_signal.publish(True)
+        self.refresh_bindings()
+        self.notify(f"Opened {path}", title=self.session.default_name())
+        self.switch_mode(mode)
+        return True
+
+    def edit(self, path: str, text: str) -> None:
+        """Record what was typed in a field and validate the edits shortly after."""
+        if not self.session.set_text(path, text):
+            return
+        self.validating = True
+        self.session_signal.publish(False)
+        edits, base = dict(self.session.edits), self.session.base_path
+        self.run_worker(
+            lambda: self.call_from_thread(self._validated, base, edits, check_edits(base, edits)),
+            group="validate",
+            thread=True,
+            exit_on_error=False,
+        )
+
+    def _validated(self, base: Path, edits: dict[str, str], result: Any) -> None:
+        if base != self.session.base_path or edits != self.session.edits:
+            return  # a newer edit is being validated
+        self.validating = False
+        self.session.apply(*result)
+        self.session_signal.publish(False)
+        self.refresh_bindings()
+
+    def validate_now(self) -> bool:
+        """Validate the edits here and now (before running what was just typed)."""
+        session = self.session
+        session.apply(*check_edits(session.base_path, dict(session.edits)))
+        self.validating = False
+        self.session_signal.publish(False)
+        self.refresh_bindings()
+        return session.valid
+
+    def action_reset_edits(self) -> None:
+        self.session.reset()
+        self.validate_now()
+        self.session_signal.publish(True)
+
+    def action_save_as(self) -> None:
+        if not self.validate_now():
+            self.notify("Fix the values marked ✗ before saving.", severity="warning")
+            return
+
+        def saved(name: str | None) -> None:
+            if not name:
+                return
+            path = self.session.save(name)
+            self.session_signal.publish(False)
+            self.notify(f"Saved the what-if to {path}", title="Saved")
+
+        self.push_screen(SaveScreen(self.session.default_name()), saved)
+
+    # --- running -------------------------------------------------------------------------------
+
+    def action_run_restart(self) -> None:
+        self.action_run_start()
+
+    def action_run_start(self) -> None:
+        if not self.validate_now() or self.session.whatif is None:
+            self.notify("Fix the values marked ✗ in the Editor first.", severity="warning")
+            return
+        self.snapshot, self.recent = None, ()
+        self.runner.start(self.session.whatif)
+        self.switch_mode("dashboard")
+
+    def action_pause(self) -> None:
+        self.runner.pause()
+
+    def action_resume(self) -> None:
+        self.runner.resume()
+
+    def action_step(self) -> None:
+        if self.runner.status not in ACTIVE and self.session.whatif is not None:
+            self.snapshot, self.recent = None, ()
+            self.runner.start(self.session.whatif, paused=True)
+        self.runner.step(1)
+
+    def action_stop(self) -> None:
+        self.runner.stop()
+
+    def action_faster(self) -> None:
+        self.runner.change_speed(1)
+
+    def action_slower(self) -> None:
+        self.runner.change_speed(-1)
+
+    def on_snapshot_posted(self, message: SnapshotPosted) -> None:
+        if message.state.run_id != self.runner.state().run_id:
+            return
+        self.snapshot, self.recent = message.snapshot, message.recent
+        self.run_state = self.runner.state()
+        self.run_signal.publish(None)
+
+    def on_run_state_changed(self, message: RunStateChanged) -> None:
+        if message.state.run_id != self.runner.state().run_id:
+            return
+        self.run_state = message.state
+        if message.state.status == "failed":
+            self.notify(
+                message.state.error or "unknown error", title="The run failed", severity="error"
+            )
+        self.refresh_bindings()
+        self.run_signal.publish(None)
+
+    # --- comparing -----------------------------------------------------------------------------
+
+    def action_compare(self) -> None:
+        if not self.validate_now() or self.session.whatif is None:
+            self.notify("Fix the values marked ✗ in the Editor first.", severity="warning")
+            return
+        if self.compare_job is not None:
+            self.compare_job.stop()
+        self._job_ids += 1
+        job = self.compare_job = ComparisonJob(
+            self,
+            self._job_ids,
+            self.session.baseline,
+            self.session.whatif,
+            self.replications,
+            self.compare_workers,
+        )
+        self.compare_progress, self.compare_error = (0.0, "starting"), None
+        self.run_worker(
+            job.run, name="comparison", group="compare", thread=True, exit_on_error=False
+        )
+        self.refresh_bindings()
+        self.compare_signal.publish(None)
+        self.switch_mode("compare")
+
+    def action_stop_compare(self) -> None:
+        if self.compare_job is not None:
+            self.compare_job.stop()
+            self.compare_job = None
+            self.compare_progress = (0.0, "stopped")
+            self.refresh_bindings()
+            self.compare_signal.publish(None)
+
+    def action_replications(self, delta: int) -> None:
+        self.replications = max(2, min(50, self.replications + delta))
+        self.refresh_bindings()
+        self.compare_signal.publish(None)
+
+    def on_comparison_progressed(self, message: ComparisonProgressed) -> None:
+        if self.compare_job is not None and message.job_id == self.compare_job.job_id:
+            self.compare_progress = (message.fraction, message.note)
+            self.compare_signal.publish(None)
+
+    def on_comparison_finished(self, message: ComparisonFinished) -> None:
+        if self.compare_job is None or message.job_id != self.compare_job.job_id:
+            return
+        self.compare_job = None
+        self.compare_error = message.error
+        if message.comparison is not None:
+            self.comparison = message.comparison
+            self.compare_progress = (1.0, "done")
+        if message.error:
+            self.notify(message.error, title="The comparison failed", severity="error")
+        self.refresh_bindings()
+        self.compare_signal.publish(None)
+
+    # --- exports -------------------------------------------------------------------------------
+
+    def _written(self, what: str, paths: Iterable[Path]) -> None:
+        listing = "\n".join(str(p) for p in paths)
+        self.notify(listing, title=f"Wrote {what}", timeout=8)
+
+    def _in_thread(self, work: Callable[[], None]) -> None:
+        def guarded() -> None:
+            try:
+                work()
+            except Exception as error:  # report, never crash
+                self.call_from_thread(
+                    self.notify, str(error), title="Export failed", severity="error"
+                )
+
+        self.run_worker(guarded, group="export", thread=True, exit_on_error=False)
+
+    def action_export_results(self) -> None:
+        def work() -> None:
+            result = self.runner.result()
+            if result is not None:
+                paths = export_run(result)
+                self.call_from_thread(self._written, "the run's results", paths)
+
+        self._in_thread(work)
+
+    def action_export_scenario(self) -> None:
+        scenario = self.session.whatif or self.session.baseline
+        self._written("the scenario", [export_scenario(scenario)])
+
+    def action_export_report(self) -> None:
+        if self.comparison is not None:
+            self._written("the comparison report", [export_report(self.comparison)])
+
+    def action_export_comparison(self) -> None:
+        comparison = self.comparison
+        if comparison is not None:
+            self._in_thread(
+                lambda: self.call_from_thread(
+                    self._written, "the comparison's results", export_comparison(comparison)
+                )
+            )
+
+    # --- view ----------------------------------------------------------------------------------
+
+    def action_toggle_dark(self) -> None:
+        self.theme = "textual-light" if self.current_theme.dark else "textual-dark"
+
+    def action_toggle_keys(self) -> None:
+        if self.screen.query("HelpPanel"):
+            self.action_hide_help_panel()
+        else:
+            self.action_show_help_panel()
+
+    # --- which actions apply now ----------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        status, session = self.runner.status, self.session
+        ready = True if session.valid else None
+        rules: dict[str, Callable[[], bool | None]] = {
+            "run_start": lambda: ready if status not in ACTIVE else False,
+            "run_restart": lambda: ready,
+            "pause": lambda: status in {"running", "starting"} and not self.runner.paused,
+            "resume": lambda: status == "paused",
+            "step": lambda: status == "paused" or (status not in ACTIVE and session.valid),
+            "stop": lambda: status in ACTIVE,
+            "faster": lambda: self.runner.speed_index < len(SPEEDS) - 1,
+            "slower": lambda: self.runner.speed_index > 0,
+            "save_as": lambda: ready if session.is_whatif else False,
+            "reset_edits": lambda: session.is_whatif,
+            "compare": lambda: (
+                (ready if self.compare_job is None else False) if session.is_whatif else False
+            ),
+            "stop_compare": lambda: self.compare_job is not None,
+            "replications": lambda: (
+                self.compare_job is None and 2 <= self.replications + int(str(parameters[0])) <= 50
+                if parameters
+                else True
+            ),
+            "export_results": lambda: self.runner.has_run and status != "running",
+            "export_report": lambda: self.comparison is not None,
+            "export_comparison": lambda: self.comparison is not None,
+        }
+        rule = rules.get(action)
+        return rule() if rule is not None else True
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        for command in COMMANDS:
+            name = command.action.split("(")[0]
+            params = self._params(command.action)
+            if self.check_action(name, params):
+                yield SystemCommand(
+                    command.title, command.help, lambda a=command.action: self.run_action(a)
+                )
+
+    @staticmethod
+    def _params(action: str) -> tuple[object, ...]:
+        if "(" not in action:
+            return ()
+        inner = action.split("(", 1)[1].rstrip(")")
+        try:
+            return (int(inner),)
+        except ValueError:
+            return (inner.strip("'"),)
+
+
+def default_scenario() -> Path:
+    """The baseline: ./configs/aifc_pilot_2022.yaml, or the copy beside the package."""
+    return DEFAULT_SCENARIO if DEFAULT_SCENARIO.exists() else library_root() / DEFAULT_SCENARIO.name
+
 
 def main(scenario: str | None = None) -> None:
-    from sim.cli import app
-
-    app(["run", scenario or "configs/aifc_pilot_2022.yaml"])
+    """Open the workbench on `scenario` (default: the AIFC pilot baseline)."""
+    try:
+        app = SandboxApp(scenario)
+    except (ScenarioError, OSError) as error:
+        problems = error.problems if isinstance(error, ScenarioError) else [str(error)]
+        for problem in problems:
+            print(f"error: {problem}", file=sys.stderr)
+        raise SystemExit(2) from None
+    app.run()

@@ -1,0 +1,87 @@
+"""Keys and commands are data: ids, descriptions, "category: action" names, shown if they apply."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from textual.binding import Binding
+
+from tests.tui.conftest import REPO, wait_for
+from tui.app import SandboxApp
+from tui.commands import APP_BINDINGS, COMMANDS
+from tui.screens import MODES
+from tui.screens.help import key_name
+from tui.screens.save import SaveScreen
+from tui.widgets.footer import shown_keys
+
+
+def all_bindings() -> list[Binding]:
+    screens = [*MODES.values(), SaveScreen]
+    ours = (b for s in screens for b in vars(s).get("BINDINGS", []) if isinstance(b, Binding))
+    return [*(b for b in APP_BINDINGS if isinstance(b, Binding)), *ours]
+
+
+def test_every_binding_has_an_id_and_a_description() -> None:
+    bindings = all_bindings()
+    assert all(b.id and b.description for b in bindings)
+    ids = [b.id for b in bindings]
+    assert len(ids) == len(set(ids))
+
+
+def test_palette_entries_read_category_action() -> None:
+    assert all(re.fullmatch(r"[a-z]+: \S.*", c.title) for c in COMMANDS)
+    assert {"run: start", "scenario: save as…", "export: results CSV and JSON"} <= {
+        c.title for c in COMMANDS
+    }
+
+
+def test_user_page_lists_every_key_and_command() -> None:
+    page = (REPO / "docs" / "tui.md").read_text(encoding="utf-8")
+    for binding in all_bindings():
+        if binding.show:
+            assert f"`{key_name(binding)}`" in page, binding.key
+            assert binding.description in page, binding.description
+    for command in COMMANDS:
+        assert command.title in page
+
+
+async def test_footer_shows_run_controls_only_when_they_apply(tiny: Path) -> None:
+    app = SandboxApp(tiny, blink=False)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("3")
+        await pilot.pause()
+        idle = {description for _, description, _ in shown_keys(app.screen)}
+        assert {"Run", "Step day"} <= idle
+        assert not {"Pause", "Stop", "Export"} & idle
+        app.runner.speed_index = 0
+        await pilot.press("space")
+        await wait_for(pilot, lambda: app.run_state.status == "running")
+        await pilot.pause()
+        running = {description for _, description, _ in shown_keys(app.screen)}
+        assert {"Pause", "Stop", "Faster"} <= running
+        assert not {"Run", "Step day", "Export"} & running
+        await pilot.press("x")
+        await pilot.pause()
+        stopped = {description for _, description, _ in shown_keys(app.screen)}
+        assert {"Run", "Export"} <= stopped and "Stop" not in stopped
+
+
+async def test_palette_lists_only_commands_that_apply(tiny: Path) -> None:
+    app = SandboxApp(tiny, blink=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        titles = {c.title for c in app.get_system_commands(app.screen)}
+        assert "run: start" in titles and "go: help" in titles
+        assert not {"run: pause", "compare: start", "export: comparison report (Markdown)"} & titles
+
+
+async def test_palette_toggles_between_light_and_dark_themes(tiny: Path) -> None:
+    app = SandboxApp(tiny, blink=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        dark = app.current_theme.dark
+        await app.run_action("toggle_dark")
+        await pilot.pause()
+        assert app.current_theme.dark is not dark
+        await app.run_action("toggle_dark")
+        assert app.current_theme.dark is dark

@@ -1,0 +1,65 @@
+"""Compare: paired baseline and what-if replications; changes with CIs, progress, stop, report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.widgets import DataTable
+
+from tests.tui.conftest import wait_for
+from tui.app import SandboxApp
+from tui.screens.editor import EditorScreen
+
+
+async def make_whatif(app: SandboxApp, pilot: object, path: str, text: str) -> None:
+    screen = app.screen
+    assert isinstance(screen, EditorScreen)
+    editor = await screen.show_field(path)
+    editor.query_one("Input").value = text  # type: ignore[attr-defined]
+    await wait_for(pilot, lambda: app.session.valid and path in app.session.changed())
+
+
+async def test_comparison_shows_a_significant_change_with_its_ci(tiny: Path) -> None:
+    app = SandboxApp(tiny, replications=3, blink=False)
+    progress: list[float] = []
+    async with app.run_test(size=(120, 36)) as pilot:
+        await make_whatif(app, pilot, "channel.licensed_awareness", "0.6")
+        app.compare_signal.subscribe(app, lambda _: progress.append(app.compare_progress[0]))
+        await pilot.press("ctrl+t")
+        await wait_for(pilot, lambda: app.comparison is not None)
+        await pilot.pause()
+        table = app.screen.query_one("#compare-table", DataTable)
+        row = [str(cell) for cell in table.get_row("licensed_share")]
+        assert row[0].startswith("★")  # significant
+        assert "…" in row[4]  # a 95% CI of the change
+        assert row[3].startswith("+")  # licensed share rose
+        assert len(app.comparison.baseline.replications) == 3
+        assert any(0 < f < 1 for f in progress) and progress[-1] == 1.0
+        summary = str(app.screen.query_one("#compare-summary").render())
+        assert "rose" in summary
+
+
+async def test_stopping_a_comparison_leaves_the_app_ready(tiny: Path) -> None:
+    app = SandboxApp(tiny, replications=50, blink=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await make_whatif(app, pilot, "kyc.reviewers", "4")
+        await pilot.press("ctrl+t")
+        await wait_for(pilot, lambda: app.compare_progress[0] > 0)
+        await pilot.press("x")
+        assert app.compare_job is None
+        await pilot.pause(0.5)
+        assert app.comparison is None
+        assert app.check_action("compare", ()) is True
+
+
+async def test_report_export_writes_markdown_and_says_where(tiny: Path, workdir: Path) -> None:
+    app = SandboxApp(tiny, replications=2, blink=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await make_whatif(app, pilot, "kyc.reviewers", "4")
+        await pilot.press("ctrl+t")
+        await wait_for(pilot, lambda: app.comparison is not None)
+        await pilot.press("m")
+        await pilot.pause()
+        report = workdir / "runs" / "tiny-whatif-vs-tiny" / "report.md"
+        assert report.read_text(encoding="utf-8").startswith("# tiny-whatif vs tiny")
+        assert any(str(report.relative_to(workdir)) in str(n.message) for n in app._notifications)

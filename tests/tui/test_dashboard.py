@@ -1,0 +1,89 @@
+"""The run dashboard: live KPIs equal a headless run; pause, step and stop act at once; failures."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import sim
+from sim import load_scenario
+from sim.summary import format_value
+from tests.tui.conftest import wait_for
+from tui.app import SandboxApp
+from tui.widgets.tiles import KpiTile
+
+
+async def test_kpi_tiles_match_headless_run_for_same_seed(tiny: Path) -> None:
+    expected = sim.run(load_scenario(tiny), replications=1).kpis
+    app = SandboxApp(tiny, blink=False)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("3", "space")
+        await wait_for(pilot, lambda: app.run_state.status == "finished")
+        await pilot.pause()
+        tiles = list(app.screen.query(KpiTile))
+        assert len(tiles) >= 4
+        for tile in tiles:
+            assert tile.text() == format_value(expected[tile.kpi.name].mean, tile.kpi.unit)
+        assert app.snapshot is not None
+        assert app.snapshot.kpis == pytest.approx(
+            {k: e.mean for k, e in expected.items()}, nan_ok=True
+        )
+
+
+async def test_step_advances_exactly_one_day_and_stays_paused(tiny: Path) -> None:
+    app = SandboxApp(tiny, blink=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("3", "n")
+        await wait_for(pilot, lambda: app.snapshot is not None and app.snapshot.day == 1)
+        await pilot.press("n")
+        await wait_for(pilot, lambda: app.snapshot is not None and app.snapshot.day == 2)
+        await pilot.pause(0.3)
+        assert app.snapshot is not None and app.snapshot.day == 2
+        assert app.run_state.status == "paused"
+
+
+async def test_pause_and_stop_take_effect_within_a_day(tiny: Path) -> None:
+    app = SandboxApp(tiny, blink=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.runner.speed_index = 1  # 5 days a second: slow enough to catch mid-run
+        await pilot.press("3", "space")
+        await wait_for(pilot, lambda: app.snapshot is not None and app.snapshot.day >= 2)
+        await pilot.press("space")
+        assert app.run_state.status == "paused"
+        await pilot.pause(0.3)
+        day = app.snapshot.day
+        await pilot.pause(0.5)
+        assert app.snapshot.day == day
+        await pilot.press("space")
+        await wait_for(pilot, lambda: app.run_state.status == "running")
+        await pilot.press("x")
+        assert app.run_state.status == "stopped"
+        await pilot.pause(0.3)
+        day = app.snapshot.day
+        await pilot.pause(0.5)
+        assert app.snapshot.day == day < 20
+
+
+async def test_failed_run_shows_its_error_and_the_app_keeps_working(
+    tiny: Path, workdir: Path
+) -> None:
+    prices = workdir / "prices.csv"
+    prices.write_text("date,price_usd\n2022-07-01,20000\n2022-07-02,20100\n", encoding="utf-8")
+    app = SandboxApp(tiny, blink=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.session.set_text("market.btc_model", "csv")
+        app.session.set_text("market.btc_csv", str(prices))
+        assert app.validate_now()  # a valid scenario whose price series is too short to run
+        await pilot.press("3", "space")
+        await wait_for(pilot, lambda: app.run_state.status == "failed")
+        await pilot.pause()
+        error = app.screen.query_one("#run-error")
+        assert error.display
+        assert "2 days of prices" in str(error.render())
+        await pilot.press("2")
+        app.session.reset()
+        assert app.validate_now()
+        await pilot.press("3", "space")
+        await wait_for(pilot, lambda: app.run_state.status == "finished")
+        assert not app.screen.query_one("#run-error").display

@@ -1,0 +1,42 @@
+"""People: the synthetic people of a run, and one person's timeline with the reasons behind it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.widgets import DataTable, Input
+
+from tests.tui.conftest import wait_for
+from tui.app import SandboxApp
+from tui.screens.people import PeopleScreen
+
+
+async def test_person_timeline_opens_with_the_reasons_behind_decisions(tiny: Path) -> None:
+    app = SandboxApp(tiny, blink=False)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("3", "space")
+        await wait_for(pilot, lambda: app.run_state.status == "finished")
+        await pilot.press("5")
+        screen = app.screen
+        assert isinstance(screen, PeopleScreen)
+        table = screen.query_one("#people-table", DataTable)
+        await wait_for(pilot, lambda: table.row_count > 0)
+        assert table.get_row_at(0)[2].isdigit() and len(table.get_row_at(0)[2]) == 12  # an IIN
+        screen.query_one("#people-search", Input).value = "passed"
+        await pilot.press("slash", "enter")
+        await wait_for(pilot, lambda: table.row_count > 0 and table.get_row_at(0)[5] == "passed")
+        table.focus()
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: getattr(screen, "timeline_steps", None))
+        text = str(screen.query_one("#timeline").render())
+        assert "arrived" in text and "KYC passed" in text
+        assert "because" in text  # the reason behind a decision
+
+
+async def test_people_screen_explains_what_to_do_before_any_run(tiny: Path) -> None:
+    app = SandboxApp(tiny, blink=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("5")
+        await wait_for(
+            pilot, lambda: "No run yet" in str(app.screen.query_one("#people-title").render())
+        )

@@ -1,0 +1,100 @@
+"""Baseline-vs-what-if comparisons in a worker thread: `sim.compare`, stoppable part-way.
+
+Small worlds run their replications in this process one after another (no start-up cost); larger
+ones in a pool of processes started by a fork server (safe beside Textual's threads).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from typing import Any
+
+from textual.worker import Worker, get_current_worker
+
+from sim import Comparison, Scenario, compare
+from sim.engine import Cancelled
+from tui.messages import ComparisonFinished, ComparisonProgressed
+from tui.runner import process_context
+
+SMALL_WORLD = 5_000
+"""Agents per replication below which replications run in this process, one after another."""
+
+
+def agents(scenario: Scenario) -> float:
+    """Roughly how many agents one replication simulates."""
+    population = scenario.population
+    return scenario.run.days * population.arrivals_per_day / population.scale_factor
+
+
+class ComparisonJob:
+    """One comparison: `run` is a thread worker's body; `stop` may be called from any thread."""
+
+    def __init__(
+        self,
+        app: Any,
+        job_id: int,
+        baseline: Scenario,
+        reform: Scenario,
+        replications: int,
+        workers: int | None = None,
+    ) -> None:
+        self._app = app
+        self.job_id = job_id
+        self.baseline = baseline
+        self.reform = reform
+        self.replications = replications
+        self.workers = workers
+        self._stop = threading.Event()
+        self._worker: Worker[None] | None = None
+        self.started = time.perf_counter()
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    @property
+    def stopped(self) -> bool:
+        """Stopped by the user, or the app is closing (its workers are cancelled)."""
+        return self._stop.is_set() or (self._worker is not None and self._worker.is_cancelled)
+
+    def _progress(self, fraction: float, note: str) -> None:
+        self._app.post_message(ComparisonProgressed(self.job_id, min(1.0, fraction), note))
+
+    def run(self) -> None:
+        self._worker = get_current_worker()
+        workers = self.workers
+        if workers is None:
+            small = agents(self.baseline) + agents(self.reform) < 2 * SMALL_WORLD
+            workers = 1 if small else min(2 * self.replications, os.cpu_count() or 1)
+        try:
+            comparison = compare(
+                self.baseline,
+                self.reform,
+                self.replications,
+                workers,
+                progress=self._progress,
+                should_stop=lambda: self.stopped,
+                mp_context=process_context(),
+            )
+        except Cancelled:
+            self._finish(None, None, stopped=True)
+            return
+        except Exception as error:  # report any failure; the app keeps running
+            self._finish(None, f"{type(error).__name__}: {error}")
+            return
+        failed = [
+            r
+            for result in (comparison.baseline, comparison.reform)
+            for r in result.replications
+            if r.status != "ok"
+        ]
+        problem = (
+            f"replication {failed[0].replication} failed: {failed[0].error}" if failed else None
+        )
+        self._finish(comparison, problem)
+
+    def _finish(
+        self, comparison: Comparison | None, error: str | None, stopped: bool = False
+    ) -> None:
+        self._app.post_message(ComparisonFinished(self.job_id, comparison, error, stopped))

@@ -1,0 +1,55 @@
+"""Files the TUI writes: run results (as `sandbox run`), scenario YAML, comparison reports."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sim import Comparison, RunResult, Scenario
+from sim.loader import dump_yaml
+from sim.outputs import write_json, write_run
+from sim.report import comparison_document, comparison_markdown
+from tui.session import RUNS_DIR, slug
+
+
+def run_folder(scenario: Scenario, root: Path = RUNS_DIR) -> Path:
+    """Where `sandbox run` writes by default: runs/NAME."""
+    return root / slug(scenario.name)
+
+
+def export_run(result: RunResult, root: Path = RUNS_DIR) -> list[Path]:
+    """summary.json, scenario.resolved.yaml and timeseries.csv, the files of `sandbox run`."""
+    return write_run(run_folder(result.scenario, root), result)
+
+
+def export_scenario(scenario: Scenario, root: Path = RUNS_DIR) -> Path:
+    """The full effective scenario, defaults included, loadable on its own."""
+    folder = run_folder(scenario, root)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "scenario.resolved.yaml"
+    path.write_text(dump_yaml(scenario), encoding="utf-8")
+    return path
+
+
+def comparison_folder(comparison: Comparison, root: Path = RUNS_DIR) -> Path:
+    base, reform = comparison.baseline.scenario.name, comparison.reform.scenario.name
+    return root / f"{slug(reform)}-vs-{slug(base)}"
+
+
+def export_report(comparison: Comparison, root: Path = RUNS_DIR) -> Path:
+    """A short Markdown report of the comparison."""
+    folder = comparison_folder(comparison, root)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "report.md"
+    path.write_text(comparison_markdown(comparison), encoding="utf-8")
+    return path
+
+
+def export_comparison(comparison: Comparison, root: Path = RUNS_DIR) -> list[Path]:
+    """comparison.json (as `sandbox compare --out`) and each side's run files."""
+
+    folder = comparison_folder(comparison, root)
+    written = [folder / "comparison.json"]
+    write_json(written[0], comparison_document(comparison))
+    written += write_run(folder / "baseline", comparison.baseline)
+    written += write_run(folder / "whatif", comparison.reform)
+    return written

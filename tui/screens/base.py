@@ -1,0 +1,69 @@
+"""What every workbench screen shares: the navigation bar, the footer, the app's state."""
+
+from __future__ import annotations
+
+import gc
+from typing import TYPE_CHECKING, Any, cast
+
+from textual.app import ComposeResult
+from textual.screen import Screen
+
+from tui.widgets.footer import KeyBar
+from tui.widgets.nav import NavBar
+
+if TYPE_CHECKING:
+    from tui.app import SandboxApp
+
+
+class WorkbenchScreen(Screen[None]):
+    """A mode's screen: subclasses compose their body and redraw from the app's state."""
+
+    MODE = ""
+
+    @property
+    def workbench(self) -> SandboxApp:
+        return cast("SandboxApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        yield NavBar(self.MODE, id="nav")
+        yield from self.compose_body()
+        yield KeyBar()
+
+    def compose_body(self) -> ComposeResult:
+        yield from ()
+
+    def on_mount(self) -> None:
+        app = self.workbench
+        app.session_signal.subscribe(self, self._session_changed)
+        self._session_changed(True)
+        # The app's widgets live as long as it does: keep them out of full collections, whose
+        # pauses would otherwise show as a stutter while a run updates the screen.
+        self.call_after_refresh(gc.freeze)
+
+    def on_screen_resume(self) -> None:
+        self.refresh_bindings()
+        self._session_changed(False)
+
+    def _session_changed(self, opened: bool) -> None:
+        session = self.workbench.session
+        subject = f"baseline {session.baseline.name}"
+        if session.is_whatif:
+            count = len(session.edits)
+            subject += f" + what-if ({count} change{'s' * (count != 1)})"
+        self.query_one(NavBar).subject = subject
+        self.session_changed(opened)
+
+    def session_changed(self, opened: bool) -> None:
+        """The scenario in hand changed (`opened`: a new one) or its edits were validated."""
+
+    @property
+    def wide(self) -> bool:
+        return self.has_class("-wide")
+
+
+def tab_id(panel_id: str) -> str:
+    return f"tab-{panel_id}"
+
+
+def panel_of(tab: Any) -> str:
+    return str(tab.id).removeprefix("tab-")

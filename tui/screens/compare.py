@@ -1,0 +1,173 @@
+"""Compare: baseline vs what-if on common random numbers; each KPI's change with its 95% CI."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual import events
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import DataTable, ProgressBar, Static, Tab, Tabs
+
+from sim import Comparison
+from sim.report import plain_summary
+from sim.summary import KPI_BY_NAME, KPIS, format_interval, format_value
+from tui.screens.base import WorkbenchScreen, panel_of, tab_id
+from tui.widgets.charts import CHARTS, SeriesChart
+from tui.widgets.tiles import headline
+
+
+def ordered(names: list[str]) -> list[str]:
+    """Headline KPIs first, then the rest in the engine's order (unknown names last)."""
+    first = [n for n in headline() if n in names]
+    rest = [k.name for k in KPIS if k.name in names and k.name not in first]
+    return first + rest + [n for n in names if n not in first and n not in rest]
+
+
+class CompareScreen(WorkbenchScreen):
+    """Run the baseline and the what-if side by side and read what changed."""
+
+    MODE = "compare"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+t", "app.compare", "Compare", id="compare.start"),
+        Binding("x", "app.stop_compare", "Stop", id="compare.stop"),
+        Binding("plus", "app.replications(1)", "More reps", id="compare.more", key_display="+"),
+        Binding(
+            "equals_sign", "app.replications(1)", "More reps", id="compare.more_eq", show=False
+        ),
+        Binding("minus", "app.replications(-1)", "Fewer reps", id="compare.fewer", key_display="-"),
+        Binding("m", "app.export_report", "Report", id="export.report"),
+        Binding("e", "app.export_comparison", "Export", id="export.comparison"),
+    ]
+
+    def compose_body(self) -> ComposeResult:
+        yield Static("", id="compare-title")
+        with Horizontal(id="compare-progress-row"):
+            yield ProgressBar(total=1.0, show_eta=False, id="compare-progress")
+            yield Static("", id="compare-note")
+        yield Tabs(
+            Tab("Table", id=tab_id("compare-table")),
+            Tab("What changed", id=tab_id("compare-summary")),
+            Tab("Charts", id=tab_id("compare-charts")),
+            id="compare-tabs",
+        )
+        with Horizontal(id="compare-panels"):
+            with Vertical(id="compare-left"):
+                yield DataTable(id="compare-table", cursor_type="row", zebra_stripes=True)
+                yield Static("", id="compare-summary")
+            with VerticalScroll(id="compare-charts", classes="chart-grid"):
+                for spec in CHARTS:
+                    yield SeriesChart(spec, id=f"cmp-{spec.key}")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        table = self.query_one(DataTable)
+        for label in ("KPI", "baseline", "what-if", "change", "95% CI of change"):
+            table.add_column(label, key=label)
+        self.current_panel = "compare-table"
+        self._shown: Comparison | None = None
+        self.workbench.compare_signal.subscribe(self, lambda _: self.show_comparison())
+        self.show_comparison()
+
+    def on_screen_resume(self) -> None:
+        super().on_screen_resume()
+        self.show_comparison()
+
+    def session_changed(self, opened: bool) -> None:
+        if self.is_mounted and hasattr(self, "_shown"):
+            self.show_comparison()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.call_after_refresh(self._layout)
+
+    def on_tabs_tab_activated(self, event: Tabs.TabActivated) -> None:
+        self.current_panel = panel_of(event.tab)
+        self._layout()
+
+    def _layout(self) -> None:
+        wide, panel = self.wide, getattr(self, "current_panel", "compare-table")
+        self.query_one("#compare-left").display = wide or panel != "compare-charts"
+        self.query_one("#compare-table").display = wide or panel == "compare-table"
+        self.query_one("#compare-summary").display = wide or panel == "compare-summary"
+        self.query_one("#compare-charts").display = wide or panel == "compare-charts"
+
+    def show_comparison(self) -> None:
+        app = self.workbench
+        session, job = app.session, app.compare_job
+        reps = job.replications if job else app.replications
+        if not session.is_whatif:
+            title = (
+                f"Baseline [b]{session.baseline.name}[/]. Change a value in the Editor (2), then "
+                "[b]ctrl+t[/] runs the what-if beside the baseline."
+            )
+        else:
+            title = (
+                f"What-if [b]{session.default_name()}[/] vs baseline [b]{session.baseline.name}[/]"
+                f" · {reps} paired replications, common random numbers (seed "
+                f"{session.baseline.run.seed}) · [b]ctrl+t[/] runs · [b]+/-[/] replications"
+            )
+        self.query_one("#compare-title", Static).update(title)
+        fraction, note = app.compare_progress
+        bar = self.query_one(ProgressBar)
+        bar.update(progress=fraction)
+        if job is not None:
+            note = f"{note}  ({_elapsed(job.started)} s; x stops)"
+        elif app.compare_error:
+            note = f"✗ {app.compare_error}"
+        elif app.comparison is not None and fraction >= 1:
+            note = f"done: {len(app.comparison.baseline.replications)} replications a side"
+        self.query_one("#compare-note", Static).update(note)
+        if app.comparison is not self._shown:
+            self._shown = app.comparison
+            self._fill(app.comparison)
+        self.refresh_bindings()
+
+    def _fill(self, comparison: Comparison | None) -> None:
+        table = self.query_one(DataTable)
+        table.clear()
+        summary = self.query_one("#compare-summary", Static)
+        if comparison is None:
+            summary.update("No comparison yet.")
+            for chart in self.query(SeriesChart):
+                chart.show_pair({})
+            return
+        changes = comparison.changes
+        for name in ordered(list(changes)):
+            change = changes[name]
+            unit = KPI_BY_NAME[name].unit if name in KPI_BY_NAME else ""
+            style = "bold" if change.significant else ""
+            mark = "★ " if change.significant else "  "
+            cells = (
+                mark + name,
+                format_value(change.baseline.mean, unit),
+                format_value(change.reform.mean, unit),
+                format_value(change.difference.mean, unit, signed=True),
+                format_interval(change.difference.ci95, unit, signed=True),
+            )
+            table.add_row(*(Text(c, style=style) for c in cells), key=name)
+        b, r = comparison.baseline.scenario, comparison.reform.scenario
+        lines = [
+            f"[b]{r.name} vs {b.name}[/], "
+            f"{len(comparison.baseline.replications)} paired replications",
+            "",
+        ]
+        lines += [f"• {line}" for line in plain_summary(comparison)]
+        lines += [
+            "",
+            "[dim]★ significant: the 95% CI of the change excludes zero. m writes a report.[/]",
+        ]
+        summary.update("\n".join(lines))
+        runs = {
+            "baseline": [rep.rows for rep in comparison.baseline.replications],
+            "what-if": [rep.rows for rep in comparison.reform.replications],
+        }
+        for chart in self.query(SeriesChart):
+            chart.show_pair(runs)
+
+
+def _elapsed(started: float) -> str:
+    import time
+
+    return f"{time.perf_counter() - started:.0f}"

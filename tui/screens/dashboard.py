@@ -1,0 +1,139 @@
+"""Run dashboard: simulated date, run controls, live KPI tiles, charts, KYC funnel, event log."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import events
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import Static, Tab, Tabs
+
+from tui.screens.base import WorkbenchScreen, panel_of, tab_id
+from tui.widgets.charts import CHARTS, SeriesChart
+from tui.widgets.eventlog import EventLog
+from tui.widgets.funnel import Funnel
+from tui.widgets.tiles import KpiTiles
+
+ICONS = {
+    "idle": "■",
+    "starting": "…",
+    "running": "▶",
+    "paused": "❚❚",
+    "finished": "✔",
+    "stopped": "■",
+    "failed": "✗",
+}
+
+
+class DashboardScreen(WorkbenchScreen):
+    """Watch a run as it goes; pause, step a day, change speed or stop at any moment."""
+
+    MODE = "dashboard"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("space", "app.run_start", "Run", id="run.start"),
+        Binding("space", "app.pause", "Pause", id="run.pause"),
+        Binding("space", "app.resume", "Resume", id="run.resume"),
+        Binding("n", "app.step", "Step day", id="run.step"),
+        Binding("plus", "app.faster", "Faster", id="run.faster", key_display="+"),
+        Binding("equals_sign", "app.faster", "Faster", id="run.faster_eq", show=False),
+        Binding("minus", "app.slower", "Slower", id="run.slower", key_display="-"),
+        Binding("x", "app.stop", "Stop", id="run.stop"),
+        Binding("ctrl+r", "app.run_restart", "Restart", id="run.restart", show=False),
+        Binding("e", "app.export_results", "Export", id="export.results"),
+        Binding("slash", "filter_events", "Filter", id="run.filter", key_display="/"),
+    ]
+
+    def compose_body(self) -> ComposeResult:
+        yield Static("", id="run-status")
+        yield KpiTiles(id="tiles")
+        yield Static("", id="run-error")
+        yield Tabs(
+            Tab("Charts", id=tab_id("charts")),
+            Tab("KYC funnel", id=tab_id("funnel")),
+            Tab("Events", id=tab_id("events")),
+            id="dash-tabs",
+        )
+        with Horizontal(id="dash-panels"):
+            with VerticalScroll(id="charts", classes="chart-grid"):
+                for spec in CHARTS:
+                    yield SeriesChart(spec, id=f"chart-{spec.key}")
+            with Vertical(id="side"):
+                yield Funnel(id="funnel")
+                yield EventLog(id="events")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.workbench.run_signal.subscribe(self, lambda _: self.show_run())
+        self.current_panel = "charts"
+        self.chart_turn = 0
+        self.show_run()
+
+    def on_screen_resume(self) -> None:
+        super().on_screen_resume()
+        self.show_run()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.call_after_refresh(self._layout)
+
+    def on_tabs_tab_activated(self, event: Tabs.TabActivated) -> None:
+        self.current_panel = panel_of(event.tab)
+        self._layout()
+
+    def _layout(self) -> None:
+        wide, panel = self.wide, getattr(self, "current_panel", "charts")
+        self.query_one("#charts").display = wide or panel == "charts"
+        self.query_one("#side").display = wide or panel != "charts"
+        self.query_one("#funnel").display = wide or panel == "funnel"
+        self.query_one("#events").display = wide or panel == "events"
+
+    def action_filter_events(self) -> None:
+        if not self.wide:
+            self.query_one(Tabs).active = tab_id("events")
+        self.query_one("#event-filter").focus()
+
+    def show_run(self) -> None:
+        """Redraw from the app's latest run state and snapshot."""
+        app = self.workbench
+        state, snapshot = app.run_state, app.snapshot
+        scenario = app.runner.scenario
+        status = state.status
+        text = f"{ICONS.get(status, '')} [b]{status}[/]"
+        if scenario is None:
+            text += (
+                "  press [b]space[/] to run the scenario in hand, [b]n[/] to go one day at a time"
+            )
+        else:
+            day = snapshot.day if snapshot else 0
+            days = snapshot.days if snapshot else scenario.run.days
+            date = snapshot.date if snapshot else scenario.run.start_date
+            width = 20 if self.wide else 10
+            filled = round(width * day / days) if days else 0
+            name = f"  {scenario.name}" if self.wide else ""
+            text += (
+                f" [b]{date.isoformat()}[/] day {day}/{days} [$accent]{'█' * filled}[/]"
+                f"[$text-muted]{'░' * (width - filled)}[/] seed {state.seed} · "
+                f"{app.runner.speed} ·{name}"
+            )
+        self.query_one("#run-status", Static).update(text, layout=False)
+        error = self.query_one("#run-error", Static)
+        error.display = status == "failed"
+        if status == "failed":
+            error.update(
+                f"✗ The run failed: {state.error}\nThe app is still usable: fix the scenario "
+                "in the Editor (2) and press space to run again."
+            )
+        self.query_one(KpiTiles).show(snapshot.kpis if snapshot else None)
+        scale = scenario.population.scale_factor if scenario else 1.0
+        self.query_one(Funnel).show(snapshot.funnel if snapshot else {}, scale)
+        rows = snapshot.rows if snapshot else ()
+        charts = [c for c in self.query(SeriesChart) if c.display and c.parent.display]
+        if status != "running":  # after the status line has been drawn: it answers the key
+            for chart in charts:
+                self.call_after_refresh(chart.show_rows, rows)
+        elif charts:  # one chart per snapshot: no frame pays for redrawing them all
+            self.chart_turn = (self.chart_turn + 1) % len(charts)
+            charts[self.chart_turn].show_rows(rows)
+        if scenario is not None:
+            self.query_one(EventLog).show(app.recent, scenario.run.start_date)

@@ -1,0 +1,200 @@
+"""Editor: the scenario's parameters by part of the world, with units, help and baseline values."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widget import AwaitMount
+from textual.widgets import Button, ContentSwitcher, Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from sim.fields import FIELD_BY_PATH, FieldSpec
+from tui.fieldtext import section_title, sections
+from tui.screens.base import WorkbenchScreen
+from tui.widgets.changes import ChangesPanel
+from tui.widgets.field import FieldEditor, FieldHeader
+
+
+class EditorScreen(WorkbenchScreen):
+    """Change levers; see every change against the baseline; run, compare or save the what-if."""
+
+    MODE = "editor"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+r", "app.run_restart", "Run", id="editor.run"),
+        Binding("ctrl+t", "app.compare", "Compare", id="editor.compare"),
+        Binding("ctrl+s", "app.save_as", "Save as…", id="editor.save_as"),
+        Binding("ctrl+o", "baseline_value", "Baseline value", id="editor.baseline_value"),
+        Binding("escape", "sections", "Sections", id="editor.sections"),
+        Binding("down", "next_field", "Next field", id="editor.next", show=False, priority=True),
+        Binding(
+            "up",
+            "previous_field",
+            "Previous field",
+            id="editor.previous",
+            show=False,
+            priority=True,
+        ),
+    ]
+
+    def compose_body(self) -> ComposeResult:
+        self.built_for = self.workbench.session
+        groups = sections()
+        yield Static("", id="editor-title")
+        with Horizontal(id="editor-body"):
+            with Horizontal(id="editor-main"):
+                yield OptionList(
+                    *[Option(section_title(name), id=name) for name, _ in groups], id="sections"
+                )
+                with ContentSwitcher(id="forms", initial=f"form-{groups[0][0]}"):
+                    for name, specs in groups:
+                        with VerticalScroll(id=f"form-{name}", classes="form"):
+                            yield FieldHeader()
+                            if name == groups[0][0]:
+                                yield from (self._field(spec) for spec in specs)
+            with Vertical(id="changes-box"):
+                yield Label("Changes vs baseline", id="changes-title")
+                yield ChangesPanel(id="changes")
+                with Horizontal(id="editor-buttons"):
+                    yield Button("Run", id="run", variant="primary", compact=True)
+                    yield Button("Compare", id="compare", variant="success", compact=True)
+                    yield Button("Save", id="save", compact=True)
+
+    def _field(self, spec: FieldSpec) -> FieldEditor:
+        session = self.workbench.session
+        editor = FieldEditor(spec, session.text(spec.path), session.baseline_text(spec.path))
+        editor.problem = session.problems.get(spec.path)
+        return editor
+
+    async def _rebuild_fields(self) -> None:
+        await self.query(FieldEditor).remove()
+        current = self.query_one(ContentSwitcher).current
+        if current and (mounting := self._show_section(current.removeprefix("form-"))):
+            await mounting
+
+    def _show_section(self, name: str) -> AwaitMount | None:
+        """Switch the form to a section, mounting its fields the first time (fewer widgets)."""
+        form = self.query_one(f"#form-{name}", VerticalScroll)
+        self.query_one(ContentSwitcher).current = f"form-{name}"
+        if form.query(FieldEditor):
+            return None
+        specs = dict(sections())[name]
+        return form.mount_all([self._field(spec) for spec in specs])
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one("#sections", OptionList).highlighted = 0
+
+    # --- reacting to the session ---------------------------------------------------------------
+
+    def session_changed(self, opened: bool) -> None:
+        session = self.workbench.session
+        where = session.saved_to or session.base_path
+        kind = "what-if" if session.is_whatif else "scenario"
+        headline = f"[b]{session.baseline.name}[/]  {session.baseline.description}"
+        if session.is_whatif:
+            count = len(session.edits)
+            headline = (
+                f"[b]{session.default_name()}[/]: what-if on [b]{session.baseline.name}[/] "
+                f"({count} change{'s' * (count != 1)}) · baseline: {session.baseline.description}"
+            )
+        self.query_one("#editor-title", Static).update(
+            f"{headline}\n"
+            f"[$text-muted]{where} · editing a {kind}: change any value; ✗ marks a value to fix; "
+            "tab moves between fields, esc back to the sections.[/]"
+        )
+        problems = session.problems
+        if opened and self.built_for is not session:  # another scenario: rebuild the fields
+            self.built_for = session
+            self.call_later(self._rebuild_fields)
+        for editor in self.query(FieldEditor):
+            editor.set_problem(problems.get(editor.spec.path))
+        self.query_one(ChangesPanel).show(
+            session.edits, {p: session.baseline_text(p) for p in session.edits}, problems
+        )
+        self._label_sections()
+        blocked = bool(problems)
+        self.query_one("#run", Button).disabled = blocked
+        self.query_one("#compare", Button).disabled = blocked or not session.is_whatif
+        self.query_one("#save", Button).disabled = blocked or not session.is_whatif
+        self.refresh_bindings()
+
+    def _label_sections(self) -> None:
+        session = self.workbench.session
+        options = self.query_one("#sections", OptionList)
+        for index, (name, specs) in enumerate(sections()):
+            paths = {spec.path for spec in specs}
+            bad = len(paths & set(session.problems))
+            changed = len(paths & set(session.edits))
+            mark = f" ✗{bad}" if bad else (f" •{changed}" if changed else "")
+            options.replace_option_prompt_at_index(index, section_title(name) + mark)
+
+    # --- interaction ---------------------------------------------------------------------------
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        if event.option.id:
+            self._show_section(event.option.id)
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.focus_first_field()
+
+    def focus_first_field(self) -> None:
+        current = self.query_one(ContentSwitcher).current
+        if current:
+            fields = self.query_one(f"#{current}").query(Input)
+            if fields:
+                fields.first().focus()
+
+    def on_field_editor_edited(self, event: FieldEditor.Edited) -> None:
+        self.workbench.edit(event.path, event.text)
+
+    async def on_button_pressed(self, event: Button.Pressed) -> None:
+        action = {"run": "run_restart", "compare": "compare", "save": "save_as"}.get(
+            event.button.id or ""
+        )
+        if action:
+            await self.app.run_action(action)
+
+    def action_sections(self) -> None:
+        self.query_one("#sections", OptionList).focus()
+
+    def action_baseline_value(self) -> None:
+        """Put the baseline value back in the focused field."""
+        focused = self.focused
+        editor = (
+            next((a for a in focused.ancestors if isinstance(a, FieldEditor)), None)
+            if focused
+            else None
+        )
+        if editor is None:
+            return
+        editor.set_text(editor.baseline)
+        self.workbench.edit(editor.spec.path, editor.baseline)
+
+    def action_next_field(self) -> None:
+        self.focus_next(Input)
+
+    def action_previous_field(self) -> None:
+        self.focus_previous(Input)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in {"next_field", "previous_field"}:
+            return isinstance(self.focused, Input) and self.focused.has_class("field-input")
+        if action == "baseline_value":
+            focused = self.focused
+            return isinstance(focused, Input) and any(
+                isinstance(a, FieldEditor) and a.has_class("-changed") for a in focused.ancestors
+            )
+        return True
+
+    async def show_field(self, path: str) -> FieldEditor:
+        """Bring a field's section into view and return its editor (used by tests)."""
+        section = FIELD_BY_PATH[path].section
+        options = self.query_one("#sections", OptionList)
+        options.highlighted = next(i for i, (name, _) in enumerate(sections()) if name == section)
+        mounting = self._show_section(section)
+        if mounting is not None:
+            await mounting
+        return self.query_one(f"#field-{path.replace('.', '--')}", FieldEditor)

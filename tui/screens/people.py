@@ -1,0 +1,168 @@
+"""People: the synthetic people of the dashboard's run; one person's timeline and reasons."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import DataTable, Input, Static
+
+from sim.people import PersonRow, Step
+from tui.screens.base import WorkbenchScreen
+from tui.widgets.text_input import TextInput
+
+PAGE = 100
+SEARCH_LIMIT = 200
+
+
+class PeopleScreen(WorkbenchScreen):
+    """A page of people at a time, or those matching a search; enter opens a timeline."""
+
+    MODE = "people"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("slash", "search", "Search", id="people.search", key_display="/"),
+        Binding("right_square_bracket", "page(1)", "Next page", id="people.next", key_display="]"),
+        Binding("left_square_bracket", "page(-1)", "Prev page", id="people.prev", key_display="["),
+        Binding("r", "reload", "Refresh", id="people.refresh"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.page, self.total = 0, 0
+        self.rows: list[PersonRow] = []
+        self.timeline_steps: list[Step] = []
+
+    def compose_body(self) -> ComposeResult:
+        yield Static("", id="people-title")
+        yield TextInput(
+            placeholder="search: name, IIN, #id, channel or outcome (e.g. rejected); enter",
+            id="people-search",
+            compact=True,
+        )
+        with Horizontal(id="people-body"):
+            yield DataTable(id="people-table", cursor_type="row", zebra_stripes=True)
+            with VerticalScroll(id="timeline-box"):
+                yield Static("Pick a person (enter) to see their timeline.", id="timeline")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        table = self.query_one("#people-table", DataTable)
+        widths = {"#": 6, "name": 24, "IIN": 12, "resident": 8, "channel": 10, "outcome": None}
+        for label, width in widths.items():
+            table.add_column(label, key=label, width=width)
+        self.query_one("#people-table").focus()
+        self.action_reload()
+
+    def on_screen_resume(self) -> None:
+        super().on_screen_resume()
+        if self.is_mounted:
+            self.action_reload()
+
+    def _ask(self, question: Callable[[], Any], then: Callable[[Any], None]) -> None:
+        """Ask the simulation (it may be running) in a thread; hand the answer to `then`."""
+
+        def work() -> None:
+            try:
+                answer = question()
+            except Exception as error:  # e.g. the run was replaced meanwhile
+                self.app.call_from_thread(self.notify, str(error), severity="warning")
+                return
+            self.app.call_from_thread(then, answer)
+
+        self.run_worker(work, thread=True, group="people", exclusive=True, exit_on_error=False)
+
+    def action_reload(self) -> None:
+        words = self.query_one("#people-search", Input).value.lower().split()
+        count = SEARCH_LIMIT if words else PAGE
+        start = self.page * PAGE
+        self._ask(lambda: self.workbench.runner.people(start, count, words), self._show_rows)
+
+    def _show_rows(self, answer: tuple[int, list[PersonRow]] | None) -> None:
+        title = self.query_one("#people-title", Static)
+        table = self.query_one("#people-table", DataTable)
+        table.clear()
+        if answer is None:
+            title.update(
+                "No run yet. Start one on the Run dashboard ([b]3[/], then [b]space[/]); "
+                "its people appear here, even while it runs."
+            )
+            return
+        self.total, self.rows = answer
+        app = self.workbench
+        name = app.runner.scenario.name if app.runner.scenario else ""
+        search = self.query_one("#people-search", Input).value.strip()
+        pages = max(1, -(-self.total // PAGE))
+        where = (
+            f"{len(self.rows)} matching “{search}”"
+            if search
+            else f"page {self.page + 1} of {pages} (\\[ ] turn)"
+        )
+        title.update(f"People of [b]{name}[/]: {self.total:,} so far · {where}")
+        for row in self.rows:
+            table.add_row(
+                str(row.id),
+                row.name,
+                row.iin,
+                "yes" if row.resident else "no",
+                row.channel,
+                row.outcome,
+                key=str(row.id),
+            )
+        self.refresh_bindings()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.page = 0
+        self.action_reload()
+        self.query_one("#people-table").focus()
+
+    def action_search(self) -> None:
+        self.query_one("#people-search", Input).focus()
+
+    def action_page(self, delta: int) -> None:
+        pages = max(1, -(-self.total // PAGE))
+        self.page = max(0, min(pages - 1, self.page + delta))
+        self.action_reload()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "page":
+            searching = bool(self.query_one("#people-search", Input).value.strip())
+            return not searching and self.total > PAGE
+        return True
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        if event.row_key.value is not None:
+            self.open_person(int(event.row_key.value))
+
+    def open_person(self, pid: int) -> None:
+        """Show one person's timeline, with the reason behind each decision."""
+        self.query_one("#timeline", Static).update(f"Loading #{pid}…")
+        runner = self.workbench.runner
+        self._ask(lambda: (pid, runner.timeline(pid)), self._show_timeline)
+
+    def _show_timeline(self, answer: tuple[int, list[Step] | None]) -> None:
+        pid, steps = answer
+        if steps is None:
+            return
+        row = next((r for r in self.rows if r.id == pid), None)
+        text = Text()
+        if row is not None:
+            resident = "resident" if row.resident else "non-resident"
+            text.append(f"{row.name}", style="bold")
+            text.append(f"  #{pid}  IIN {row.iin}  {resident}\n")
+            text.append(f"channel {row.channel}, outcome {row.outcome}\n\n")
+        if not steps:
+            text.append("Nothing recorded for this person yet.")
+        for step in steps:
+            hour = step.t % 24
+            text.append(
+                f"{step.date.isoformat()} {int(hour):02d}:{int(hour % 1 * 60):02d}  ", style="bold"
+            )
+            text.append(step.what + "\n")
+            if step.reason:
+                text.append(f"    because {step.reason}\n", style="italic")
+        self.query_one("#timeline", Static).update(text)
+        self.timeline_steps = steps

@@ -1,0 +1,122 @@
+"""Scenarios: the library under configs/ and the what-ifs saved under whatifs/, one line each."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.widgets import DataTable, Static
+
+from sim import ScenarioError, load_scenario
+from sim.library import Entry, library
+from tui.screens.base import WorkbenchScreen
+from tui.session import WHATIF_DIR, Session
+
+
+def saved_whatifs(folder: Path = WHATIF_DIR) -> list[Entry]:
+    """The what-ifs saved in ./whatifs, newest first."""
+    entries = []
+    paths = sorted(folder.glob("*.yaml"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for path in paths if folder.is_dir() else []:
+        try:
+            scenario = load_scenario(path)
+            entries.append(Entry(path, scenario.name, scenario.description))
+        except ScenarioError as error:
+            entries.append(Entry(path, path.stem, "", f"invalid: {error.problems[0]}"))
+    return entries
+
+
+class ScenariosScreen(WorkbenchScreen):
+    """Pick a scenario to open, or start a new what-if from it."""
+
+    MODE = "scenarios"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "open", "Open", id="scenarios.open", priority=True),
+        Binding("w", "new_whatif", "New what-if from this", id="scenarios.new_whatif"),
+        Binding("r", "open_run", "Open and run", id="scenarios.open_run"),
+        Binding("ctrl+l", "reload", "Reload list", id="scenarios.reload", show=False),
+    ]
+
+    def compose_body(self) -> ComposeResult:
+        yield Static(
+            "Pick a scenario: [b]enter[/] opens it in the Editor, [b]w[/] starts a new what-if "
+            "from it, [b]r[/] opens it and runs it.",
+            id="scenarios-intro",
+        )
+        yield DataTable(id="scenarios-table", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="scenario-detail")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        table = self.query_one(DataTable)
+        table.add_columns("scenario", "what it is")
+        self.action_reload()
+        table.focus()
+
+    def action_reload(self) -> None:
+        table = self.query_one(DataTable)
+        table.clear()
+        self.entries = {str(e.path): e for e in [*library(), *saved_whatifs()]}
+        current = self.workbench.session.saved_to or self.workbench.session.base_path
+        for key, entry in self.entries.items():
+            table.add_row(entry.name, entry.description or entry.error or "", key=key)
+            if Path(key).resolve() == Path(current).resolve():
+                table.move_cursor(row=table.row_count - 1)
+        self._detail()
+
+    def _selected(self) -> Entry | None:
+        table = self.query_one(DataTable)
+        if not table.row_count:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return self.entries.get(str(key))
+
+    def on_data_table_row_highlighted(self) -> None:
+        self._detail()
+
+    def _detail(self) -> None:
+        entry = self._selected()
+        detail = self.query_one("#scenario-detail", Static)
+        if entry is None:
+            detail.update("No scenarios found under ./configs.")
+            return
+        text = f"[b]{entry.name}[/]  [dim]{_short(entry.path)}[/]\n{entry.description}"
+        if entry.error:
+            text += f"\n[$text-error]{entry.error}[/]"
+        detail.update(text)
+
+    def action_open(self) -> None:
+        if (entry := self._selected()) is not None:
+            self.workbench.open_scenario(entry.path, "editor")
+
+    def action_open_run(self) -> None:
+        if (entry := self._selected()) is not None and self.workbench.open_scenario(
+            entry.path, "editor"
+        ):
+            self.workbench.action_run_start()
+
+    def action_new_whatif(self) -> None:
+        entry = self._selected()
+        if entry is None:
+            return
+        try:
+            scenario = load_scenario(entry.path)
+        except ScenarioError as error:
+            self.notify("\n".join(error.problems[:5]), title="Cannot open", severity="error")
+            return
+        app = self.workbench
+        app.session = Session(entry.path, scenario)
+        app.session.apply(scenario, {})
+        app.session_signal.publish(True)
+        app.refresh_bindings()
+        app.switch_mode("editor")
+        self.notify(f"New what-if on {entry.name}: change any value.", title="What-if")
+
+
+def _short(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)

@@ -1,0 +1,1 @@
+"""Widgets of the workbench: navigation, KPI tiles, charts, funnel, event log, field editors."""

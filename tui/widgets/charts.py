@@ -1,0 +1,214 @@
+"""Line charts of the daily timeseries (textual-plotext): one run, or baseline vs what-if."""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from rich.text import Text
+from textual.app import RenderResult
+from textual_plotext import PlotextPlot
+from textual_plotext.plot import Plot
+
+Series = tuple[list[int], dict[str, list[float]]]
+"""Days, and the values of each labelled line on those days."""
+
+COLOURS = ("blue", "red", "green", "orange", "magenta", "cyan")
+"""Plotext colours that read on both light and dark backgrounds."""
+
+
+@dataclass(frozen=True)
+class ChartSpec:
+    """A chart of timeseries columns; `match` picks every column containing it, for new columns."""
+
+    key: str
+    title: str
+    columns: tuple[tuple[str, str], ...] = ()
+    """(column, legend label) pairs."""
+    scale: float = 1.0
+    match: str = ""
+    exclude: tuple[str, ...] = ()
+
+    def series(self, columns: Sequence[str]) -> list[tuple[str, str]]:
+        found = [(c, label) for c, label in self.columns if c in columns]
+        if self.match:
+            found += [
+                (c, c.replace("_", " "))
+                for c in columns
+                if self.match in c and not any(x in c for x in self.exclude)
+            ]
+        return found
+
+
+CHARTS = (
+    ChartSpec(
+        "queue", "KYC manual-review queue (agents waiting)", (("kyc_queue_length", "queue"),)
+    ),
+    ChartSpec("wait", "Expected KYC wait (hours)", (("kyc_expected_wait_h", "wait"),)),
+    ChartSpec(
+        "volume",
+        "Purchase volume per day (M KZT)",
+        (("licensed_volume_kzt", "licensed"), ("unlicensed_volume_kzt", "unlicensed")),
+        1e-6,
+    ),
+    ChartSpec(
+        "outflow",
+        "Capital outflow, cumulative (bn KZT)",
+        (("capital_outflow_cum_kzt", "outflow"),),
+        1e-9,
+    ),
+    ChartSpec("banks", "Exchange bank access", match="bank", exclude=("kyc",)),
+)
+"""The dashboard's charts; a chart whose columns the engine does not record says so."""
+
+
+class SeriesChart(PlotextPlot):
+    """One chart; give it rows (one run) or labelled series (a comparison).
+
+    Plotext takes tens of milliseconds to draw a chart, so the drawing happens in a thread worker
+    (the UI thread keeps answering keys) and the widget shows the last finished drawing.
+    """
+
+    def __init__(self, spec: ChartSpec, id: str | None = None) -> None:
+        super().__init__(id=id, classes="chart")
+        self.spec = spec
+        self._key: Any = None
+        self._note = ""
+        self._data: Series | None = None
+        self._drawn: tuple[Series, tuple[int, int], Text] | None = None
+        self.border_title = spec.title
+
+    def on_mount(self) -> None:
+        self._empty("waiting for data")
+        self.app.theme_changed_signal.subscribe(self, lambda _: self._redraw())
+
+    def on_resize(self) -> None:
+        self._redraw()
+
+    def _redraw(self) -> None:
+        if self._data is not None and not self._note:
+            self._draw(*self._data)
+
+    def _empty(self, note: str) -> None:
+        self._note, self._data, self._drawn = note, None, None
+        self.refresh()
+
+    def render(self) -> RenderResult:
+        if self._note:
+            return Text(self._note, style="dim", justify="center")
+        if self._drawn is not None:
+            return self._drawn[2]
+        return Text("drawing…", style="dim", justify="center")
+
+    @property
+    def drawn(self) -> bool:
+        """A drawing of the latest data is on screen (or there is nothing to draw)."""
+        size = (self.size.width, self.size.height)
+        drawn = self._drawn
+        return bool(self._note) or (
+            drawn is not None and drawn[0] is self._data and drawn[1] == size
+        )
+
+    def show_rows(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Plot one run's rows (one per simulated day)."""
+        key = (len(rows), id(rows[-1]) if rows else None)
+        if key == self._key:
+            return
+        self._key = key
+        series = self.spec.series(list(rows[0])) if rows else []
+        if not rows:
+            self._empty("no days simulated yet")
+            return
+        if not series:
+            self._empty("not recorded by this engine version")
+            return
+        days = [row["day"] for row in rows]
+        lines = {label: [_num(row[c]) * self.spec.scale for row in rows] for c, label in series}
+        self._draw(days, lines)
+
+    def show_pair(self, runs: Mapping[str, Sequence[Sequence[Mapping[str, Any]]]]) -> None:
+        """Plot the mean over replications of each run (e.g. baseline and what-if)."""
+        first = next((reps for reps in runs.values() if reps and reps[0]), None)
+        if first is None:
+            self._empty("no results yet")
+            return
+        series = self.spec.series(list(first[0][0]))
+        if not series:
+            self._empty("not recorded by this engine version")
+            return
+        lines: dict[str, list[float]] = {}
+        days: list[int] = []
+        for name, reps in runs.items():
+            days = [row["day"] for row in reps[0]]
+            for column, label in series:
+                means = []
+                for d in range(len(days)):
+                    values = [_num(rep[d][column]) for rep in reps if d < len(rep)]
+                    means.append(sum(values) / len(values) * self.spec.scale)
+                lines[f"{name} {label}" if len(series) > 1 else name] = means
+        self._key = None
+        self._draw(days, lines)
+
+    def _draw(self, days: Sequence[int], lines: Mapping[str, Sequence[float]]) -> None:
+        self._note = ""
+        self._data = (list(days), {k: list(v) for k, v in lines.items()})
+        if not self.size.area:
+            return  # drawn when it gets a size (on_resize)
+        size = (self.size.width, self.size.height)
+        theme = self._get_plotext_theme_name(self.app.theme)
+        data = self._data
+        self.run_worker(
+            lambda: self._build(data, size, theme),
+            group=f"chart-{id(self)}",
+            exclusive=True,
+            thread=True,
+            exit_on_error=False,
+        )
+
+    def _build(self, data: Series, size: tuple[int, int], theme: str) -> None:
+        """Draw in a worker thread, with a plot of its own; hand the text to the UI thread."""
+        days, lines = data
+        target = max(20, size[0] - 10)  # about one point per column: plotext is slow
+        if len(days) > target:
+            days, lines = thin(days, lines, target)
+        plt = Plot()
+        for colour, (label, values) in zip(COLOURS, lines.items(), strict=False):
+            plt.plot(days, values, label=label, color=colour, marker="braille")
+        if days:
+            first, last = days[0], days[-1]
+            ticks = sorted({round(first + (last - first) * i / 4) for i in range(5)})
+            plt.xticks([float(t) for t in ticks], [str(t) for t in ticks])
+        plt.xlabel("day")
+        plt.theme(theme)
+        plt.plotsize(*size)
+        plt._set_size(*size)
+        text = Text.from_ansi(plt.build())
+        self.app.call_from_thread(self._show_drawing, data, size, text)
+
+    def _show_drawing(self, data: Series, size: tuple[int, int], text: Text) -> None:
+        if data is self._data:
+            self._drawn = (data, size, text)
+            self.refresh()
+
+
+def thin(
+    days: Sequence[int], lines: Mapping[str, Sequence[float]], target: int
+) -> tuple[list[int], dict[str, list[float]]]:
+    """At most `target` points: each the mean of a run of days, at the last day of the run."""
+    edges = [round(i * len(days) / target) for i in range(target + 1)]
+    spans = [(a, b) for a, b in itertools.pairwise(edges) if b > a]
+    thinned = {
+        label: [sum(values[a:b]) / (b - a) for a, b in spans] for label, values in lines.items()
+    }
+    return [days[b - 1] for _, b in spans], thinned
+
+
+def _num(value: Any) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return 0.0
+    return number if math.isfinite(number) else 0.0

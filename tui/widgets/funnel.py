@@ -1,0 +1,56 @@
+"""The KYC funnel: who arrived, chose a licensed exchange, applied, passed or fell out."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from textual.content import Content
+from textual.widgets import Static
+
+LABELS = {
+    "arrived": "arrived wanting crypto",
+    "chose_licensed": "chose a licensed exchange",
+    "applied": "applied for KYC",
+    "passed": "passed KYC",
+    "rejected": "rejected by KYC",
+    "abandoned": "abandoned KYC",
+    "went_unlicensed": "went unlicensed",
+}
+STYLES = {
+    "passed": "$text-success",
+    "rejected": "$text-error",
+    "abandoned": "$text-warning",
+    "went_unlicensed": "$text-accent",
+}
+"""Theme colours, so the bars read on light and dark backgrounds alike."""
+
+
+class Funnel(Static):
+    """Bars of the funnel stages, in real people (agents times the scale factor)."""
+
+    def __init__(self, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.stages: dict[str, int] = {}
+        self.scale = 1.0
+
+    def show(self, funnel: Mapping[str, int], scale: float) -> None:
+        if dict(funnel) != self.stages or scale != self.scale:
+            self.stages, self.scale = dict(funnel), scale
+            self.refresh()
+
+    def render(self) -> Content:
+        if not self.stages:
+            return Content.styled("Run a scenario to see who gets through KYC.", "$text-muted")
+        top = max(1, max(self.stages.values()))
+        width = max(10, self.size.width - 42)
+        lines = []
+        for stage, count in self.stages.items():
+            label = LABELS.get(stage, stage.replace("_", " "))
+            bar = "█" * max(1 if count else 0, round(width * count / top))
+            lines.append(
+                Content(f"{label:<26}{count * self.scale:>12,.0f}  ")
+                + Content.styled(bar, STYLES.get(stage, "$text-primary"))
+            )
+        note = f"people (each simulated agent stands for {self.scale:g})"
+        lines.append(Content.styled(note, "$text-muted"))
+        return Content("\n").join(lines)
