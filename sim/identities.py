@@ -70,8 +70,26 @@ def corrupt_iin(iin: str, rng: random.Random) -> str:
     return f"{iin[:11]}{wrong}"
 
 
-class KazakhNames(BaseProvider):
-    """Kazakh first names, patronymics and surnames (Faker has no Kazakh locale)."""
+class LocalNames(BaseProvider):
+    """Names from a short local list, surname first; feminine surnames take an ending."""
+
+    male: tuple[str, ...] = ()
+    female: tuple[str, ...] = ()
+    surnames: tuple[str, ...] = ()
+    feminine: tuple[tuple[str, ...], str] = ((), "")
+    """(surname endings that change for women, what they add)."""
+
+    def local_name(self, female: bool) -> str:
+        first = self.random_element(self.female if female else self.male)
+        surname = self.random_element(self.surnames)
+        endings, suffix = self.feminine
+        if female and surname.endswith(endings):
+            surname += suffix
+        return f"{surname} {first}"
+
+
+class KazakhNames(LocalNames):
+    """Kazakh first names and surnames (Faker has no Kazakh locale)."""
 
     male = (
         "Нурлан",
@@ -140,15 +158,13 @@ class KazakhNames(BaseProvider):
         "Смагулов",
     )
 
+    feminine = (("ов", "ев", "ин"), "а")
+
     def kazakh_name(self, female: bool) -> str:
-        first = self.random_element(self.female if female else self.male)
-        surname = self.random_element(self.surnames)
-        if female and surname.endswith(("ов", "ев", "ин")):
-            surname += "а"
-        return f"{surname} {first}"
+        return self.local_name(female)
 
 
-class TurkmenNames(BaseProvider):
+class TurkmenNames(LocalNames):
     """Turkmen first names and surnames (Faker has no Turkmen locale)."""
 
     male = (
@@ -200,12 +216,10 @@ class TurkmenNames(BaseProvider):
         "Nurýew",
     )
 
+    feminine = (("ew", "ow"), "a")
+
     def turkmen_name(self, female: bool) -> str:
-        first = self.random_element(self.female if female else self.male)
-        surname = self.random_element(self.surnames)
-        if female and surname.endswith(("ew", "ow")):
-            surname += "a"
-        return f"{surname} {first}"
+        return self.local_name(female)
 
 
 @lru_cache(maxsize=8)

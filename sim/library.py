@@ -22,15 +22,20 @@ def library_root() -> Path:
     return here if here.is_dir() else Path(__file__).resolve().parent.parent / "configs"
 
 
+def entries(paths: list[Path]) -> list[Entry]:
+    """Each file's name and description, or why it does not load."""
+    found = []
+    for path in paths:
+        try:
+            scenario = load_scenario(path)
+            found.append(Entry(path, scenario.name, scenario.description))
+        except ScenarioError as error:
+            found.append(Entry(path, path.stem, "", f"invalid: {error.problems[0]}"))
+    return found
+
+
 def library(root: Path | None = None) -> list[Entry]:
     """Every scenario under the library root, top level first, then sub-folders."""
     root = root or library_root()
     paths = sorted(root.rglob("*.yaml"), key=lambda p: (len(p.relative_to(root).parts), str(p)))
-    entries = []
-    for path in paths:
-        try:
-            scenario = load_scenario(path)
-            entries.append(Entry(path, scenario.name, scenario.description))
-        except ScenarioError as error:
-            entries.append(Entry(path, path.stem, "", f"invalid: {error.problems[0]}"))
-    return entries
+    return entries(paths)

@@ -10,22 +10,16 @@ from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Static
 
 from sim import ScenarioError, load_scenario
-from sim.library import Entry, library
+from sim.library import Entry, entries, library
 from tui.screens.base import WorkbenchScreen
 from tui.session import WHATIF_DIR, Session
 
 
 def saved_whatifs(folder: Path = WHATIF_DIR) -> list[Entry]:
     """The what-ifs saved in ./whatifs, newest first."""
-    entries = []
-    paths = sorted(folder.glob("*.yaml"), key=lambda p: p.stat().st_mtime, reverse=True)
-    for path in paths if folder.is_dir() else []:
-        try:
-            scenario = load_scenario(path)
-            entries.append(Entry(path, scenario.name, scenario.description))
-        except ScenarioError as error:
-            entries.append(Entry(path, path.stem, "", f"invalid: {error.problems[0]}"))
-    return entries
+    if not folder.is_dir():
+        return []
+    return entries(sorted(folder.glob("*.yaml"), key=lambda p: p.stat().st_mtime, reverse=True))
 
 
 class ScenariosScreen(WorkbenchScreen):
