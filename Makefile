@@ -27,6 +27,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/gate_vs_simpy.py
 	$(BIN)/python bench/baseline_year.py
+	$(BIN)/python bench/tui_latency.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
