@@ -5,8 +5,10 @@ from __future__ import annotations
 import gc
 from typing import TYPE_CHECKING, Any, cast
 
+from textual import events
 from textual.app import ComposeResult
 from textual.screen import Screen
+from textual.widgets import Tabs
 
 from tui.widgets.footer import KeyBar
 from tui.widgets.nav import NavBar
@@ -59,6 +61,22 @@ class WorkbenchScreen(Screen[None]):
     @property
     def wide(self) -> bool:
         return self.has_class("-wide")
+
+
+class TabbedScreen(WorkbenchScreen):
+    """A screen whose panels sit side by side when wide and behind tabs when narrow."""
+
+    current_panel = ""
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.call_after_refresh(self._layout)
+
+    def on_tabs_tab_activated(self, event: Tabs.TabActivated) -> None:
+        self.current_panel = panel_of(event.tab)
+        self._layout()
+
+    def _layout(self) -> None:
+        """Show the panels that fit: all when wide, else the current tab's."""
 
 
 def tab_id(panel_id: str) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import ClassVar
 
 from rich.text import Text
-from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -14,7 +13,7 @@ from textual.widgets import DataTable, ProgressBar, Static, Tab, Tabs
 from sim import Comparison
 from sim.report import plain_summary
 from sim.summary import KPI_BY_NAME, KPIS, format_interval, format_value
-from tui.screens.base import WorkbenchScreen, panel_of, tab_id
+from tui.screens.base import TabbedScreen, tab_id
 from tui.widgets.charts import CHARTS, SeriesChart
 from tui.widgets.tiles import headline
 
@@ -26,7 +25,7 @@ def ordered(names: list[str]) -> list[str]:
     return first + rest + [n for n in names if n not in first and n not in rest]
 
 
-class CompareScreen(WorkbenchScreen):
+class CompareScreen(TabbedScreen):
     """Run the baseline and the what-if side by side and read what changed."""
 
     MODE = "compare"
@@ -79,15 +78,8 @@ class CompareScreen(WorkbenchScreen):
         if self.is_mounted and hasattr(self, "_shown"):
             self.show_comparison()
 
-    def on_resize(self, event: events.Resize) -> None:
-        self.call_after_refresh(self._layout)
-
-    def on_tabs_tab_activated(self, event: Tabs.TabActivated) -> None:
-        self.current_panel = panel_of(event.tab)
-        self._layout()
-
     def _layout(self) -> None:
-        wide, panel = self.wide, getattr(self, "current_panel", "compare-table")
+        wide, panel = self.wide, self.current_panel or "compare-table"
         self.query_one("#compare-left").display = wide or panel != "compare-charts"
         self.query_one("#compare-table").display = wide or panel == "compare-table"
         self.query_one("#compare-summary").display = wide or panel == "compare-summary"

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Static, Tab, Tabs
 
-from tui.screens.base import WorkbenchScreen, panel_of, tab_id
+from tui.screens.base import TabbedScreen, tab_id
 from tui.widgets.charts import CHARTS, SeriesChart
 from tui.widgets.eventlog import EventLog
 from tui.widgets.funnel import Funnel
@@ -27,7 +26,7 @@ ICONS = {
 }
 
 
-class DashboardScreen(WorkbenchScreen):
+class DashboardScreen(TabbedScreen):
     """Watch a run as it goes; pause, step a day, change speed or stop at any moment."""
 
     MODE = "dashboard"
@@ -74,15 +73,8 @@ class DashboardScreen(WorkbenchScreen):
         super().on_screen_resume()
         self.show_run()
 
-    def on_resize(self, event: events.Resize) -> None:
-        self.call_after_refresh(self._layout)
-
-    def on_tabs_tab_activated(self, event: Tabs.TabActivated) -> None:
-        self.current_panel = panel_of(event.tab)
-        self._layout()
-
     def _layout(self) -> None:
-        wide, panel = self.wide, getattr(self, "current_panel", "charts")
+        wide, panel = self.wide, self.current_panel or "charts"
         self.query_one("#charts").display = wide or panel == "charts"
         self.query_one("#side").display = wide or panel != "charts"
         self.query_one("#funnel").display = wide or panel == "funnel"
