@@ -26,7 +26,6 @@ from sim.records import (
     Loss,
     MinerSale,
     MiningDay,
-    PaymentBlocked,
     PaymentsDay,
     PersonArrived,
     Purchase,
@@ -99,7 +98,6 @@ class Tally:
         self.volume = {"licensed": 0.0, "unlicensed": 0.0}
         self.outflow = self.fraud = 0.0
         self.fees_people = self.fees_institutional = 0.0
-        self.blocked: defaultdict[str, int] = defaultdict(int)
         # the KYC manual-review queue
         self.queued = self.review_started = self.queue_abandoned = 0
         self.queue_wait_sum = self.review_busy_h = 0.0
@@ -119,7 +117,7 @@ class Tally:
         self.licence_events: defaultdict[str, int] = defaultdict(int)
         self.receipts: defaultdict[str, float] = defaultdict(float)
         self.receipts_per_agent = 0.0
-        self.mining_fee = self.fee_evaded = self.miner_sales = 0.0
+        self.fee_evaded = self.miner_sales = 0.0
         self.payments_volume = 0.0
         self.merchant_uptake = 0.0
         self._handlers: dict[type, Callable[..., None]] = {
@@ -132,7 +130,6 @@ class Tally:
             Purchase: self._purchase,
             Sale: self._sale,
             Loss: self._loss,
-            PaymentBlocked: self._blocked,
             Alert: self._alert,
             AlertClosed: self._alert_closed,
             StrFiled: self._str,
@@ -202,9 +199,6 @@ class Tally:
 
     def _loss(self, r: Loss) -> None:
         self.fraud += r.amount_kzt
-
-    def _blocked(self, r: PaymentBlocked) -> None:
-        self.blocked[r.channel] += 1
 
     # --- AML ----------------------------------------------------------------------------------
 

@@ -481,11 +481,3 @@ class Scenario(Section):
     """Dated rule changes applied mid-run (a value may also be written as a date schedule)."""
     shocks: tuple[Shock, ...] = ()
     """Dated events imposed on the world (stresses)."""
-
-
-SECTIONS: tuple[str, ...] = tuple(
-    name
-    for name, field in Scenario.model_fields.items()
-    if isinstance(field.annotation, type) and issubclass(field.annotation, Section)
-)
-"""Names of the world's sections, in the order the TUI and the docs show them."""

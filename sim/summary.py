@@ -208,10 +208,6 @@ class Estimate:
     mean: float
     ci95: tuple[float, float] | None
 
-    @property
-    def half_width(self) -> float:
-        return (self.ci95[1] - self.ci95[0]) / 2 if self.ci95 else math.nan
-
 
 def estimate(values: Sequence[float]) -> Estimate:
     """Mean and 95% t-interval, ignoring replications where the KPI is undefined (NaN)."""

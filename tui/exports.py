@@ -6,7 +6,7 @@ from pathlib import Path
 
 from sim import Comparison, RunResult, Scenario
 from sim.loader import dump_yaml
-from sim.outputs import write_json, write_run
+from sim.outputs import RESOLVED, write_json, write_run
 from sim.report import comparison_document, comparison_markdown
 from tui.session import RUNS_DIR, slug
 
@@ -25,7 +25,7 @@ def export_scenario(scenario: Scenario, root: Path = RUNS_DIR) -> Path:
     """The full effective scenario, defaults included, loadable on its own."""
     folder = run_folder(scenario, root)
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / "scenario.resolved.yaml"
+    path = folder / RESOLVED
     path.write_text(dump_yaml(scenario), encoding="utf-8")
     return path
 

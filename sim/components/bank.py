@@ -88,10 +88,6 @@ class BankRail:
         account = self.accounts.get(exchange)
         return account is not None and account.bank != NO_BANK and not account.frozen
 
-    def bank_of(self, exchange: int) -> int:
-        account = self.accounts.get(exchange)
-        return account.bank if account else NO_BANK
-
     def risk_signal(self, exchange: int, weight: float, why: str) -> None:
         """AML alerts and reports at the exchange raise its risk score at its bank."""
         account = self.accounts.get(exchange)
