@@ -219,6 +219,91 @@ def _comparison_table(comparison: Comparison) -> Table:
     return table
 
 
+@app.command("targets")
+def targets_command(
+    scenario: ScenarioArg,
+    replications: Annotated[
+        int, typer.Option("--replications", "-r", min=1, help="Replications (default 5).")
+    ] = 5,
+    overrides: SetOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the verdicts as JSON.")] = False,
+    workers: WorkersOpt = None,
+) -> None:
+    """Check a scenario against its published targets (the file its `targets:` key names).
+
+    Exit 0 when every target inside the run is met, 1 when any is missed, 2 for bad input.
+    """
+    from sim.targets import check, document, targets_of
+
+    loaded = _load(scenario, overrides)
+    try:
+        target_file = targets_of(loaded)
+    except ScenarioError as error:
+        raise _fail(error.problems) from None
+    with _progress(f"running {loaded.name}") as progress:
+        result = run(loaded, replications, workers, _reporter(progress))
+    if result.status != "ok":
+        raise _fail([f"the run failed: {result.error}"], code=1)
+    try:
+        checks = check(target_file, loaded, result.replications)
+    except ScenarioError as error:
+        raise _fail(error.problems) from None
+    rows = document(checks, loaded)
+    if as_json:
+        sys.stdout.write(json.dumps(rows, indent=2, ensure_ascii=False) + "\n")
+    else:
+        out_console.print(
+            _targets_table(loaded, target_file.regime, rows, len(result.replications))
+        )
+    if not any(c.inside is not None for c in checks):
+        raise _fail([f"{loaded.name}: no target of {target_file.regime} falls inside the run"])
+    missed = [row for row in rows if row["inside"] is False]
+    if missed:
+        raise _fail(
+            [
+                f"missed {row['name']}: model {row['mean']} outside "
+                f"[{row['low']}, {row['high']}] ({row['source']})"
+                for row in missed
+            ],
+            code=1,
+        )
+
+
+def _targets_table(
+    scenario: Scenario, regime: str, rows: list[dict[str, object]], reps: int
+) -> Table:
+    table = Table(title=f"{scenario.name} against {regime}  ({reps} replication(s))")
+    table.add_column("target", no_wrap=True)
+    for column in ("range", "model mean", "95% CI", "verdict", "source"):
+        table.add_column(column, justify="right" if column in ("model mean", "95% CI") else "left")
+
+    def show(value: object) -> str:
+        if value is None:
+            return "—"
+        if isinstance(value, float):
+            return f"{value:,.4g}" if abs(value) < 1e4 else f"{value:,.0f}"
+        return str(value)
+
+    for row in rows:
+        ci = row["ci95"]
+        verdict = (
+            "[dim]skipped: " + str(row["skipped"]) + "[/dim]"
+            if row["inside"] is None
+            else "[green]inside[/green]"
+            if row["inside"]
+            else "[red]MISS[/red]"
+        )
+        table.add_row(
+            str(row["name"]),
+            f"{show(row['low'])} … {show(row['high'])}",
+            show(row["mean"]),
+            f"{show(ci[0])} … {show(ci[1])}" if isinstance(ci, list) else "—",
+            verdict,
+            str(row["source"]),
+        )
+    return table
+
+
 @app.command("validate")
 def validate_command(
     scenarios: Annotated[list[Path], typer.Argument(help="Scenario files.", show_default=False)],

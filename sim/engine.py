@@ -163,6 +163,7 @@ class Simulation:
             "exchanges_with_bank": sum(world.banks.has_fiat(e) for e in exchanges),
             "unlicensed_platforms": len(world.unlicensed.active),
             "merchant_uptake": round(t.merchant_uptake, 4),
+            "grey_mw": self.world.scenario.miners.grey_mw,
         }
 
     def result(

@@ -184,7 +184,7 @@ def changes(base: Scenario, other: Scenario) -> dict[str, tuple[Any, Any]]:
     """Every field whose value differs: path -> (baseline value, other value)."""
     out = {}
     for spec in FIELDS:
-        if spec.path in {"name", "description"}:
+        if spec.path in {"name", "description", "targets"}:
             continue
         a, b = value_at(base, spec.path), value_at(other, spec.path)
         if a != b:

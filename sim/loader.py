@@ -263,6 +263,11 @@ def load_data(
         origin = sources.get(("market", "btc_csv"), str(path)).split(" line ")[0]
         base = Path(origin).parent if not origin.startswith("--set") else Path.cwd()
         data["market"] = {**data["market"], "btc_csv": str((base / csv).resolve())}
+    targets = data.get("targets")
+    if isinstance(targets, str) and not Path(targets).is_absolute():
+        origin = sources.get(("targets",), str(path)).split(" line ")[0]
+        base = Path(origin).parent if not origin.startswith("--set") else Path.cwd()
+        data["targets"] = str((base / targets).resolve())
     return data, sources
 
 

@@ -28,6 +28,7 @@ from sim.records import (
     MiningDay,
     PaymentsDay,
     PersonArrived,
+    PlatformShut,
     Purchase,
     Record,
     ReviewAbandoned,
@@ -116,7 +117,8 @@ class Tally:
         self.access: dict[int, bool] = {}
         self.licence_events: defaultdict[str, int] = defaultdict(int)
         self.receipts: defaultdict[str, float] = defaultdict(float)
-        self.receipts_per_agent = 0.0
+        self.receipts_per_agent: defaultdict[str, float] = defaultdict(float)
+        self.platforms_shut = 0
         self.fee_evaded = self.miner_sales = 0.0
         self.payments_volume = 0.0
         self.merchant_uptake = 0.0
@@ -141,6 +143,7 @@ class Tally:
             MiningDay: self._mining,
             MinerSale: self._miner_sale,
             PaymentsDay: self._payments,
+            PlatformShut: self._shut,
         }
 
     def observe(self, records: Sequence[Record]) -> None:
@@ -200,6 +203,9 @@ class Tally:
     def _loss(self, r: Loss) -> None:
         self.fraud += r.amount_kzt
 
+    def _shut(self, r: PlatformShut) -> None:
+        self.platforms_shut += 1
+
     # --- AML ----------------------------------------------------------------------------------
 
     def _alert(self, r: Alert) -> None:
@@ -247,7 +253,7 @@ class Tally:
 
     def _receipt(self, r: StateReceipt) -> None:
         if r.per_agent:
-            self.receipts_per_agent += r.amount_kzt
+            self.receipts_per_agent[r.source] += r.amount_kzt
         else:
             self.receipts[r.source] += r.amount_kzt
 

@@ -160,7 +160,9 @@ class RuleApplied(NamedTuple):
 class StateReceipt(NamedTuple):
     t: float
     source: str
-    """`application_fee`, `authorisation_fee`, `supervision_fee`, `tax`, `mining_fee`."""
+    """`application_fee`, `authorisation_fee`, `supervision_fee` (fees), `mining_fee`, `tax` (on
+    exchanges' fee income), `gains_tax` (on individuals' gains), `seized_assets`; see
+    `sim.summary.RECEIPT_SOURCES`."""
     payer: str
     amount_kzt: float
     per_agent: bool = False

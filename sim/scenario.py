@@ -273,6 +273,9 @@ class UnlicensedSection(Section):
     """Time until a shut platform is replaced by a new one."""
     loss_on_shutdown: Share = 0.3
     """Share of holdings lost by users of a platform when it is shut."""
+    seized_share: Share = 0.0
+    """Share of what users lose at a shutdown that the state seizes (a state receipt); the rest
+    goes to the platform's operators."""
     outflow_share: Share = 1.0
     """Share of the tenge paid that leaves the country."""
 
@@ -433,7 +436,10 @@ class RegulatorSection(Section):
     supervision_fee_per_year: MoneyField = Money(7_000, "USD")
     """Yearly supervision fee per licensed exchange (charged monthly)."""
     tax_on_exchange_fees: Share = 0.0
-    """Share of exchanges' fee income paid as tax."""
+    """Tax on licensed exchanges' fee income from people's trading (a share of it, paid monthly)."""
+    tax_on_gains: Share = 0.0
+    """Tax on individuals' realised gains when they sell on a licensed exchange (withheld at sale;
+    unlicensed trading pays none)."""
 
 
 class Shock(Section):
@@ -465,6 +471,9 @@ class Scenario(Section):
     """Short name shown in tables."""
     description: str = ""
     """One or two sentences: what this scenario is for."""
+    targets: str | None = None
+    """Target file of published figures this scenario is checked against (`sandbox targets`),
+    relative to the scenario file, e.g. targets/kz.yaml; null = none."""
     run: RunSection = RunSection()
     market: MarketSection = MarketSection()
     population: PopulationSection = PopulationSection()

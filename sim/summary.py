@@ -35,7 +35,11 @@ KPIS: tuple[Kpi, ...] = (
     Kpi("capital_outflow_kzt", "KZT", "tenge that left the country through unlicensed channels"),
     Kpi("fraud_losses_kzt", "KZT", "losses of people on unlicensed channels (fraud, shutdowns)"),
     Kpi("fees_kzt", "KZT", "fees earned by licensed exchanges"),
-    Kpi("state_receipts_kzt", "KZT", "licence, supervision and mining fees and taxes"),
+    Kpi("state_receipts_kzt", "KZT", "all state receipts: fees, mining fees, taxes, seizures"),
+    Kpi("receipts_fees_kzt", "KZT", "licence application, authorisation and supervision fees"),
+    Kpi("receipts_mining_kzt", "KZT", "digital-mining fee paid by licensed miners"),
+    Kpi("receipts_tax_kzt", "KZT", "taxes on exchanges' fee income and on individuals' gains"),
+    Kpi("receipts_seized_kzt", "KZT", "assets seized when unlicensed platforms are shut"),
     Kpi("aml_alerts", "alerts", "alerts raised by monitoring rules"),
     Kpi("str_filed", "reports", "suspicious-transaction reports filed"),
     Kpi("aml_precision", "0-1", "alerts on laundering / all alerts"),
@@ -44,6 +48,7 @@ KPIS: tuple[Kpi, ...] = (
     Kpi("bank_freezes", "events", "de-risking events: accounts frozen or ended by a bank"),
     Kpi("exchange_days_without_bank", "days", "exchange-days with no fiat access"),
     Kpi("licensed_exchanges", "exchanges", "licensed exchanges at the end"),
+    Kpi("platforms_shut", "platforms", "unlicensed platforms shut by enforcement"),
     Kpi("mining_fee_kzt", "KZT", "digital-mining fee paid by licensed miners"),
     Kpi("mining_fee_evaded_kzt", "KZT", "fee grey miners would have paid"),
     Kpi("miner_sales_kzt", "KZT", "miners' sales on licensed exchanges"),
@@ -65,9 +70,27 @@ def _ratio(numerator: float, denominator: float) -> float:
     return numerator / denominator if denominator else math.nan
 
 
+RECEIPT_SOURCES: dict[str, tuple[str, ...]] = {
+    "receipts_fees_kzt": ("application_fee", "authorisation_fee", "supervision_fee"),
+    "receipts_mining_kzt": ("mining_fee",),
+    "receipts_tax_kzt": ("tax", "gains_tax"),
+    "receipts_seized_kzt": ("seized_assets",),
+}
+"""Each receipts KPI and the `StateReceipt` sources it sums; together they make state_receipts."""
+
+
+def receipts(tally: Tally, k: float) -> dict[str, float]:
+    """State receipts by source group (people's flows scaled up by k)."""
+    return {
+        name: sum(tally.receipts[s] + k * tally.receipts_per_agent[s] for s in sources)
+        for name, sources in RECEIPT_SOURCES.items()
+    }
+
+
 def totals(tally: Tally, world: World) -> dict[str, float]:
     """The KPIs that are running totals (cheap: for the daily timeseries)."""
     k = world.scenario.population.scale_factor
+    by_source = receipts(tally, k)
     return {
         "applicants": k * tally.applicants,
         "kyc_passed": k * tally.kyc["passed"],
@@ -78,12 +101,14 @@ def totals(tally: Tally, world: World) -> dict[str, float]:
         "capital_outflow_kzt": k * tally.outflow,
         "fraud_losses_kzt": k * tally.fraud,
         "fees_kzt": k * tally.fees_people + tally.fees_institutional,
-        "state_receipts_kzt": sum(tally.receipts.values()) + k * tally.receipts_per_agent,
+        "state_receipts_kzt": sum(by_source.values()),
+        **by_source,
         "aml_alerts": k * tally.alerts,
         "str_filed": k * tally.strs,
         "bank_freezes": float(tally.bank_events["frozen"] + tally.bank_events["terminated"]),
         "payments_volume_kzt": k * tally.payments_volume,
         "miner_sales_kzt": tally.miner_sales,
+        "platforms_shut": float(tally.platforms_shut),
     }
 
 

@@ -21,6 +21,8 @@ class Exchanges:
         self.world = world
         self.active: list[int] = []
         self.next_id = 0
+        self.cost_kzt: dict[int, float] = {}
+        """What each person paid for the coin they hold here (the cost basis of a gains tax)."""
         self.fee_income: dict[int, float] = {}
         """Fee income from people's trading, per exchange, in tiyn (what a fee tax is levied on)."""
         self._pick = world.streams.per_person("exchange")
@@ -93,6 +95,7 @@ class Exchanges:
         ledger.post(t, f"{account}:client_money", "world_market", amount - fee, "KZT", person.id)
         ledger.post(t, "world_market", f"{account}:custody", sats, "BTC", person.id)
         person.holdings += sats
+        self.cost_kzt[person.id] = self.cost_kzt.get(person.id, 0.0) + amount_kzt
         self.fee_income[exchange] = self.fee_income.get(exchange, 0.0) + fee
         volume = world.banks.day_volume
         volume[exchange] = volume.get(exchange, 0.0) + amount_kzt
@@ -108,6 +111,9 @@ class Exchanges:
         """Sell the person's coins (all by default); returns the tenge to withdraw."""
         world, ledger, t = self.world, self.world.ledger, self.world.env.now
         sats = person.holdings if sats is None else min(sats, person.holdings)
+        cost = self.cost_kzt.get(person.id, 0.0)
+        basis = cost * sats / person.holdings if person.holdings else 0.0
+        self.cost_kzt[person.id] = cost - basis
         person.holdings -= sats
         proceeds = round(sats / SATS_PER_BTC * world.market.btc_kzt(t) * TIYN_PER_KZT)
         fee = round(proceeds * self.config.fee)
@@ -127,7 +133,8 @@ class Exchanges:
                 sats,
             )
         )
-        return (proceeds - fee) / TIYN_PER_KZT
+        net = (proceeds - fee) / TIYN_PER_KZT
+        return net - world.regulator.tax_gain(person.id, exchange, net - basis)
 
     def withdraw(self, person: Person, exchange: int, amount_kzt: float) -> None:
         world, t = self.world, self.world.env.now
@@ -141,6 +148,7 @@ class Exchanges:
         """Send all the person's coins out: `self_hosted`, `offshore` or `exchange:N`."""
         world, t = self.world, self.world.env.now
         sats, person.holdings = person.holdings, 0
+        self.cost_kzt.pop(person.id, None)
         target = f"{destination}:custody" if destination.startswith("exchange:") else destination
         world.ledger.post(t, f"exchange:{exchange}:custody", target, sats, "BTC", person.id)
         value = sats / SATS_PER_BTC * world.market.btc_kzt(t)
@@ -154,6 +162,8 @@ class Exchanges:
         origin = f"{source}:custody" if source.startswith("exchange:") else source
         world.ledger.post(t, origin, f"exchange:{exchange}:custody", sats, "BTC", person.id)
         person.holdings += sats
+        value = sats / SATS_PER_BTC * world.market.btc_kzt(t)
+        self.cost_kzt[person.id] = self.cost_kzt.get(person.id, 0.0) + value
         world.aml.screen(
             person, exchange, "crypto_in", sats / SATS_PER_BTC * world.market.btc_kzt(t)
         )

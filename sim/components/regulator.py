@@ -72,6 +72,21 @@ class Regulator:
         world.ledger.post(world.env.now, account, "state", tiyn)
         world.emit(StateReceipt(world.env.now, source, payer, tiyn / TIYN_PER_KZT, per_agent))
 
+    def seize(self, payer: str, account: str, sats: int, value_kzt: float) -> None:
+        """Coin confiscated from a shut platform: booked to the state, recorded at its value."""
+        world = self.world
+        if sats <= 0:
+            return
+        world.ledger.post(world.env.now, account, "state", sats, "BTC")
+        world.emit(StateReceipt(world.env.now, "seized_assets", payer, value_kzt, True))
+
+    def tax_gain(self, person: int, exchange: int, gain_kzt: float) -> float:
+        """Withhold the tax on an individual's realised gain at a licensed sale; returns it."""
+        tax = self.config.tax_on_gains * max(0.0, gain_kzt)
+        account = f"exchange:{exchange}:client_money"
+        self.receive("gains_tax", f"person {person}", account, tax, per_agent=True)
+        return round(tax * TIYN_PER_KZT) / TIYN_PER_KZT if tax > 0 else 0.0
+
     def _applications(self) -> Generator[Any, Any, None]:
         env = self.world.env
         while True:

@@ -144,7 +144,11 @@ class UnlicensedChannel:
         account = f"unlicensed:{platform}:custody"
         for person in sorted(users, key=lambda p: p.id):
             lost = int(person.offshore * c.loss_on_shutdown)
-            ledger.post(t, account, "fraudsters", lost, "BTC", person.id)
+            seized = int(lost * c.seized_share)
+            world.regulator.seize(
+                f"platform {platform}", account, seized, seized / SATS_PER_BTC * price
+            )
+            ledger.post(t, account, "fraudsters", lost - seized, "BTC", person.id)
             ledger.post(t, account, "self_custody", person.offshore - lost, "BTC", person.id)
             person.offshore, person.platform = 0, -1
             if lost:
