@@ -14,17 +14,32 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich import box
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    Progress,
+    ProgressColumn,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 
-from sim.experiment import Comparison, RunResult, compare, run
+from sim.experiment import Comparison, RunResult, check_same_horizon, compare, run
+from sim.formatting import (
+    format_interval,
+    format_quantity,
+    format_relative,
+    format_value,
+    unit_label,
+)
 from sim.library import library, library_root
 from sim.loader import ScenarioError, leaf_paths, load_scenario
 from sim.outputs import SUMMARY, failure_document, write_json, write_run
-from sim.report import comparison_document
+from sim.report import METHOD, comparison_document, plain_summary
 from sim.scenario import Scenario
-from sim.summary import KPI_BY_NAME, format_interval, format_value
+from sim.summary import KPI_BY_NAME
 
 app = typer.Typer(
     name="sandbox",
@@ -79,17 +94,20 @@ def _load(
 
 
 @contextmanager
-def _progress(label: str) -> Iterator[Progress | None]:
-    """A progress bar on an interactive terminal; silence elsewhere (CI, pipes)."""
+def _progress(label: str, eta: bool = False) -> Iterator[Progress | None]:
+    """A progress bar on an interactive terminal (with the time left when `eta`); silence
+    elsewhere (CI, pipes)."""
     if not err_console.is_terminal:
         yield None
         return
-    columns = (
+    columns: list[ProgressColumn] = [
         TextColumn("{task.description}"),
         BarColumn(),
         TextColumn("{task.fields[note]}"),
         TimeElapsedColumn(),
-    )
+    ]
+    if eta:
+        columns += [TextColumn("left"), TimeRemainingColumn()]
     with Progress(*columns, console=err_console, transient=True) as progress:
         progress.add_task(label, total=1.0, note="")
         yield progress
@@ -112,8 +130,12 @@ def _summary_table(result: RunResult) -> Table:
     table.add_column("95% CI", justify="right")
     table.add_column("unit")
     for name, est in result.kpis.items():
-        unit = KPI_BY_NAME[name].unit
-        table.add_row(name, format_value(est.mean, unit), format_interval(est.ci95, unit), unit)
+        table.add_row(
+            name,
+            format_value(name, est.mean),
+            format_interval(name, est.ci95, signed=False),
+            unit_label(name),
+        )
     return table
 
 
@@ -154,14 +176,24 @@ def _scorecard_table(result: RunResult) -> Table:
     for row in first.scorecard:
         table.add_row(
             row.typology,
-            format_value(row.cases, "people"),
-            format_value(row.recall, "0-1"),
-            format_value(row.precision, "0-1"),
-            format_value(row.time_to_detection_h, "h"),
-            format_value(row.analyst_hours, "h"),
-            format_value(row.legit_customers_hit, "people"),
+            format_quantity(row.cases, "people"),
+            format_quantity(row.recall, "0-1"),
+            format_quantity(row.precision, "0-1"),
+            format_quantity(row.time_to_detection_h, "h"),
+            format_quantity(row.analyst_hours, "h"),
+            format_quantity(row.legit_customers_hit, "people"),
         )
     return table
+
+
+PinOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--pin",
+        help="A KPI the summary must answer for, significant or not (repeatable), "
+        "e.g. --pin kyc_wait_mean_h.",
+    ),
+]
 
 
 @app.command("compare")
@@ -170,19 +202,35 @@ def compare_command(
     reform: ScenarioArg,
     replications: Annotated[int, typer.Option("--replications", "-r", min=2)] = 5,
     overrides: SetOpt = None,
+    seed: SeedOpt = None,
     days: DaysOpt = None,
+    pins: PinOpt = None,
     workers: WorkersOpt = None,
     out: Annotated[Path | None, typer.Option(help="Write comparison.json here.")] = None,
 ) -> None:
     """Paired runs on common random numbers: the change of every KPI with a 95% CI.
 
-    `--set` applies to the reform only.
+    `--set` applies to the reform only; `--seed` and `--days` to both. A change is significant
+    (★) when it passes a false-discovery-rate test across the KPIs (Benjamini–Hochberg, q = 0.05).
     """
-    base = _load(baseline, None, days=days)
-    ref = _load(reform, overrides, days=days)
-    with _progress("comparing") as progress:
-        comparison = compare(base, ref, replications, workers, _reporter(progress))
-    out_console.print(_comparison_table(comparison))
+    unknown = [p for p in pins or [] if p not in KPI_BY_NAME]
+    if unknown:
+        raise _fail([f"--pin {p}: no such KPI (see the KPI table in README.md)" for p in unknown])
+    base = _load(baseline, None, seed, days)
+    ref = _load(reform, overrides, seed, days)
+    try:
+        check_same_horizon(base, ref)
+    except ScenarioError as error:
+        raise _fail(error.problems) from None
+    with _progress("comparing", eta=True) as progress:
+        comparison = compare(
+            base, ref, replications, workers, _reporter(progress), pinned=tuple(pins or ())
+        )
+    # a pipe or a file has no width: keep each KPI on one line there
+    console = out_console if out_console.is_terminal else Console(width=160)
+    console.print(_comparison_table(comparison))
+    for sentence in plain_summary(comparison):
+        out_console.print(f"• {sentence}", highlight=False, soft_wrap=True)
     if out is not None:
         write_json(out / "comparison.json", comparison_document(comparison))
         out_console.print(f"wrote {out / 'comparison.json'}")
@@ -192,28 +240,40 @@ def compare_command(
 
 
 def _comparison_table(comparison: Comparison) -> Table:
-    b, r = comparison.baseline.scenario, comparison.reform.scenario
+    b = comparison.baseline.scenario
     table = Table(
-        title=f"{r.name} vs {b.name}  ({len(comparison.baseline.replications)} paired "
-        f"replications, seed {b.run.seed})"
+        title=f"{comparison.label}  ({len(comparison.baseline.replications)} paired "
+        f"replications, seed {b.run.seed}, {b.run.days} days)",
+        caption=f"★ {METHOD}; — undefined",
+        box=box.SIMPLE_HEAD,
     )
     for column, justify in (
         ("KPI", "left"),
+        ("unit", "left"),
         ("baseline", "right"),
         ("what-if", "right"),
         ("change", "right"),
+        ("relative", "right"),
         ("95% CI of change", "right"),
+        ("q", "right"),
     ):
-        table.add_column(column, justify=justify)  # type: ignore[arg-type]
+        table.add_column(
+            column,
+            justify=justify,  # type: ignore[arg-type]
+            min_width=len(column) if column != "KPI" else 24,
+            overflow="fold",
+        )
     for name, change in comparison.changes.items():
-        unit = KPI_BY_NAME[name].unit
         style = "bold" if change.significant else "dim"
         table.add_row(
-            name,
-            format_value(change.baseline.mean, unit),
-            format_value(change.reform.mean, unit),
-            format_value(change.difference.mean, unit, signed=True),
-            format_interval(change.difference.ci95, unit, signed=True),
+            ("★ " if change.significant else "  ") + name,
+            unit_label(name),
+            format_value(name, change.baseline.mean),
+            format_value(name, change.reform.mean),
+            format_value(name, change.difference.mean, signed=True),
+            format_relative(change.relative),
+            format_interval(name, change.difference.ci95),
+            "—" if change.q_value is None else f"{change.q_value:.3f}",
             style=style,
         )
     return table

@@ -9,16 +9,23 @@ from __future__ import annotations
 
 import hashlib
 import json
+import multiprocessing
 import os
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
+from functools import cached_property
 from importlib.metadata import PackageNotFoundError, version
 from multiprocessing.context import BaseContext
+from typing import Any
 
 from sim.engine import Cancelled, ReplicationResult, run_replication
+from sim.errors import ScenarioError
+from sim.fields import change_items
+from sim.formatting import relative_change
 from sim.scenario import Scenario
+from sim.stats import benjamini_hochberg, paired_p_value, significant
 from sim.summary import Estimate, estimate, estimates
 
 Progress = Callable[[float, str], None]
@@ -67,6 +74,25 @@ def _workers(requested: int | None, jobs: int) -> int:
     return max(1, min(jobs, requested if requested else os.cpu_count() or 1))
 
 
+_days_done: Any = None
+"""In a worker process: the shared array where each job writes the simulated days it reached."""
+
+
+def _share_progress(days_done: Any) -> None:
+    global _days_done
+    _days_done = days_done
+
+
+def _run_job(scenario: Scenario, replication: int, slot: int) -> ReplicationResult:
+    """One replication in a worker, reporting each simulated day to the parent's progress."""
+
+    def on_day(day: int) -> None:
+        if _days_done is not None:
+            _days_done[slot] = day
+
+    return run_replication(scenario, replication, on_day=on_day)
+
+
 def run_many(
     scenarios: Sequence[tuple[Scenario, int]],
     workers: int | None = None,
@@ -94,20 +120,34 @@ def run_many(
             results.append(run_replication(scenario, rep, on_day=on_day))
         return results
     out: list[ReplicationResult | None] = [None] * len(jobs)
-    pool = ProcessPoolExecutor(max_workers=n, mp_context=mp_context)
+    context = mp_context or multiprocessing.get_context()
+    days_done = context.RawArray("i", len(jobs))
+    total_days = sum(s.run.days for s, _ in jobs)
+    pool = ProcessPoolExecutor(
+        max_workers=n, mp_context=context, initializer=_share_progress, initargs=(days_done,)
+    )
     try:
         pending: dict[Future[ReplicationResult], int] = {
-            pool.submit(run_replication, s, rep): i for i, (s, rep) in enumerate(jobs)
+            pool.submit(_run_job, s, rep, i): i for i, (s, rep) in enumerate(jobs)
         }
         while pending:
             finished, _ = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
             if stop():
                 raise Cancelled
             for future in finished:
-                out[pending.pop(future)] = future.result()
-                if progress is not None:
-                    done = len(jobs) - len(pending)
-                    progress(done / len(jobs), f"{done}/{len(jobs)} replications done")
+                i = pending.pop(future)
+                out[i] = future.result()
+                days_done[i] = jobs[i][0].run.days
+            if progress is not None:
+                done = len(jobs) - len(pending)
+                simulated = sum(
+                    min(d, s.run.days) for d, (s, _) in zip(days_done, jobs, strict=True)
+                )
+                progress(
+                    simulated / total_days,
+                    f"{simulated:,}/{total_days:,} simulated days, "
+                    f"{done}/{len(jobs)} replications done",
+                )
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
         if stop():
@@ -135,40 +175,105 @@ def run(
 
 @dataclass(frozen=True)
 class Change:
-    """Reform minus baseline for one KPI, paired by replication."""
+    """Reform minus baseline for one KPI, paired by replication, with its significance.
+
+    `p_value` comes from a paired t-test on the per-replication differences; `q_value` is its
+    Benjamini–Hochberg adjustment across the comparison's KPIs. Both are None when the KPI is
+    undefined (fewer than two replications where both sides have a value): such a KPI is left
+    out of the false-discovery-rate family and is never significant.
+    """
 
     baseline: Estimate
     reform: Estimate
     difference: Estimate
+    p_value: float | None = None
+    q_value: float | None = None
 
     @property
     def significant(self) -> bool:
-        """The 95% interval of the difference excludes zero."""
-        ci = self.difference.ci95
-        return ci is not None and (ci[0] > 0 or ci[1] < 0)
+        """The change passes the false-discovery-rate test (Benjamini–Hochberg, q = 0.05)."""
+        return significant(self.q_value)
+
+    @property
+    def defined(self) -> bool:
+        """Both sides have a value in at least two paired replications."""
+        return self.p_value is not None
+
+    @property
+    def relative(self) -> float | None:
+        """The change as a share of the baseline mean (None when that is 0 or undefined)."""
+        return relative_change(self.difference.mean, self.baseline.mean)
 
 
 @dataclass(frozen=True)
 class Comparison:
+    """Paired replications of a baseline and a reform (what-if) on common random numbers.
+
+    `pinned` names KPIs the reader asked about: the plain-language summary answers for them
+    whether or not they changed significantly.
+    """
+
     baseline: RunResult
     reform: RunResult
+    pinned: tuple[str, ...] = ()
 
-    @property
+    @cached_property
     def changes(self) -> dict[str, Change]:
         pairs = [
             (b.kpis, r.kpis)
             for b, r in zip(self.baseline.replications, self.reform.replications, strict=True)
             if b.kpis and r.kpis
         ]
-        names = pairs[0][0].keys() if pairs else ()
+        names = list(pairs[0][0].keys()) if pairs else []
+        differences = {name: [r[name] - b[name] for b, r in pairs] for name in names}
+        p_values = {name: paired_p_value(d) for name, d in differences.items()}
+        untouched = [n for n, d in differences.items() if d and all(x == 0 for x in d)]
+        q_values = benjamini_hochberg(p_values, untested=untouched)
         return {
             name: Change(
                 estimate([b[name] for b, _ in pairs]),
                 estimate([r[name] for _, r in pairs]),
-                estimate([r[name] - b[name] for b, r in pairs]),
+                estimate(differences[name]),
+                p_values[name],
+                q_values[name],
             )
             for name in names
         }
+
+    @property
+    def label(self) -> str:
+        """What is compared, in words: `reform vs baseline`, or `A + kyc.reviewers=4 vs A`."""
+        return f"{reform_label(self.baseline.scenario, self.reform.scenario)} vs " + (
+            self.baseline.scenario.name
+        )
+
+
+def reform_label(baseline: Scenario, reform: Scenario, limit: int = 3) -> str:
+    """The reform's name, or, when it carries the baseline's name, the baseline plus its changes."""
+    if reform.name != baseline.name:
+        return reform.name
+    edits = [f"{path}={new}" for path, _, new in change_items(baseline, reform)]
+    if not edits:
+        return f"{reform.name} (unchanged)"
+    more = f" +{len(edits) - limit} more" if len(edits) > limit else ""
+    return f"{reform.name} + {', '.join(edits[:limit])}{more}"
+
+
+class HorizonMismatch(ScenarioError):
+    """The two sides of a comparison cover different periods."""
+
+
+def check_same_horizon(baseline: Scenario, reform: Scenario) -> None:
+    """Refuse a comparison of different horizons: its changes would mix policy and calendar."""
+    problems = [
+        f"run.{field} differs: baseline {getattr(baseline.run, field)}, "
+        f"what-if {getattr(reform.run, field)}; a comparison needs the same horizon on both "
+        f"sides (set the same run.{field}, e.g. --days for both in `sandbox compare`)"
+        for field in ("days", "start_date")
+        if getattr(baseline.run, field) != getattr(reform.run, field)
+    ]
+    if problems:
+        raise HorizonMismatch(problems)
 
 
 def same_streams(baseline: Scenario, reform: Scenario) -> Scenario:
@@ -188,8 +293,16 @@ def compare(
     progress: Progress | None = None,
     should_stop: ShouldStop | None = None,
     mp_context: BaseContext | None = None,
+    *,
+    pinned: Sequence[str] = (),
 ) -> Comparison:
-    """Paired runs: replication k of both scenarios on the same streams (the baseline's seed)."""
+    """Paired runs: replication k of both scenarios on the same streams (the baseline's seed).
+
+    Both scenarios must cover the same period (`run.days`, `run.start_date`): otherwise this
+    raises `HorizonMismatch` (a `ScenarioError`) before running anything. `pinned` KPIs are
+    always answered by the plain-language summary.
+    """
+    check_same_horizon(baseline, reform)
     count = replications or max(baseline.run.replications, 2)
     reform = same_streams(baseline, reform)
     started = time.perf_counter()
@@ -197,5 +310,7 @@ def compare(
     results = run_many(jobs, workers, progress, should_stop, mp_context)
     wall = time.perf_counter() - started
     return Comparison(
-        RunResult(baseline, results[:count], wall), RunResult(reform, results[count:], wall)
+        RunResult(baseline, results[:count], wall),
+        RunResult(reform, results[count:], wall),
+        tuple(pinned),
     )

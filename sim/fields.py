@@ -206,3 +206,66 @@ def whatif_yaml(
         data = apply_override(data, key_path, value)
     header = f"# What-if saved by Exchange Sandbox on {dt.date.today().isoformat()}.\n"
     return header + to_yaml(data)
+
+
+def _plain(path: str, value: Any) -> str:
+    """A value as text: through its field's display when it has one, else as typed."""
+    spec = FIELD_BY_PATH.get(path)
+    number = isinstance(value, int | float) and not isinstance(value, bool)
+    if spec is not None and spec.kind == "duration" and number:
+        return format_duration(float(value))
+    return format_value(value)
+
+
+def _schedule(scenario: Scenario, path: str) -> tuple[Any, list[tuple[dt.date, Any]]]:
+    """A value's starting value and its dated changes from `rules:`, in date order."""
+    dated = [(r.date, r.values[path]) for r in scenario.rules if path in r.values]
+    return value_at(scenario, path), sorted(dated, key=lambda item: item[0])
+
+
+def _render(path: str, start: Any, dated: list[tuple[dt.date, Any]]) -> str:
+    text = _plain(path, start)
+    for date, value in dated:
+        text += f" → {_plain(path, value)} from {date.isoformat()}"
+    return text
+
+
+def _shock(shock: Any) -> str:
+    return (
+        f"{shock.kind.replace('_', ' ')} at exchange {shock.exchange} on {shock.date.isoformat()}"
+    )
+
+
+def change_items(base: Scenario, other: Scenario) -> list[tuple[str, str, str]]:
+    """What `other` changes, in plain text: (path, "old → new" line, the new value alone).
+
+    Dated rules read as schedules ("0.3 → 0.9 from 2023-01-01"), shocks as events; never a repr.
+    """
+    items = []
+    for path, (old, new) in changes(base, other).items():
+        if path in {"rules", "shocks"}:
+            continue
+        spec = FIELD_BY_PATH[path]
+        shown = display_value(spec, new)
+        items.append((path, f"{display_value(spec, old)} → {shown}", shown))
+    paths = sorted({p for s in (base, other) for r in s.rules for p in r.values})
+    for path in paths:
+        (start_a, dated_a), (start_b, dated_b) = _schedule(base, path), _schedule(other, path)
+        if dated_a == dated_b:
+            continue
+        now = _render(path, start_b, dated_b)
+        was = _render(path, start_a, dated_a)
+        line = now if not dated_a and start_a == start_b else f"{was}; now {now}"
+        items.append((path, line, now))
+    for shock in other.shocks:
+        if shock not in base.shocks:
+            items.append(("shocks", f"added: {_shock(shock)}", _shock(shock)))
+    for shock in base.shocks:
+        if shock not in other.shocks:
+            items.append(("shocks", f"removed: {_shock(shock)}", f"no {_shock(shock)}"))
+    return items
+
+
+def describe_changes(base: Scenario, other: Scenario) -> list[str]:
+    """One plain line per change: `kyc.reviewers: 4 → 8`, `x: 0.3 → 0.9 from 2023-01-01`."""
+    return [f"{path}: {line}" for path, line, _ in change_items(base, other)]

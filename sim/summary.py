@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sim.ledger import TIYN_PER_KZT
 from sim.observe import Tally
@@ -15,8 +15,12 @@ from sim.world import World
 @dataclass(frozen=True)
 class Kpi:
     name: str
+    """Stable code name, used in files and JSON."""
     unit: str
+    """Code unit: people, KZT, h, days, 0-1, alerts, reports, events, exchanges."""
     meaning: str
+    label: str = ""
+    """Plain words with the unit, for people: `KYC wait, mean (h)` (see `sim.formatting`)."""
 
 
 KPIS: tuple[Kpi, ...] = (
@@ -56,6 +60,40 @@ KPIS: tuple[Kpi, ...] = (
     Kpi("merchant_uptake", "0-1", "share of the zone's merchants accepting crypto at the end"),
     Kpi("ledger_imbalance_kzt", "KZT", "sum of all postings; exactly 0 when money is conserved"),
 )
+_LABELS = {
+    "applicants": "KYC applicants (people)",
+    "kyc_passed": "KYC passed (people)",
+    "kyc_rejected": "KYC rejected (people)",
+    "kyc_abandoned": "KYC abandoned (people)",
+    "kyc_wait_mean_h": "KYC wait, mean (h)",
+    "kyc_wait_p95_h": "KYC wait, 95th percentile (h)",
+    "kyc_reviewer_utilisation": "KYC reviewers busy (share)",
+    "false_reject_rate": "Legitimate applicants rejected (share)",
+    "bad_actors_onboarded": "Bad actors onboarded (people)",
+    "licensed_volume_kzt": "Licensed volume (KZT)",
+    "unlicensed_volume_kzt": "Unlicensed volume (KZT)",
+    "licensed_share": "Licensed share of volume (share)",
+    "capital_outflow_kzt": "Capital outflow (KZT)",
+    "fraud_losses_kzt": "Fraud losses, unlicensed (KZT)",
+    "fees_kzt": "Exchange fees (KZT)",
+    "state_receipts_kzt": "State receipts (KZT)",
+    "aml_alerts": "AML alerts (alerts)",
+    "str_filed": "Suspicious-transaction reports (reports)",
+    "aml_precision": "AML alerts that were true (share)",
+    "laundering_detected_share": "Laundered value detected (share)",
+    "legit_customers_exited": "Legitimate customers exited (people)",
+    "bank_freezes": "Bank freezes and closures (events)",
+    "exchange_days_without_bank": "Exchange-days without a bank (days)",
+    "licensed_exchanges": "Licensed exchanges at the end (exchanges)",
+    "mining_fee_kzt": "Mining fee paid (KZT)",
+    "mining_fee_evaded_kzt": "Mining fee evaded (KZT)",
+    "miner_sales_kzt": "Miners' licensed sales (KZT)",
+    "payments_volume_kzt": "Crypto payments in the zone (KZT)",
+    "merchant_uptake": "Merchants accepting crypto (share)",
+    "ledger_imbalance_kzt": "Ledger imbalance (KZT)",
+}
+"""Each KPI in plain words with its unit, for people (UIs, reports); code names stay in files."""
+KPIS = tuple(replace(k, label=_LABELS.get(k.name, f"{k.name} ({k.unit})")) for k in KPIS)
 KPI_BY_NAME: dict[str, Kpi] = {k.name: k for k in KPIS}
 
 
@@ -256,25 +294,16 @@ def estimates(per_replication: Sequence[Mapping[str, float]]) -> dict[str, Estim
 
 
 def format_value(value: float, unit: str, signed: bool = False) -> str:
-    """A KPI value as people read it: 79.0 bn KZT, 12,345 people, 0.235, 14.8 h."""
-    if value is None or math.isnan(value):
-        return "—"
-    sign = "+" if signed and value > 0 else ""
-    if unit == "KZT":
-        magnitude = abs(value)
-        for size, suffix in ((1e12, "tn"), (1e9, "bn"), (1e6, "M"), (1e3, "k")):
-            if magnitude >= size:
-                return f"{sign}{value / size:,.2f} {suffix}"
-        return f"{sign}{value:,.0f}"
-    if unit == "people":
-        return f"{sign}{value:,.0f}"
-    if unit == "0-1":
-        return f"{sign}{value:.3f}"
-    return f"{sign}{value:,.2f}"
+    """A value in a code unit; kept for older callers: use `sim.formatting.format_value`."""
+    from sim.formatting import format_quantity
+
+    return format_quantity(value, unit, signed)
 
 
 def format_interval(ci: tuple[float, float] | None, unit: str, signed: bool = False) -> str:
-    """A 95% interval as `lo … hi`, or a dash when there is none (one replication)."""
+    """A 95% interval; kept for older callers: use `sim.formatting.format_interval`."""
+    from sim.formatting import format_quantity
+
     if ci is None:
         return "—"
-    return f"{format_value(ci[0], unit, signed)} … {format_value(ci[1], unit, signed)}"
+    return f"[{format_quantity(ci[0], unit, signed)}, {format_quantity(ci[1], unit, signed)}]"

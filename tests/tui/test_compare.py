@@ -29,10 +29,10 @@ async def test_comparison_shows_a_significant_change_with_its_ci(tiny: Path) -> 
         await wait_for(pilot, lambda: app.comparison is not None)
         await pilot.pause()
         table = app.screen.query_one("#compare-table", DataTable)
-        row = [str(cell) for cell in table.get_row("licensed_share")]
-        assert row[0].startswith("★")  # significant
-        assert "…" in row[4]  # a 95% CI of the change
-        assert row[3].startswith("+")  # licensed share rose
+        row = [str(cell) for cell in table.get_row("applicants")]
+        assert row[0].startswith("★")  # significant after the false-discovery-rate control
+        assert row[4].startswith("[")  # a 95% CI of the change
+        assert row[3].startswith("+")  # more people apply at licensed exchanges
         assert len(app.comparison.baseline.replications) == 3
         assert any(0 < f < 1 for f in progress) and progress[-1] == 1.0
         summary = str(app.screen.query_one("#compare-summary").render())
