@@ -11,7 +11,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import DataTable, ProgressBar, Static, Tab, Tabs
 
 from sim import Comparison
-from sim.report import plain_summary
+from sim.report import METHOD, plain_summary
 from sim.summary import KPI_BY_NAME, KPIS, format_interval, format_value
 from tui.screens.base import TabbedScreen, tab_id
 from tui.widgets.charts import CHARTS, SeriesChart
@@ -148,7 +148,7 @@ class CompareScreen(TabbedScreen):
         lines += [f"• {line}" for line in plain_summary(comparison)]
         lines += [
             "",
-            "[dim]★ significant: the 95% CI of the change excludes zero. m writes a report.[/]",
+            f"[dim]★ {METHOD}. m writes a report.[/]",
         ]
         summary.update("\n".join(lines))
         runs = {
