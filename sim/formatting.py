@@ -15,7 +15,9 @@ from sim.summary import KPI_BY_NAME, Kpi
 DASH = "—"
 MINUS = "−"
 
-COUNT_UNITS = frozenset({"people", "alerts", "reports", "events", "exchanges", "cases"})
+COUNT_UNITS = frozenset(
+    {"people", "alerts", "reports", "events", "exchanges", "platforms", "cases"}
+)
 """Units counted in whole things: shown without decimals."""
 
 UNIT_LABELS = {"0-1": "share", "KZT": "KZT", "h": "h", "days": "days"}

@@ -17,13 +17,13 @@ from sim.cli import app
 from sim.engine import ReplicationResult
 from sim.experiment import Comparison, HorizonMismatch, RunResult, run_many
 from sim.fields import describe_changes
-from sim.formatting import format_change, format_interval, format_value, label
+from sim.formatting import COUNT_UNITS, format_change, format_interval, format_value, label
 from sim.report import comparison_document, comparison_markdown, plain_summary
 from sim.stats import benjamini_hochberg, paired_p_value
 from sim.summary import KPIS
 from tests.conftest import BASELINE, SMALL
 
-COUNTS = [k.name for k in KPIS if k.unit in {"people", "alerts", "reports", "events", "exchanges"}]
+COUNTS = [k.name for k in KPIS if k.unit in COUNT_UNITS]
 
 
 def _fake(scenario_overrides: list[str], per_rep: list[dict[str, float]]) -> RunResult:
@@ -188,6 +188,7 @@ def test_counts_are_whole_numbers_and_every_value_has_its_unit() -> None:
 def test_every_kpi_has_a_plain_label_with_its_unit() -> None:
     readable = {"0-1": "share"}
     for kpi in KPIS:
+        assert kpi.unit in {*COUNT_UNITS, "KZT", "h", "days", "0-1"}, f"{kpi.name}: how to show?"
         assert kpi.label and kpi.label != kpi.name and not kpi.label.startswith(kpi.name)
         assert kpi.label.endswith(f"({readable.get(kpi.unit, kpi.unit)})"), kpi.label
 
