@@ -27,6 +27,11 @@ def _finite(value: float) -> float | None:
     return value if math.isfinite(value) else None
 
 
+def _undefined(value: object) -> bool:
+    """NaN: a ratio with nothing to divide by. Written as an empty cell (null), never as 0."""
+    return isinstance(value, float) and math.isnan(value)
+
+
 def summary_document(result: RunResult) -> dict[str, Any]:
     s = result.scenario
     return {
@@ -113,7 +118,8 @@ def write_scorecard(path: Path, replications: list[ReplicationResult]) -> None:
         writer.writerow(["replication", *names])
         for r in replications:
             for row in r.scorecard:
-                writer.writerow([r.replication, *(getattr(row, name) for name in names)])
+                cells = (getattr(row, name) for name in names)
+                writer.writerow([r.replication, *("" if _undefined(c) else c for c in cells)])
 
 
 def write_run(out: Path, result: RunResult, trace: bool = False) -> list[Path]:

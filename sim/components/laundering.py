@@ -48,9 +48,9 @@ class Laundering:
         if typology.kind == "structuring":
             amount = min(amount, 0.97 * world.aml.amount_kzt)
         value = amount * typology.members * typology.transactions
-        world.emit(CaseStarted(env.now, case, typology.kind, typology.members, value))
         if not world.exchanges.active:
-            return
+            return  # no licensed venue: the case never enters what monitoring could see
+        world.emit(CaseStarted(env.now, case, typology.kind, typology.members, value))
         members = []
         banked = [e for e in world.exchanges.active if world.banks.has_fiat(e)]
         venues = banked or world.exchanges.active  # launderers go where they can cash out

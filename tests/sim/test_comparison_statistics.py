@@ -262,3 +262,17 @@ def test_parallel_progress_advances_by_simulated_day() -> None:
     before_any_finished = [f for f, note in seen if "0/2 replications done" in note and f > 0]
     assert before_any_finished, seen
     assert seen[-1][0] == 1.0 and "180/180 simulated days" in seen[-1][1]
+
+
+def test_a_kpi_with_nothing_to_measure_is_null_in_json_and_a_dash_on_screen(
+    tmp_path: Path, small: Path
+) -> None:
+    for extra in ("aml.typologies=[]", "exchanges.licensed=0"):
+        out = tmp_path / extra.split("=")[0]
+        code, output = _cli("run", str(small), "--set", extra, "--out", str(out), "-r", "1")
+        assert code == 0, output
+        kpis = json.loads((out / "summary.json").read_text())["kpis"]
+        assert kpis["laundering_detected_share"]["mean"] is None, extra
+        assert kpis["aml_precision"]["mean"] is None, extra
+        row = next(line for line in output.splitlines() if "laundering_detected_share" in line)
+        assert "—" in row and "0.000" not in row
