@@ -37,7 +37,7 @@ HEADLINE = (
 METHOD = (
     f"significant: passes a false-discovery-rate test across this comparison's KPIs "
     f"(Benjamini–Hochberg, q = {FDR_Q:g}, on paired t-test p-values); KPIs undefined in these "
-    f"runs are left out"
+    f"runs or identical in every replication are not tested"
 )
 """One sentence on how significance is decided, for tables and reports."""
 
