@@ -150,6 +150,13 @@ def test_an_inert_set_flags_nothing(tmp_path: Path, small: Path) -> None:
     assert all(k["change"] in (0.0, None) for k in document["kpis"].values())
 
 
+def test_a_tiny_change_flags_nothing() -> None:
+    base = load_scenario(BASELINE, SMALL)
+    tiny = load_scenario(BASELINE, [*SMALL, "banks.card_latency=62s"])  # 2 seconds more
+    comparison = compare(base, tiny, replications=3, workers=1)
+    assert not [n for n, c in comparison.changes.items() if c.significant]
+
+
 def test_an_undefined_kpi_is_null_and_left_out_of_the_comparison() -> None:
     nan = math.nan
     base = [
