@@ -460,6 +460,11 @@ def serve_command(
     Server(command, host=host, port=port, title="Exchange Sandbox").serve()
 
 
+from sim.cli_experiments import register  # noqa: E402  (the experiment commands use this module)
+
+register(app)
+
+
 def main() -> None:
     app()
 

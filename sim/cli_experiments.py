@@ -1,0 +1,131 @@
+"""The experiment commands of `sandbox`: sweep (more are registered by `register`).
+
+Kept apart from `sim.cli` so the core commands stay short; each command parses, calls one function
+of `sim.experiments` and prints.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.progress import Progress as Bar
+
+from sim.cli import DaysOpt, SetOpt, _fail, err_console, out_console
+from sim.errors import ScenarioError
+from sim.experiments import Progress, ScenarioBuilder, make_executor, sweep
+from sim.experiments.designs import label, parse_factors
+
+ScenarioArg = Annotated[Path, typer.Argument(help="Scenario YAML file.", show_default=False)]
+SchedulerOpt = Annotated[
+    str | None,
+    typer.Option(
+        help="Run on Dask: tcp://HOST:PORT of a running scheduler, or `local` for a LocalCluster."
+    ),
+]
+WorkersOpt = Annotated[
+    int | None, typer.Option(min=1, help="Local processes, or LocalCluster workers.")
+]
+RepsOpt = Annotated[int, typer.Option("--replications", "-r", min=1, help="Replications a cell.")]
+
+
+@contextmanager
+def job_bar(label_text: str) -> Iterator[Callable[[Progress], None] | None]:
+    """A Rich bar of jobs done with ETA and failures, on an interactive terminal only."""
+    if not err_console.is_terminal:
+        yield None
+        return
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("[red]{task.fields[failed]}[/red]"),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+    )
+    with Bar(*columns, console=err_console, transient=True) as bar:
+        task = bar.add_task(label_text, total=None, failed="")
+
+        def update(p: Progress) -> None:
+            failed = f"{p.failed} failed" if p.failed else ""
+            bar.update(task, completed=p.done, total=p.total, failed=failed)
+
+        yield update
+
+
+def builder(path: Path, overrides: list[str] | None, days: int | None) -> ScenarioBuilder:
+    extra = [*(overrides or []), *([f"run.days={days}"] if days else [])]
+    try:
+        return ScenarioBuilder(path, extra)
+    except ScenarioError as error:
+        raise _fail(error.problems) from None
+
+
+def sweep_command(
+    scenario: ScenarioArg,
+    vary: Annotated[
+        list[str],
+        typer.Option(help="path=v1,v2,... (grid) or path=low..high (lhs); repeatable."),
+    ],
+    design: Annotated[str, typer.Option(help="grid or lhs (Latin hypercube).")] = "grid",
+    samples: Annotated[int, typer.Option(min=1, help="Cells of an lhs design.")] = 10,
+    replications: RepsOpt = 1,
+    days: DaysOpt = None,
+    overrides: SetOpt = None,
+    out: Annotated[Path | None, typer.Option(help="Output folder (default sweeps/NAME).")] = None,
+    scheduler: SchedulerOpt = None,
+    workers: WorkersOpt = None,
+) -> None:
+    """Vary paths over a grid or a Latin hypercube; every cell on common random numbers.
+
+    Rows stream to OUT/cells.csv as jobs finish; the same command again resumes.
+    """
+    if design not in {"grid", "lhs"}:
+        raise _fail([f"--design {design}: expected grid or lhs"])
+    base = builder(scenario, overrides, days)
+    try:
+        factors = parse_factors(vary)
+    except ScenarioError as error:
+        raise _fail(error.problems) from None
+    out = out or Path("sweeps") / base.base.name
+    executor = make_executor(scheduler, workers)
+    try:
+        with job_bar(f"sweep {base.base.name}") as bar:
+            result = sweep(base, factors, out, executor, design, samples, replications, bar)
+    except ScenarioError as error:
+        raise _fail(error.problems) from None
+    except OSError as error:
+        raise _fail([f"--scheduler {scheduler}: cannot reach it ({error})"]) from None
+    cells = len(result.cells)
+    out_console.print(
+        f"{cells} cell(s) x {replications} replication(s) on {executor.description}: "
+        f"ran {result.ran}, skipped {result.skipped} already done, "
+        f"{len(result.failures)} failed  ({result.wall_seconds:.1f} s)",
+        highlight=False,
+        soft_wrap=True,
+    )
+    for (cell, rep), message in sorted(result.failures.items()):
+        out_console.print(
+            f"[red]failed[/red] cell {cell} ({label(result.cells[cell].values)}) "
+            f"replication {rep}: {message}",
+            highlight=False,
+            soft_wrap=True,
+        )
+    out_console.print(f"wrote {out / 'cells.csv'}, {out / 'summary.csv'}, {out / 'sweep.json'}")
+    if result.failures:
+        raise typer.Exit(1)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the experiment commands to the `sandbox` app."""
+    app.command("sweep")(sweep_command)
