@@ -7,6 +7,7 @@ is printed with its file, line and key; nothing is run).
 from __future__ import annotations
 
 import json
+import sqlite3
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -34,11 +35,13 @@ from sim.formatting import (
     format_value,
     unit_label,
 )
+from sim.history import comparison_entry, run_entry
 from sim.library import library, library_root
 from sim.loader import ScenarioError, leaf_paths, load_scenario
 from sim.outputs import SUMMARY, failure_document, write_json, write_run
 from sim.report import METHOD, comparison_document, plain_summary
 from sim.scenario import Scenario
+from sim.store import Entry, KpiRow, RunStore
 from sim.summary import KPI_BY_NAME
 
 app = typer.Typer(
@@ -120,6 +123,16 @@ def _reporter(progress: Progress | None):  # type: ignore[no-untyped-def]
     return lambda fraction, note: progress.update(task, completed=fraction, note=note)
 
 
+def _remember(entry: tuple[Entry, list[KpiRow]]) -> None:
+    """Record a result in the run history; a history that cannot be written only warns."""
+    try:
+        entry_id = RunStore().record(*entry)
+    except (OSError, sqlite3.Error) as error:
+        err_console.print(f"[yellow]warning:[/yellow] not recorded in the run history: {error}")
+        return
+    err_console.print(f"[dim]recorded as run {entry_id} (sandbox runs show {entry_id})[/dim]")
+
+
 def _summary_table(result: RunResult) -> Table:
     table = Table(
         title=f"{result.scenario.name}  (seed {result.scenario.run.seed}, "
@@ -160,6 +173,7 @@ def run_command(
     with _progress(f"running {loaded.name}") as progress:
         result = run(loaded, workers=workers, progress=_reporter(progress), keep_records=trace)
     written = write_run(out, result, trace)
+    _remember(run_entry(result, out))
     out_console.print(_summary_table(result))
     if result.replications and result.replications[0].scorecard:
         out_console.print(_scorecard_table(result))
@@ -234,6 +248,7 @@ def compare_command(
     if out is not None:
         write_json(out / "comparison.json", comparison_document(comparison))
         out_console.print(f"wrote {out / 'comparison.json'}")
+    _remember(comparison_entry(comparison, out))
     failed = [r for r in (comparison.baseline, comparison.reform) if r.status != "ok"]
     if failed:
         raise _fail([f"{r.scenario.name} failed: {r.error}" for r in failed], code=1)

@@ -6,6 +6,7 @@ of `sim.experiments` and prints.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,10 +22,13 @@ from rich.progress import (
 )
 from rich.progress import Progress as Bar
 
-from sim.cli import DaysOpt, SetOpt, _fail, err_console, out_console
+from sim.cli import DaysOpt, SetOpt, _fail, _remember, err_console, out_console
 from sim.errors import ScenarioError
-from sim.experiments import Progress, ScenarioBuilder, make_executor, sweep
+from sim.experiments import Progress, ScenarioBuilder, SweepResult, make_executor, sweep
 from sim.experiments.designs import label, parse_factors
+from sim.history import kpi_rows, study_entry
+from sim.scenario import Scenario
+from sim.store import KpiRow
 
 ScenarioArg = Annotated[Path, typer.Argument(help="Scenario YAML file.", show_default=False)]
 SchedulerOpt = Annotated[
@@ -69,6 +73,33 @@ def builder(path: Path, overrides: list[str] | None, days: int | None) -> Scenar
         return ScenarioBuilder(path, extra)
     except ScenarioError as error:
         raise _fail(error.problems) from None
+
+
+def remember_study(
+    kind: str, scenario: Scenario, result: SweepResult, out: Path, rows: list[KpiRow] | None = None
+) -> None:
+    """Record a study in the run history (its per-cell estimates unless `rows` are given)."""
+    if rows is None:
+        rows = [
+            row
+            for i, cell in enumerate(result.cells)
+            for row in kpi_rows(f"cell {i}: {label(cell.values)}", result.estimates.get(i, {}))
+        ]
+    status = "failed" if result.failures else "ok"
+    errors = f"{len(result.failures)} job(s) failed" if result.failures else None
+    _remember(
+        study_entry(
+            kind,
+            scenario,
+            result.replications,
+            out,
+            status,
+            result.wall_seconds,
+            rows,
+            errors,
+            cells=len(result.cells),
+        )
+    )
 
 
 def sweep_command(
@@ -122,10 +153,26 @@ def sweep_command(
             soft_wrap=True,
         )
     out_console.print(f"wrote {out / 'cells.csv'}, {out / 'summary.csv'}, {out / 'sweep.json'}")
+    remember_study("sweep", base.base, result, out)
     if result.failures:
         raise typer.Exit(1)
 
 
+def options(
+    store: Annotated[
+        Path | None,
+        typer.Option(help="Run history database (default: SANDBOX_STORE, else user data dir)."),
+    ] = None,
+) -> None:
+    """Exchange Sandbox: simulate a national crypto exchange sandbox and its what-ifs."""
+    if store is not None:
+        os.environ["SANDBOX_STORE"] = str(store)
+
+
 def register(app: typer.Typer) -> None:
-    """Add the experiment commands to the `sandbox` app."""
+    """Add the experiment and history commands to the `sandbox` app."""
+    from sim.cli_runs import runs_app
+
+    app.callback()(options)
     app.command("sweep")(sweep_command)
+    app.add_typer(runs_app, name="runs")

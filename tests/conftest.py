@@ -21,5 +21,7 @@ def baseline_path() -> Path:
 
 @pytest.fixture(autouse=True)
 def _run_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Tests never write into the checkout: outputs go to a fresh temporary directory."""
+    """Tests never write into the checkout or the user's run history: both go to a fresh temporary
+    directory."""
     monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SANDBOX_STORE", str(tmp_path / "history.sqlite"))

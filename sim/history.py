@@ -1,0 +1,110 @@
+"""What goes into the run history for each kind of result (the store itself is `sim.store`)."""
+
+from __future__ import annotations
+
+import shlex
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from sim.experiment import Comparison, RunResult, config_hash, package_version
+from sim.loader import dump_yaml
+from sim.scenario import Scenario
+from sim.store import Entry, KpiRow, RunStore
+from sim.summary import Estimate
+
+
+def command_line() -> str:
+    return shlex.join(["sandbox", *sys.argv[1:]])
+
+
+def kpi_rows(arm: str, estimates: Mapping[str, Estimate]) -> list[KpiRow]:
+    return [
+        KpiRow(arm, name, e.mean, *(e.ci95 if e.ci95 else (None, None)))
+        for name, e in estimates.items()
+    ]
+
+
+def _manifest(scenario: Scenario, replications: int) -> dict[str, Any]:
+    return {
+        "name": scenario.name,
+        "scenario_hash": config_hash(scenario),
+        "scenario": dump_yaml(scenario),
+        "seed": scenario.run.seed,
+        "replications": replications,
+        "days": scenario.run.days,
+        "version": package_version(),
+        "command": command_line(),
+    }
+
+
+def run_entry(
+    result: RunResult, out: Path | None = None, **details: Any
+) -> tuple[Entry, list[KpiRow]]:
+    entry = Entry(
+        kind="run",
+        status=result.status,
+        error=result.error,
+        wall_seconds=round(result.wall_seconds, 3),
+        out_dir=str(out.resolve()) if out else None,
+        details=details,
+        **_manifest(result.scenario, len(result.replications)),
+    )
+    return entry, kpi_rows("", result.kpis)
+
+
+def comparison_entry(
+    comparison: Comparison, out: Path | None = None, **details: Any
+) -> tuple[Entry, list[KpiRow]]:
+    base, reform = comparison.baseline, comparison.reform
+    failed = [r for r in (base, reform) if r.status != "ok"]
+    manifest = _manifest(reform.scenario, len(base.replications))
+    manifest["name"] = f"{reform.scenario.name} vs {base.scenario.name}"
+    entry = Entry(
+        kind="compare",
+        status="failed" if failed else "ok",
+        error="; ".join(r.error or "" for r in failed) or None,
+        wall_seconds=round(base.wall_seconds, 3),
+        out_dir=str(out.resolve()) if out else None,
+        details={
+            "baseline": base.scenario.name,
+            "baseline_scenario": dump_yaml(base.scenario),
+            **details,
+        },
+        **manifest,
+    )
+    changes = comparison.changes
+    rows = kpi_rows("baseline", {n: c.baseline for n, c in changes.items()})
+    rows += kpi_rows("reform", {n: c.reform for n, c in changes.items()})
+    rows += kpi_rows("change", {n: c.difference for n, c in changes.items()})
+    return entry, rows
+
+
+def study_entry(
+    kind: str,
+    scenario: Scenario,
+    replications: int,
+    out: Path,
+    status: str,
+    wall_seconds: float,
+    rows: Sequence[KpiRow],
+    error: str | None = None,
+    **details: Any,
+) -> tuple[Entry, list[KpiRow]]:
+    """A sweep, uncertainty, sensitivity or robust-comparison study."""
+    entry = Entry(
+        kind=kind,
+        status=status,
+        error=error,
+        wall_seconds=round(wall_seconds, 3),
+        out_dir=str(out.resolve()),
+        details=details,
+        **_manifest(scenario, replications),
+    )
+    return entry, list(rows)
+
+
+def remember(entry: tuple[Entry, Sequence[KpiRow]], store: RunStore | None = None) -> int | None:
+    """Record an entry; a store that cannot be written is reported by the caller, not fatal."""
+    return (store or RunStore()).record(*entry)
