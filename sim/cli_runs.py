@@ -14,9 +14,9 @@ from ruamel.yaml import YAML
 
 from sim.cli import _fail, out_console
 from sim.fields import FIELD_BY_PATH, changes, display_value
+from sim.formatting import format_interval, format_value
 from sim.scenario import Scenario
 from sim.store import KINDS, Entry, KpiRow, RunStore
-from sim.summary import KPI_BY_NAME, format_interval, format_value
 
 HEADLINE = {
     "licensed_share": "licensed",
@@ -49,8 +49,7 @@ def _entry(store: RunStore, entry_id: int) -> Entry:
 
 
 def _value(name: str, value: float | None, signed: bool = False) -> str:
-    unit = KPI_BY_NAME[name].unit if name in KPI_BY_NAME else ""
-    return format_value(math.nan if value is None else value, unit, signed)
+    return format_value(name, value, signed)
 
 
 @runs_app.command("list")
@@ -99,8 +98,7 @@ def _kpi_table(title: str, rows: list[KpiRow], limit: int = 6) -> Table:
         if len(shown) == 1:
             r = by_key[(shown[0], name)]
             ci = (r.ci_low, r.ci_high) if r.ci_low is not None and r.ci_high is not None else None
-            unit = KPI_BY_NAME[name].unit if name in KPI_BY_NAME else ""
-            cells.append(format_interval(ci, unit))
+            cells.append(format_interval(name, ci, signed=False))
         table.add_row(name, *cells)
     if len(arms) > limit:
         table.caption = f"{len(arms) - limit} more in the study's summary.csv"
