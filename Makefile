@@ -28,6 +28,8 @@ bench: $(STAMP)
 	$(BIN)/python bench/gate_vs_simpy.py
 	$(BIN)/python bench/baseline_year.py
 	$(BIN)/python bench/tui_latency.py
+	$(BIN)/python bench/sweep_scaling.py
+	$(BIN)/python bench/sweep_memory.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -28,6 +28,7 @@ from rich.progress import (
 from rich.table import Table
 
 from sim.experiment import Comparison, RunResult, check_same_horizon, compare, run
+from sim.experiments.adaptive import Target, compare_until, parse_target, run_until
 from sim.formatting import (
     format_interval,
     format_quantity,
@@ -64,6 +65,16 @@ DaysOpt = Annotated[int | None, typer.Option(min=1, help="Simulated days (defaul
 RepsOpt = Annotated[
     int | None,
     typer.Option("--replications", "-r", min=1, help="Replications (default: scenario's)."),
+]
+UntilOpt = Annotated[
+    str | None,
+    typer.Option(
+        help="KPI=share: add replications until that KPI's 95% CI half-width is under this share "
+        "of its mean (of the change, for compare), e.g. capital_outflow_kzt=0.05."
+    ),
+]
+MaxRepsOpt = Annotated[
+    int, typer.Option(min=3, help="With --until-ci: stop at this many replications anyway.")
 ]
 WorkersOpt = Annotated[
     int | None, typer.Option(min=1, help="Parallel processes (default: all cores).")
@@ -123,6 +134,16 @@ def _reporter(progress: Progress | None):  # type: ignore[no-untyped-def]
     return lambda fraction, note: progress.update(task, completed=fraction, note=note)
 
 
+def _target(text: str | None) -> Target | None:
+    """The --until-ci target, or exit 2 with the problem."""
+    if text is None:
+        return None
+    try:
+        return parse_target(text)
+    except ScenarioError as error:
+        raise _fail(error.problems) from None
+
+
 def _remember(entry: tuple[Entry, list[KpiRow]]) -> None:
     """Record a result in the run history; a history that cannot be written only warns."""
     try:
@@ -162,22 +183,31 @@ def run_command(
     out: Annotated[Path | None, typer.Option(help="Output directory (default: runs/NAME).")] = None,
     trace: Annotated[bool, typer.Option(help="Also write events.csv, one row per event.")] = False,
     workers: WorkersOpt = None,
+    until_ci: UntilOpt = None,
+    max_replications: MaxRepsOpt = 100,
 ) -> None:
     """Run a scenario headless: print a summary table and write the output files."""
+    target = _target(until_ci)
     loaded = _load(scenario, overrides, seed, days, out)
     out = out or Path("runs") / loaded.name
     if replications is not None:
         loaded = loaded.model_copy(
             update={"run": loaded.run.model_copy(update={"replications": replications})}
         )
+    stop = None
     with _progress(f"running {loaded.name}") as progress:
-        result = run(loaded, workers=workers, progress=_reporter(progress), keep_records=trace)
-    written = write_run(out, result, trace)
-    _remember(run_entry(result, out))
+        if target is not None:
+            result, stop = run_until(loaded, target, max_replications, workers, _reporter(progress))
+        else:
+            result = run(loaded, workers=workers, progress=_reporter(progress), keep_records=trace)
+    written = write_run(out, result, trace, {"stopped": stop.reason} if stop else None)
+    _remember(run_entry(result, out, **({"stopped": stop.reason} if stop else {})))
     out_console.print(_summary_table(result))
     if result.replications and result.replications[0].scorecard:
         out_console.print(_scorecard_table(result))
     out_console.print(f"wrote {', '.join(str(p) for p in written)}  ({result.wall_seconds:.1f} s)")
+    if stop is not None:
+        out_console.print(stop.reason, highlight=False, soft_wrap=True)
     if result.status != "ok":
         raise _fail([f"the run failed: {result.error} (see {out / SUMMARY})"], code=1)
 
@@ -214,19 +244,59 @@ PinOpt = Annotated[
 def compare_command(
     baseline: ScenarioArg,
     reform: ScenarioArg,
-    replications: Annotated[int, typer.Option("--replications", "-r", min=2)] = 5,
+    replications: Annotated[
+        int | None,
+        typer.Option(
+            "--replications",
+            "-r",
+            min=1,
+            help="Paired replications (default 5; with --priors, per sampled world, default 1).",
+        ),
+    ] = None,
     overrides: SetOpt = None,
     seed: SeedOpt = None,
     days: DaysOpt = None,
     pins: PinOpt = None,
     workers: WorkersOpt = None,
     out: Annotated[Path | None, typer.Option(help="Write comparison.json here.")] = None,
+    until_ci: UntilOpt = None,
+    max_replications: MaxRepsOpt = 100,
+    priors: Annotated[
+        Path | None,
+        typer.Option(help="Robust comparison: compare in worlds sampled from this priors file."),
+    ] = None,
+    samples: Annotated[int, typer.Option(min=2, help="With --priors: sampled worlds.")] = 20,
+    scheduler: Annotated[
+        str | None, typer.Option(help="With --priors: a Dask scheduler address, or local.")
+    ] = None,
 ) -> None:
     """Paired runs on common random numbers: the change of every KPI with a 95% CI.
 
     `--set` applies to the reform only; `--seed` and `--days` to both. A change is significant
     (★) when it passes a false-discovery-rate test across the KPIs (Benjamini–Hochberg, q = 0.05).
+    With `--priors`, the pair runs in each of `--samples` worlds sampled from the priors and the
+    table says in how many worlds each KPI falls or rises.
     """
+    if priors is not None:
+        from sim.cli_studies import robust
+
+        overrides = [*(overrides or []), *([f"run.seed={seed}"] if seed is not None else [])]
+        robust(
+            baseline,
+            reform,
+            priors,
+            samples,
+            replications or 1,
+            days,
+            overrides,
+            out,
+            scheduler,
+            workers,
+        )
+        return
+    if (replications or 5) < 2:
+        raise _fail(["compare needs -r 2 or more paired replications"])
+    target = _target(until_ci)
     unknown = [p for p in pins or [] if p not in KPI_BY_NAME]
     if unknown:
         raise _fail([f"--pin {p}: no such KPI (see the KPI table in README.md)" for p in unknown])
@@ -236,15 +306,23 @@ def compare_command(
         check_same_horizon(base, ref)
     except ScenarioError as error:
         raise _fail(error.problems) from None
+    stop = None
     with _progress("comparing", eta=True) as progress:
-        comparison = compare(
-            base, ref, replications, workers, _reporter(progress), pinned=tuple(pins or ())
-        )
+        if target is not None:
+            comparison, stop = compare_until(
+                base, ref, target, max_replications, workers, _reporter(progress), pins or ()
+            )
+        else:
+            comparison = compare(
+                base, ref, replications or 5, workers, _reporter(progress), pinned=tuple(pins or ())
+            )
     # a pipe or a file has no width: keep each KPI on one line there
     console = out_console if out_console.is_terminal else Console(width=160)
     console.print(_comparison_table(comparison))
     for sentence in plain_summary(comparison):
         out_console.print(f"• {sentence}", highlight=False, soft_wrap=True)
+    if stop is not None:
+        out_console.print(stop.reason, highlight=False, soft_wrap=True)
     if out is not None:
         write_json(out / "comparison.json", comparison_document(comparison))
         out_console.print(f"wrote {out / 'comparison.json'}")

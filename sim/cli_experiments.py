@@ -176,3 +176,6 @@ def register(app: typer.Typer) -> None:
     app.callback()(options)
     app.command("sweep")(sweep_command)
     app.add_typer(runs_app, name="runs")
+    from sim.cli_studies import register as register_studies
+
+    register_studies(app)

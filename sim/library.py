@@ -16,6 +16,10 @@ class Entry:
     error: str | None = None
 
 
+NOT_SCENARIOS = {"priors", "targets"}
+"""Folders of the library that hold other files than scenarios (priors, published targets)."""
+
+
 def library_root() -> Path:
     """`./configs` when run from a checkout, else the configs beside the installed package."""
     here = Path.cwd() / "configs"
@@ -37,5 +41,8 @@ def entries(paths: list[Path]) -> list[Entry]:
 def library(root: Path | None = None) -> list[Entry]:
     """Every scenario under the library root, top level first, then sub-folders."""
     root = root or library_root()
-    paths = sorted(root.rglob("*.yaml"), key=lambda p: (len(p.relative_to(root).parts), str(p)))
+    paths = sorted(
+        (p for p in root.rglob("*.yaml") if not NOT_SCENARIOS & set(p.relative_to(root).parts)),
+        key=lambda p: (len(p.relative_to(root).parts), str(p)),
+    )
     return entries(paths)

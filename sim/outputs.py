@@ -122,11 +122,13 @@ def write_scorecard(path: Path, replications: list[ReplicationResult]) -> None:
                 writer.writerow([r.replication, *("" if _undefined(c) else c for c in cells)])
 
 
-def write_run(out: Path, result: RunResult, trace: bool = False) -> list[Path]:
-    """Write every output file of a run; returns the paths written."""
+def write_run(
+    out: Path, result: RunResult, trace: bool = False, extra: dict[str, Any] | None = None
+) -> list[Path]:
+    """Write every output file of a run (`extra` keys join summary.json); returns the paths."""
     out.mkdir(parents=True, exist_ok=True)
     written = [out / SUMMARY, out / RESOLVED, out / TIMESERIES]
-    write_json(out / SUMMARY, summary_document(result))
+    write_json(out / SUMMARY, {**summary_document(result), **(extra or {})})
     (out / RESOLVED).write_text(dump_yaml(result.scenario), encoding="utf-8")
     write_timeseries(out / TIMESERIES, result.replications)
     if any(r.scorecard for r in result.replications):

@@ -31,7 +31,6 @@ from sim.experiment import config_hash, package_version
 from sim.experiments.designs import Factor, Values, describe, grid, lhs
 from sim.experiments.executors import Executor
 from sim.experiments.jobs import Job, JobResult, ScenarioBuilder
-from sim.scenario import Scenario
 from sim.summary import KPIS, Estimate, estimate
 
 SWEEP, CELLS, CELL_SUMMARY = "sweep.json", "cells.csv", "summary.csv"
@@ -140,19 +139,16 @@ def _finished(path: Path) -> set[tuple[int, int]]:
     return done
 
 
-def build_all(
-    builders: Mapping[str, ScenarioBuilder], cells: Sequence[Cell]
-) -> dict[int, Scenario]:
-    """Every cell's scenario, or a `ScenarioError` with each distinct problem once."""
-    scenarios, problems = {}, {}
-    for i, cell in enumerate(cells):
+def check_all(builders: Mapping[str, ScenarioBuilder], cells: Sequence[Cell]) -> None:
+    """Validate every cell before running any: a `ScenarioError` names each problem once."""
+    problems: dict[str, None] = {}
+    for cell in cells:
         try:
-            scenarios[i] = builders[cell.arm].build(cell.values)
+            builders[cell.arm].build(cell.values)
         except ScenarioError as error:
             problems.update(dict.fromkeys(error.problems))
     if problems:
         raise ScenarioError(list(problems))
-    return scenarios
 
 
 def design_hash(builders: Mapping[str, ScenarioBuilder], cells: Sequence[Cell], reps: int) -> str:
@@ -193,7 +189,7 @@ def run_cells(
             raise ScenarioError(
                 [f"{out} holds a different study; choose another --out or remove that folder"]
             )
-    scenarios = build_all(builders, cells)
+    check_all(builders, cells)
     columns = _columns(cells)
     doc: dict[str, Any] = {
         **document,
@@ -211,18 +207,21 @@ def run_cells(
     done = _finished(cells_file)
     if not cells_file.is_file():
         cells_file.write_text(",".join(columns) + "\n", encoding="utf-8")
-    jobs = [
-        Job(i, r, scenarios[i])
-        for i in range(len(cells))
-        for r in range(replications)
-        if (i, r) not in done
-    ]
+
+    def jobs() -> Iterator[Job]:
+        """Built as the executor asks for them: one scenario in memory per cell in flight."""
+        for i, cell in enumerate(cells):
+            wanted = [r for r in range(replications) if (i, r) not in done]
+            if wanted:
+                scenario = builders[cell.arm].build(cell.values)
+                yield from (Job(i, r, scenario) for r in wanted)
+
     total, skipped, failed = len(cells) * replications, len(done), 0
     count = skipped
     if progress is not None:
         progress(Progress(count, total, failed, skipped))
     with executor, cells_file.open("a", newline="", encoding="utf-8") as handle:
-        for job_result in executor.map(jobs):
+        for job_result in executor.map(jobs()):
             handle.write(_rows(job_result, cells[job_result.cell], columns))
             handle.flush()
             os.fsync(handle.fileno())
@@ -231,12 +230,12 @@ def run_cells(
             if progress is not None:
                 progress(Progress(count, total, failed, skipped))
     result = collect(out, cells, replications)
-    result.ran, result.skipped = len(jobs), skipped
+    result.ran, result.skipped = total - skipped, skipped
     result.wall_seconds = time.perf_counter() - started
     doc.update(
         status="done" if not result.failures else "done with failures",
         jobs=total,
-        ran=len(jobs),
+        ran=total - skipped,
         skipped=skipped,
         failed=len(result.failures),
         wall_seconds=round(result.wall_seconds, 3),

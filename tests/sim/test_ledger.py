@@ -10,9 +10,12 @@ from hypothesis import strategies as st
 
 from sim import Simulation, load_scenario
 from sim.ledger import Ledger
+from sim.library import NOT_SCENARIOS
 from tests.conftest import BASELINE, CONFIGS, SMALL
 
-SHIPPED = sorted(p for p in CONFIGS.rglob("*.yaml") if "validation" not in p.parts)
+SHIPPED = sorted(
+    p for p in CONFIGS.rglob("*.yaml") if not {"validation", *NOT_SCENARIOS} & set(p.parts)
+)
 
 
 @pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)

@@ -9,6 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from sim.cli import app
+from sim.library import NOT_SCENARIOS
 from sim.loader import ScenarioError, load_scenario
 from sim.units import Money, parse_duration, parse_money
 from tests.conftest import BASELINE, CONFIGS
@@ -29,7 +30,7 @@ def problems(path: Path, overrides: list[str] | None = None) -> list[str]:
 
 
 def test_every_shipped_scenario_validates() -> None:
-    paths = sorted(str(p) for p in CONFIGS.rglob("*.yaml"))
+    paths = sorted(str(p) for p in CONFIGS.rglob("*.yaml") if not NOT_SCENARIOS & set(p.parts))
     result = runner.invoke(app, ["validate", *paths])
     assert result.exit_code == 0, result.output
 
