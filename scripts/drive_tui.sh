@@ -67,7 +67,7 @@ keys C-e BSpace BSpace BSpace BSpace 1
 sleep 1
 capture fixed_value
 
-keys C-t                                   # compare with the baseline
+keys C-g                                   # compare with the baseline
 wait_for "replications a side" 240
 capture compare_table
 keys Right

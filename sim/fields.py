@@ -9,7 +9,9 @@ changes.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
+import re
 import types
 import typing
 from collections.abc import Mapping
@@ -25,13 +27,18 @@ from sim.loader import (
     KeyPath,
     ScenarioError,
     apply_override,
+    leaf_paths,
     load_data,
     parse_override,
     to_yaml,
     validate,
 )
+from sim.rules import check_rules, extract_schedules
 from sim.scenario import Scenario
 from sim.units import Money, Unit, format_duration
+
+SCHEDULED_ELSEWHERE = frozenset({"rules"})
+"""Fields not edited as one value: dated rules are edited on the fields they change."""
 
 
 @dataclass(frozen=True)
@@ -121,6 +128,108 @@ FIELDS: tuple[FieldSpec, ...] = tuple(_walk(Scenario, (), ""))
 FIELD_BY_PATH: dict[str, FieldSpec] = {f.path: f for f in FIELDS}
 
 
+@dataclass(frozen=True)
+class Scheduled:
+    """A value that changes on dates: the starting value, then (date, value) steps in date order."""
+
+    start: Any
+    steps: tuple[tuple[dt.date, Any], ...]
+
+
+def field_value(scenario: Scenario, path: str) -> Any:
+    """The value at `path`, or a `Scheduled` when dated rules change it during the run."""
+    start = value_at(scenario, path)
+    steps: dict[dt.date, Any] = {}
+    for rule in sorted(scenario.rules, key=lambda r: r.date):
+        if path in rule.values:
+            steps[rule.date] = rule.values[path]
+    kept, current = [], start
+    for when, value in sorted(steps.items()):
+        if value != current:  # a step to the value already in effect changes nothing
+            kept.append((when, value))
+        current = value
+    return Scheduled(start, tuple(kept)) if kept else start
+
+
+_DATED = re.compile(r"^\s*(?:from\s+)?(\d{4}(?:-\d{1,2}){0,2})\s*:\s*(.*?)\s*$", re.IGNORECASE)
+_SPLIT = re.compile(r"\s*[;,]\s*(?=(?:from\s+)?\d{4}(?:-\d{1,2}){0,2}\s*:)|\s*;\s*", re.IGNORECASE)
+
+
+def _full_date(text: str) -> dt.date:
+    """`2023`, `2023-4` or `2023-04-01` as a date (the first of the year or month)."""
+    parts = [int(p) for p in text.split("-")] + [1, 1]
+    return dt.date(parts[0], parts[1], parts[2])
+
+
+def parse_schedule(text: str) -> tuple[str | None, list[tuple[dt.date, str]]] | None:
+    """`0.3, from 2023-01-01: 0.9` to ("0.3", [(2023-01-01, "0.9")]); None if not a schedule.
+
+    The starting value may be left out (None: the baseline's stays). Dates may be a year or a
+    month (`from 2023: 0.9`). Raises ValueError for a schedule with an impossible date.
+    """
+    if text.lstrip().startswith("{") or not _DATED.match(_SPLIT.split(text.strip())[-1] or ""):
+        return None  # a plain value, or a YAML mapping (read as such)
+    start: str | None = None
+    steps: list[tuple[dt.date, str]] = []
+    for index, part in enumerate(p for p in _SPLIT.split(text.strip()) if p.strip()):
+        match = _DATED.match(part)
+        if match is None:
+            if index:
+                raise ValueError(f"expected 'from YYYY-MM-DD: value', got {part!r}")
+            start = part.strip()
+            continue
+        try:
+            steps.append((_full_date(match.group(1)), match.group(2)))
+        except ValueError:
+            raise ValueError(f"not a date: {match.group(1)!r} (YYYY-MM-DD)") from None
+    return start, sorted(steps, key=lambda step: step[0])
+
+
+def schedule_text(spec: FieldSpec, value: Any) -> str:
+    """A value as a person types it; a schedule reads `0.3, from 2023-01-01: 0.9`."""
+    if isinstance(value, Scheduled):
+        steps = ", ".join(f"from {d.isoformat()}: {display_value(spec, v)}" for d, v in value.steps)
+        return f"{display_value(spec, value.start)}, {steps}"
+    return display_value(spec, value)
+
+
+def describe_change(spec: FieldSpec, old: Any, new: Any) -> str:
+    """`0.3 → 0.9 from 2023-01-01`: a change in words, never a Python repr."""
+    if isinstance(new, Scheduled) and not isinstance(old, Scheduled) and new.start == old:
+        steps = ", ".join(f"{display_value(spec, v)} from {d.isoformat()}" for d, v in new.steps)
+        return f"{display_value(spec, old)} → {steps}"
+    return f"{schedule_text(spec, old)} → {schedule_text(spec, new)}"
+
+
+def _yaml_value(path: str, text: str, data: Mapping[str, Any]) -> str:
+    """The YAML for an edit: a schedule typed in words becomes a date-keyed mapping.
+
+    The starting value defaults to the base's, and every date the base schedules for this field
+    stays in the mapping with the value the new schedule gives it, so the what-if's schedule
+    replaces the base's rather than mixing with it.
+    """
+    parsed = parse_schedule(text)
+    scheduled = any(path in (rule.get("values") or {}) for rule in data.get("rules") or ())
+    if parsed is None and (text.lstrip().startswith("{") or not scheduled):
+        return text
+    start_text, steps = parsed or (text.strip(), [])  # a plain value replaces the base's schedule
+    run = data.get("run") if isinstance(data.get("run"), Mapping) else {}
+    start = _full_date(str((run or {}).get("start_date") or "2022-07-01"))
+    base = data
+    for part in path.split("."):
+        base = base.get(part) if isinstance(base, Mapping) else None  # type: ignore[assignment]
+    if start_text is None:
+        start_text = json.dumps(base, default=str) if base is not None else "null"
+    entries = {start: start_text, **{d: v for d, v in steps}}
+    for rule in data.get("rules") or ():
+        when = _full_date(str(rule.get("date")))
+        if path in (rule.get("values") or {}) and when not in entries:
+            earlier = [d for d in entries if d <= when]
+            entries[when] = entries[max(earlier)] if earlier else start_text
+    items = ", ".join(f"{d.isoformat()}: {v}" for d, v in sorted(entries.items()))
+    return "{" + items + "}"
+
+
 def value_at(scenario: BaseModel | None, path: str) -> Any:
     """The value at a dotted path (None where an optional section is null)."""
     node: Any = scenario
@@ -157,19 +266,28 @@ def validate_edits(base: Path, edits: Mapping[str, str]) -> tuple[Scenario | Non
     """Apply text edits (path -> text) to a scenario file; the result and each field's problem."""
     data, sources = load_data(base)
     problems: dict[str, str] = {}
+    base = data
     for path, text in edits.items():
         try:
-            key_path, value = parse_override(f"{path}={text}")
-        except ScenarioError as error:
-            problems[path] = error.problems[0].split(": ", 1)[-1]
+            key_path, value = parse_override(f"{path}={_yaml_value(path, text, base)}")
+        except (ScenarioError, ValueError) as error:
+            message = error.problems[0] if isinstance(error, ScenarioError) else str(error)
+            problems[path] = message.split(": ", 1)[-1] if "--set" in message else message
             continue
         data = apply_override(data, key_path, value)
     if problems:
         return None, problems
     try:
-        return Scenario.model_validate(data), {}
+        data = extract_schedules(data, dict(sources), leaf_paths())
+    except ScenarioError as error:
+        return None, _owned(error.problems, edits)
+    try:
+        scenario = Scenario.model_validate(data)
     except ValidationError:
-        pass
+        scenario = None
+    if scenario is not None:
+        rule_problems = check_rules(scenario, sources, leaf_paths())
+        return (None, _owned(rule_problems, edits)) if rule_problems else (scenario, {})
     try:
         validate(data, sources)
     except ScenarioError as error:
@@ -180,13 +298,22 @@ def validate_edits(base: Path, edits: Mapping[str, str]) -> tuple[Scenario | Non
     return None, problems
 
 
+def _owned(problems: list[str], edits: Mapping[str, str]) -> dict[str, str]:
+    """Problems keyed by the edited field they name (or by "" when none)."""
+    out: dict[str, str] = {}
+    for line in problems:
+        owner = next((p for p in edits if p in line), "")
+        out[owner] = line.rsplit(" (", 1)[0] if owner else line
+    return out
+
+
 def changes(base: Scenario, other: Scenario) -> dict[str, tuple[Any, Any]]:
-    """Every field whose value differs: path -> (baseline value, other value)."""
+    """Every field whose value differs (schedules included): path -> (baseline, other)."""
     out = {}
     for spec in FIELDS:
-        if spec.path in {"name", "description", "targets"}:
+        if spec.path in {"name", "description", "targets"} | SCHEDULED_ELSEWHERE:
             continue
-        a, b = value_at(base, spec.path), value_at(other, spec.path)
+        a, b = field_value(base, spec.path), field_value(other, spec.path)
         if a != b:
             out[spec.path] = (a, b)
     return out
@@ -201,8 +328,9 @@ def whatif_yaml(
         "name": name,
         "description": description or f"What-if on {base_file.name}: " + ", ".join(edits),
     }
+    base, _ = load_data(base_file)
     for path, text in edits.items():
-        key_path, value = parse_override(f"{path}={text}")
+        key_path, value = parse_override(f"{path}={_yaml_value(path, text, base)}")
         data = apply_override(data, key_path, value)
     header = f"# What-if saved by Exchange Sandbox on {dt.date.today().isoformat()}.\n"
     return header + to_yaml(data)

@@ -67,6 +67,8 @@ class SandboxApp(App[None]):
         self.compare_job: ComparisonJob | None = None
         self.compare_progress: tuple[float, str] = (0.0, "")
         self.compare_error: str | None = None
+        self.compare_aligned: str | None = None
+        """Why the baseline runs another horizon than its own in this comparison (or None)."""
         self.validating = False
         self._job_ids = 0
         self._start_mode = start_mode
@@ -148,8 +150,17 @@ class SandboxApp(App[None]):
             path = self.session.save(name)
             self.session_signal.publish(False)
             self.notify(f"Saved the what-if to {path}", title="Saved")
+            self.call_after_refresh(self._leave_fields)
 
         self.push_screen(SaveScreen(self.session.default_name()), saved)
+
+    def _leave_fields(self) -> None:
+        """After a save, focus leaves the field, so the next key (1-6, ctrl+g…) is a command."""
+        sections = self.screen.query("#sections")
+        if sections:
+            sections.first().focus()
+        elif self.focused is not None and self.focused.has_class("field-input"):
+            self.set_focus(None)
 
     # --- running -------------------------------------------------------------------------------
 
@@ -212,10 +223,13 @@ class SandboxApp(App[None]):
         if self.compare_job is not None:
             self.compare_job.stop()
         self._job_ids += 1
+        baseline, self.compare_aligned = self.session.aligned_baseline()
+        if self.compare_aligned:
+            self.notify(self.compare_aligned, title="Same horizon on both sides", timeout=8)
         job = self.compare_job = ComparisonJob(
             self,
             self._job_ids,
-            self.session.baseline,
+            baseline,
             self.session.whatif,
             self.replications,
             self.compare_workers,

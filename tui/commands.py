@@ -32,7 +32,8 @@ APP_BINDINGS: list[BindingType] = [
     *screen_bindings(),
     Binding("f1", "app.switch_mode('help')", "Help", id="screen.help_f1", show=False),
     Binding("ctrl+r", "app.run_restart", "Run", id="app.run", show=False),
-    Binding("ctrl+t", "app.compare", "Compare", id="app.compare", show=False),
+    Binding("ctrl+g", "app.compare", "Compare", id="app.compare", show=False),
+    Binding("ctrl+s", "app.save_as", "Save as…", id="app.save_as", show=False),
     Binding("ctrl+q", "app.quit", "Quit", id="app.quit", priority=True, show=False),
 ]
 

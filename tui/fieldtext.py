@@ -9,7 +9,14 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from sim.fields import FIELDS, FieldSpec, display_value
+from sim.fields import (
+    FIELDS,
+    SCHEDULED_ELSEWHERE,
+    FieldSpec,
+    Scheduled,
+    display_value,
+    schedule_text,
+)
 from sim.units import format_duration
 
 SECTION_ORDER = (
@@ -54,7 +61,7 @@ def sections(specs: Iterable[FieldSpec] = FIELDS) -> list[tuple[str, list[FieldS
     """The editable fields grouped by section, known sections first in `SECTION_ORDER`."""
     groups: dict[str, list[FieldSpec]] = {}
     for spec in specs:
-        if spec.path in IDENTITY:
+        if spec.path in IDENTITY | SCHEDULED_ELSEWHERE:
             continue
         groups.setdefault(spec.section, []).append(spec)
     rank = {name: i for i, name in enumerate(SECTION_ORDER)}
@@ -81,7 +88,10 @@ def unit_hint(spec: FieldSpec) -> str:
 
 
 def as_text(spec: FieldSpec, value: Any) -> str:
-    """A value as a person would type it (durations as 2h / 3d, money as `1_000 USD`)."""
+    """A value as a person would type it (durations as 2h / 3d, money as `1_000 USD`, schedules
+    as `0.3, from 2023-01-01: 0.9`)."""
+    if isinstance(value, Scheduled):
+        return schedule_text(spec, value)
     if kind(spec) == "duration" and isinstance(value, float):
         return format_duration(value) if not math.isnan(value) else "nan"
     if isinstance(value, tuple | list):  # e.g. dated rules: JSON is YAML that reads back

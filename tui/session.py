@@ -10,7 +10,7 @@ from typing import Any
 from ruamel.yaml import YAML
 
 from sim import Scenario, ScenarioError, load_scenario
-from sim.fields import FIELD_BY_PATH, changes, validate_edits, value_at, whatif_yaml
+from sim.fields import FIELD_BY_PATH, changes, field_value, validate_edits, whatif_yaml
 from tui.fieldtext import as_text
 
 DEFAULT_SCENARIO = Path("configs/aifc_pilot_2022.yaml")
@@ -53,6 +53,11 @@ def check_edits(base_path: Path, edits: dict[str, str]) -> tuple[Scenario | None
         for owner in owners:
             keyed[owner] = message
     return scenario, keyed
+
+
+def horizon(scenario: Scenario) -> tuple[int, Any]:
+    """What a comparison must share: the number of simulated days and the first day."""
+    return scenario.run.days, scenario.run.start_date
 
 
 @dataclass
@@ -98,7 +103,7 @@ class Session:
         return self.whatif is not None and not self.problems
 
     def baseline_text(self, path: str) -> str:
-        return as_text(FIELD_BY_PATH[path], value_at(self.baseline, path))
+        return as_text(FIELD_BY_PATH[path], field_value(self.baseline, path))
 
     def text(self, path: str) -> str:
         """What the field shows: the edit, or the baseline value."""
@@ -135,6 +140,30 @@ class Session:
     def changed(self) -> dict[str, tuple[Any, Any]]:
         """Every value the what-if changes (path -> (baseline, what-if)), once it is valid."""
         return changes(self.baseline, self.whatif) if self.whatif is not None else {}
+
+    def aligned_baseline(self) -> tuple[Scenario, str | None]:
+        """The baseline over the what-if's horizon (run.days and start date), and a note if moved.
+
+        A comparison of two different run lengths would report the extra days as the reform's
+        effect, so both sides run the what-if's horizon.
+        """
+        base, whatif = self.baseline, self.whatif
+        if whatif is None or horizon(whatif) == horizon(base):
+            return base, None
+        edits = {p: t for p, t in self.edits.items() if p in {"run.days", "run.start_date"}}
+        aligned, problems = check_edits(self.base_path, edits)
+        if aligned is None or problems or horizon(aligned) != horizon(whatif):
+            run = base.run.model_copy(
+                update={"days": whatif.run.days, "start_date": whatif.run.start_date}
+            )
+            aligned = base.model_copy(update={"run": run})
+        aligned = aligned.model_copy(update={"name": base.name})
+        note = (
+            f"Both sides run the what-if's {whatif.run.days} days from "
+            f"{whatif.run.start_date.isoformat()} (the baseline's own horizon is "
+            f"{base.run.days} days from {base.run.start_date.isoformat()})."
+        )
+        return aligned, note
 
     def save(self, name: str, folder: Path = WHATIF_DIR, description: str = "") -> Path:
         """Write the what-if as a YAML file that extends the baseline with only the changes."""

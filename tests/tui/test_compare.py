@@ -25,7 +25,7 @@ async def test_comparison_shows_a_significant_change_with_its_ci(tiny: Path) -> 
     async with app.run_test(size=(120, 36)) as pilot:
         await make_whatif(app, pilot, "channel.licensed_awareness", "0.6")
         app.compare_signal.subscribe(app, lambda _: progress.append(app.compare_progress[0]))
-        await pilot.press("ctrl+t")
+        await pilot.press("ctrl+g")
         await wait_for(pilot, lambda: app.comparison is not None)
         await pilot.pause()
         table = app.screen.query_one("#compare-table", DataTable)
@@ -43,7 +43,7 @@ async def test_stopping_a_comparison_leaves_the_app_ready(tiny: Path) -> None:
     app = SandboxApp(tiny, replications=50, blink=False)
     async with app.run_test(size=(80, 24)) as pilot:
         await make_whatif(app, pilot, "kyc.reviewers", "4")
-        await pilot.press("ctrl+t")
+        await pilot.press("ctrl+g")
         await wait_for(pilot, lambda: app.compare_progress[0] > 0)
         await pilot.press("x")
         assert app.compare_job is None
@@ -56,10 +56,27 @@ async def test_report_export_writes_markdown_and_says_where(tiny: Path, workdir:
     app = SandboxApp(tiny, replications=2, blink=False)
     async with app.run_test(size=(80, 24)) as pilot:
         await make_whatif(app, pilot, "kyc.reviewers", "4")
-        await pilot.press("ctrl+t")
+        await pilot.press("ctrl+g")
         await wait_for(pilot, lambda: app.comparison is not None)
         await pilot.press("m")
         await pilot.pause()
         report = workdir / "runs" / "tiny-whatif-vs-tiny" / "report.md"
         assert report.read_text(encoding="utf-8").startswith("# tiny-whatif vs tiny")
         assert any(str(report.relative_to(workdir)) in str(n.message) for n in app._notifications)
+
+
+async def test_a_comparison_of_two_run_lengths_runs_both_over_the_whatifs_horizon(
+    tiny: Path,
+) -> None:
+    app = SandboxApp(tiny, replications=2, blink=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await make_whatif(app, pilot, "run.days", "30")
+        await pilot.press("ctrl+g")
+        await wait_for(pilot, lambda: app.comparison is not None)
+        assert app.comparison.baseline.scenario.run.days == 30
+        assert app.comparison.baseline.scenario.name == "tiny"
+        assert app.comparison.reform.scenario.run.days == 30
+        assert app.compare_aligned and "30 days" in app.compare_aligned
+        assert any("30 days" in str(n.message) for n in app._notifications)
+        change = app.comparison.changes["applicants"]
+        assert change.difference.mean == 0  # the same world over the same days: no change

@@ -31,7 +31,7 @@ async def type_into(app: SandboxApp, pilot: object, path: str, text: str) -> Fie
 
 def test_every_parameter_has_a_place_in_the_editor() -> None:
     placed = {spec.path for _, specs in sections() for spec in specs}
-    assert placed == {spec.path for spec in FIELDS if spec.path not in IDENTITY}
+    assert placed == {spec.path for spec in FIELDS if spec.path not in IDENTITY | {"rules"}}
 
 
 async def test_invalid_value_shows_message_at_field_and_disables_run(tiny: Path) -> None:
@@ -128,3 +128,90 @@ async def test_run_button_runs_the_whatif_on_the_dashboard(tiny: Path) -> None:
         await wait_for(pilot, lambda: app.run_state.status == "finished")
         assert app.current_mode == "dashboard"
         assert app.runner.scenario is not None and app.runner.scenario.kyc.reviewers == 4
+
+
+async def test_a_schedule_is_entered_in_a_field_and_listed_in_words(tiny: Path) -> None:
+    app = SandboxApp(tiny, blink=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await type_into(app, pilot, "banks.unlicensed_block_prob", "0.3, from 2023-01-01: 0.9")
+        assert app.session.valid
+        rule = [r for r in app.session.whatif.rules if "banks.unlicensed_block_prob" in r.values]
+        assert [(str(r.date), r.values["banks.unlicensed_block_prob"]) for r in rule] == [
+            ("2023-01-01", 0.9)
+        ]
+        panel = str(app.screen.query_one(ChangesPanel).render())
+        assert "0.3 → 0.9 from 2023-01-01" in panel
+        assert "{" not in panel and "DatedRule" not in panel
+
+
+async def test_a_short_schedule_keeps_the_baseline_start_and_reads_a_year_as_its_first_day(
+    tiny: Path,
+) -> None:
+    app = SandboxApp(tiny, blink=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await type_into(app, pilot, "banks.unlicensed_block_prob", "from 2023: 0.9")
+        assert app.session.valid
+        assert app.session.whatif.banks.unlicensed_block_prob == 0.3
+        editor = await type_into(app, pilot, "banks.unlicensed_block_prob", "from 2023-13: 0.9")
+        assert "not a date" in (editor.problem or "")
+
+
+async def test_saved_whatif_with_a_schedule_holds_only_that_change(
+    tiny: Path, workdir: Path
+) -> None:
+    app = SandboxApp(tiny, blink=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await type_into(app, pilot, "banks.unlicensed_block_prob", "from 2023-01-01: 0.9")
+        path = app.session.save("block more")
+        data = YAML(typ="safe").load(path.read_text(encoding="utf-8"))
+        assert set(data) == {"extends", "name", "description", "banks"}  # no copied `rules:`
+        assert "miners" not in data
+        app.session.reset()
+        assert app.open_scenario(path)
+        assert app.session.edits == {"banks.unlicensed_block_prob": "0.3, from 2023-01-01: 0.9"}
+        assert set(app.session.changed()) == {"banks.unlicensed_block_prob"}
+
+
+async def test_focus_leaves_the_field_after_saving_so_digits_switch_screens(
+    tiny: Path, workdir: Path
+) -> None:
+    app = SandboxApp(tiny, blink=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        editor = await type_into(app, pilot, "kyc.reviewers", "4")
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: app.screen.query("#save-name"))
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.session.saved_to is not None)
+        await pilot.pause(0.2)
+        assert not isinstance(app.focused, Input)
+        await pilot.press("4")
+        await pilot.pause()
+        assert app.current_mode == "compare"
+        assert editor.query_one(Input).value == "4"  # the digit did not go into the field
+
+
+async def test_digits_typed_in_a_field_stay_in_the_field(tiny: Path) -> None:
+    app = SandboxApp(tiny, blink=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        editor = await type_into(app, pilot, "kyc.reviewers", "14")
+        assert app.current_mode == "editor"
+        assert editor.query_one(Input).value == "14"
+
+
+async def test_save_key_works_on_every_screen_once_there_is_a_whatif(
+    tiny: Path, workdir: Path
+) -> None:
+    app = SandboxApp(tiny, blink=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("1")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert not app.screen.query("#save-name")  # nothing to save yet: the key does nothing
+        await pilot.press("2")
+        await type_into(app, pilot, "kyc.reviewers", "4")
+        for key in ("escape", "3", "ctrl+s"):
+            await pilot.press(key)
+        await wait_for(pilot, lambda: app.screen.query("#save-name"))
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.session.saved_to is not None)
+        assert (workdir / app.session.saved_to).exists()

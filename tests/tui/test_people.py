@@ -40,3 +40,29 @@ async def test_people_screen_explains_what_to_do_before_any_run(tiny: Path) -> N
         await wait_for(
             pilot, lambda: "No run yet" in str(app.screen.query_one("#people-title").render())
         )
+
+
+async def test_people_search_shows_it_is_working_until_the_answer_comes(tiny: Path) -> None:
+    app = SandboxApp(tiny, blink=False)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("3", "space")
+        await wait_for(pilot, lambda: app.run_state.status == "finished")
+        await pilot.press("5")
+        screen = app.screen
+        assert isinstance(screen, PeopleScreen)
+        table = screen.query_one("#people-table", DataTable)
+        await wait_for(pilot, lambda: table.row_count > 0)
+        seen: list[tuple[bool, str]] = []
+        real_people = app.runner.people
+
+        def slow_people(*args: object) -> object:
+            seen.append((table.loading, str(screen.query_one("#people-title").render())))
+            return real_people(*args)  # type: ignore[arg-type]
+
+        app.runner.people = slow_people  # type: ignore[method-assign]
+        screen.query_one("#people-search", Input).value = "rejected"
+        await pilot.press("slash", "enter")
+        await wait_for(pilot, lambda: not screen.searching)
+        assert seen and seen[0][0] is True and "Searching for “rejected”" in seen[0][1]
+        assert table.loading is False
+        assert "matching “rejected”" in str(screen.query_one("#people-title").render())

@@ -30,7 +30,7 @@ class CompareScreen(TabbedScreen):
 
     MODE = "compare"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+t", "app.compare", "Compare", id="compare.start"),
+        Binding("ctrl+g", "app.compare", "Compare", id="compare.start"),
         Binding("x", "app.stop_compare", "Stop", id="compare.stop"),
         Binding("plus", "app.replications(1)", "More reps", id="compare.more", key_display="+"),
         Binding(
@@ -92,14 +92,16 @@ class CompareScreen(TabbedScreen):
         if not session.is_whatif:
             title = (
                 f"Baseline [b]{session.baseline.name}[/]. Change a value in the Editor (2), then "
-                "[b]ctrl+t[/] runs the what-if beside the baseline."
+                "[b]ctrl+g[/] runs the what-if beside the baseline."
             )
         else:
             title = (
                 f"What-if [b]{session.default_name()}[/] vs baseline [b]{session.baseline.name}[/]"
                 f" · {reps} paired replications, common random numbers (seed "
-                f"{session.baseline.run.seed}) · [b]ctrl+t[/] runs · [b]+/-[/] replications"
+                f"{session.baseline.run.seed}) · [b]ctrl+g[/] runs · [b]+/-[/] replications"
             )
+        if app.compare_aligned and session.is_whatif:
+            title += f"\n[$text-warning]{app.compare_aligned}[/]"
         self.query_one("#compare-title", Static).update(title)
         fraction, note = app.compare_progress
         bar = self.query_one(ProgressBar)

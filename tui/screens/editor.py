@@ -11,7 +11,7 @@ from textual.widget import AwaitMount
 from textual.widgets import Button, ContentSwitcher, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from sim.fields import FIELD_BY_PATH, FieldSpec
+from sim.fields import FIELD_BY_PATH, FieldSpec, describe_change
 from tui.fieldtext import section_title, sections
 from tui.screens.base import WorkbenchScreen
 from tui.widgets.changes import ChangesPanel
@@ -24,7 +24,7 @@ class EditorScreen(WorkbenchScreen):
     MODE = "editor"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+r", "app.run_restart", "Run", id="editor.run"),
-        Binding("ctrl+t", "app.compare", "Compare", id="editor.compare"),
+        Binding("ctrl+g", "app.compare", "Compare", id="editor.compare"),
         Binding("ctrl+s", "app.save_as", "Save as…", id="editor.save_as"),
         Binding("ctrl+o", "baseline_value", "Baseline value", id="editor.baseline_value"),
         Binding("escape", "sections", "Sections", id="editor.sections"),
@@ -111,8 +111,12 @@ class EditorScreen(WorkbenchScreen):
             self.call_later(self._rebuild_fields)
         for editor in self.query(FieldEditor):
             editor.set_problem(problems.get(editor.spec.path))
+        changed = session.changed()
         self.query_one(ChangesPanel).show(
-            session.edits, {p: session.baseline_text(p) for p in session.edits}, problems
+            session.edits,
+            {p: session.baseline_text(p) for p in session.edits},
+            problems,
+            {p: describe_change(FIELD_BY_PATH[p], *changed[p]) for p in changed},
         )
         self._label_sections()
         blocked = bool(problems)

@@ -21,7 +21,7 @@ A what-if workbench for a national crypto exchange sandbox (modelled on Kazakhst
 
 - **Editor** (key 2): pick a part of the world on the left, change a value. Every change is
   listed under *Changes vs baseline*; a value the model cannot accept is marked ✗ with the reason.
-- **Compare** (ctrl+t): the baseline and your what-if run on the same random numbers; the table
+- **Compare** (ctrl+g): the baseline and your what-if run on the same random numbers; the table
   shows each KPI's change with its 95% confidence interval, ★ where the change is significant.
 - **Run** (key 3, then space): watch one run day by day: KPI tiles, charts, the KYC funnel and
   the event log.

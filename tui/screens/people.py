@@ -33,6 +33,8 @@ class PeopleScreen(WorkbenchScreen):
     def __init__(self) -> None:
         super().__init__()
         self.page, self.total = 0, 0
+        self.searching = ""
+        """The words being searched for while a search runs (empty otherwise)."""
         self.rows: list[PersonRow] = []
         self.timeline_steps: list[Step] = []
 
@@ -70,20 +72,33 @@ class PeopleScreen(WorkbenchScreen):
                 answer = question()
             except Exception as error:  # e.g. the run was replaced meanwhile
                 self.app.call_from_thread(self.notify, str(error), severity="warning")
+                self.app.call_from_thread(self._stop_loading)
                 return
             self.app.call_from_thread(then, answer)
 
         self.run_worker(work, thread=True, group="people", exclusive=True, exit_on_error=False)
 
+    def _stop_loading(self) -> None:
+        self.searching = ""
+        self.query_one("#people-table", DataTable).loading = False
+
     def action_reload(self) -> None:
         words = self.query_one("#people-search", Input).value.lower().split()
         count = SEARCH_LIMIT if words else PAGE
         start = self.page * PAGE
+        if words:  # a search reads every person of the run: say so while it works
+            self.searching = " ".join(words)
+            self.query_one("#people-title", Static).update(
+                f"Searching for “{self.searching}” among the run's people…"
+            )
+            self.query_one("#people-table", DataTable).loading = True
         self._ask(lambda: self.workbench.runner.people(start, count, words), self._show_rows)
 
     def _show_rows(self, answer: tuple[int, list[PersonRow]] | None) -> None:
         title = self.query_one("#people-title", Static)
         table = self.query_one("#people-table", DataTable)
+        table.loading = False
+        self.searching = ""
         table.clear()
         if answer is None:
             title.update(

@@ -30,7 +30,7 @@ class ScenariosScreen(WorkbenchScreen):
         Binding("enter", "open", "Open", id="scenarios.open", priority=True),
         Binding("w", "new_whatif", "New what-if from this", id="scenarios.new_whatif"),
         Binding("r", "open_run", "Open and run", id="scenarios.open_run"),
-        Binding("ctrl+l", "reload", "Reload list", id="scenarios.reload", show=False),
+        Binding("l", "reload", "Reload list", id="scenarios.reload", show=False),
     ]
 
     def compose_body(self) -> ComposeResult:
