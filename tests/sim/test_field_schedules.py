@@ -1,0 +1,60 @@
+"""Schedules typed as text in an editor field: read as dated rules, shown back in words."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from sim import load_scenario
+from sim.fields import (
+    FIELD_BY_PATH,
+    changes,
+    describe_change,
+    field_value,
+    parse_schedule,
+    validate_edits,
+    whatif_yaml,
+)
+
+BASELINE = Path(__file__).resolve().parents[2] / "configs" / "aifc_pilot_2022.yaml"
+BLOCK = "banks.unlicensed_block_prob"
+
+
+def test_schedule_text_reads_dates_years_and_months() -> None:
+    assert parse_schedule("0.3, from 2023-01-01: 0.9") == ("0.3", [(dt.date(2023, 1, 1), "0.9")])
+    assert parse_schedule("from 2023: 0.9; from 2024-4: 1") == (
+        None,
+        [(dt.date(2023, 1, 1), "0.9"), (dt.date(2024, 4, 1), "1")],
+    )
+    assert parse_schedule("0.9") is None
+    assert parse_schedule("{2022-07-01: 0.3}") is None  # a YAML mapping: read as YAML
+    with pytest.raises(ValueError, match="not a date"):
+        parse_schedule("from 2023-02-30: 0.9")
+
+
+def test_a_typed_schedule_gives_the_same_scenario_as_the_file_form() -> None:
+    typed, problems = validate_edits(BASELINE, {BLOCK: "from 2023: 0.9"})
+    mapping, _ = validate_edits(BASELINE, {BLOCK: "{2022-07-01: 0.3, 2023-01-01: 0.9}"})
+    assert not problems and typed is not None and mapping is not None
+    assert field_value(typed, BLOCK) == field_value(mapping, BLOCK)
+    base = load_scenario(BASELINE)
+    old, new = changes(base, typed)[BLOCK]
+    assert describe_change(FIELD_BY_PATH[BLOCK], old, new) == "0.3 → 0.9 from 2023-01-01"
+
+
+def test_a_schedule_replaces_the_baselines_schedule_of_that_field(tmp_path: Path) -> None:
+    edits = {"miners.sale_share": "0, from 2024-01-01: 0.6"}
+    scenario, problems = validate_edits(BASELINE, edits)
+    assert not problems and scenario is not None
+    value = field_value(scenario, "miners.sale_share")
+    assert value.steps == ((dt.date(2024, 1, 1), 0.6),)  # the baseline's 0.75 from 2025 is gone
+    target = tmp_path / "w.yaml"
+    target.write_text(whatif_yaml(BASELINE, target, edits, "w"), encoding="utf-8")
+    assert field_value(load_scenario(target), "miners.sale_share") == value
+
+
+def test_a_bad_value_in_a_schedule_names_its_date() -> None:
+    _, problems = validate_edits(BASELINE, {BLOCK: "from 2023: 1.5"})
+    assert "2023-01-01" in problems[BLOCK] and "<= 1" in problems[BLOCK]
