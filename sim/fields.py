@@ -266,10 +266,10 @@ def validate_edits(base: Path, edits: Mapping[str, str]) -> tuple[Scenario | Non
     """Apply text edits (path -> text) to a scenario file; the result and each field's problem."""
     data, sources = load_data(base)
     problems: dict[str, str] = {}
-    base = data
+    base_data = data
     for path, text in edits.items():
         try:
-            key_path, value = parse_override(f"{path}={_yaml_value(path, text, base)}")
+            key_path, value = parse_override(f"{path}={_yaml_value(path, text, base_data)}")
         except (ScenarioError, ValueError) as error:
             message = error.problems[0] if isinstance(error, ScenarioError) else str(error)
             problems[path] = message.split(": ", 1)[-1] if "--set" in message else message
