@@ -215,3 +215,34 @@ async def test_save_key_works_on_every_screen_once_there_is_a_whatif(
         await pilot.press("enter")
         await wait_for(pilot, lambda: app.session.saved_to is not None)
         assert (workdir / app.session.saved_to).exists()
+
+
+async def test_find_goes_to_a_parameter_by_name_with_its_value_selected(tiny: Path) -> None:
+    app = SandboxApp(tiny, blink=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("ctrl+f", *"reviewers")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: getattr(app.focused, "id", "") == "in-kyc--reviewers")
+        await pilot.press("4")  # the text was selected: typing replaces it
+        await wait_for(pilot, lambda: app.session.valid and app.session.edits)
+        assert app.session.edits == {"kyc.reviewers": "4"}
+
+
+async def test_dated_values_editor_writes_a_schedule_into_the_field(tiny: Path) -> None:
+    app = SandboxApp(tiny, blink=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, EditorScreen)
+        editor = await screen.show_field("banks.unlicensed_block_prob")
+        editor.query_one(Input).focus()
+        await pilot.press("ctrl+d")
+        await wait_for(pilot, lambda: app.screen.query("#schedule-start"))
+        await pilot.press("tab", *"2023-01-01", "tab", *"0.9")
+        await pilot.pause()
+        assert app.screen.query("DatedRow").last().values() == ("", "")  # a blank row was added
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.session.valid and app.session.edits)
+        assert editor.query_one(Input).value == "0.3, from 2023-01-01: 0.9"
+        panel = str(screen.query_one(ChangesPanel).render())
+        assert "0.3 → 0.9 from 2023-01-01" in panel

@@ -6,16 +6,18 @@ from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.command import SimpleCommand
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widget import AwaitMount
 from textual.widgets import Button, ContentSwitcher, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from sim.fields import FIELD_BY_PATH, FieldSpec, describe_change
-from tui.fieldtext import section_title, sections
+from tui.fieldtext import field_label, section_title, sections
 from tui.screens.base import WorkbenchScreen
+from tui.screens.schedule import ScheduleScreen
 from tui.widgets.changes import ChangesPanel
-from tui.widgets.field import FieldEditor, FieldHeader
+from tui.widgets.field import FieldEditor, FieldHeader, column_widths
 
 
 class EditorScreen(WorkbenchScreen):
@@ -26,6 +28,9 @@ class EditorScreen(WorkbenchScreen):
         Binding("ctrl+r", "app.run_restart", "Run", id="editor.run"),
         Binding("ctrl+g", "app.compare", "Compare", id="editor.compare"),
         Binding("ctrl+s", "app.save_as", "Save as…", id="editor.save_as"),
+        Binding("ctrl+f", "find_field", "Find", id="editor.find", priority=True),
+        Binding("slash", "find_field", "Find", id="editor.find_slash", show=False),
+        Binding("ctrl+d", "dated_values", "Dates", id="editor.dated_values", priority=True),
         Binding("ctrl+o", "baseline_value", "Baseline value", id="editor.baseline_value"),
         Binding("escape", "sections", "Sections", id="editor.sections"),
         Binding("down", "next_field", "Next field", id="editor.next", show=False, priority=True),
@@ -38,6 +43,9 @@ class EditorScreen(WorkbenchScreen):
             priority=True,
         ),
     ]
+
+    pending_field: str | None = None
+    """A field to focus once the find palette has closed."""
 
     def compose_body(self) -> ComposeResult:
         self.built_for = self.workbench.session
@@ -79,13 +87,37 @@ class EditorScreen(WorkbenchScreen):
         form = self.query_one(f"#form-{name}", VerticalScroll)
         self.query_one(ContentSwitcher).current = f"form-{name}"
         if form.query(FieldEditor):
+            self.call_after_refresh(self.fit_columns)
             return None
         specs = dict(sections())[name]
-        return form.mount_all([self._field(spec) for spec in specs])
+        mounting = form.mount_all([self._field(spec) for spec in specs])
+        self.call_after_refresh(self.fit_columns)
+        return mounting
 
     def on_mount(self) -> None:
         super().on_mount()
         self.query_one("#sections", OptionList).highlighted = 0
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self.fit_columns)
+
+    def fit_columns(self) -> None:
+        """Size the current section's columns to their content and the room there is."""
+        current = self.query_one(ContentSwitcher).current
+        if not current:
+            return
+        form = self.query_one(f"#{current}", VerticalScroll)
+        editors = list(form.query(FieldEditor))
+        room = form.size.width - 3  # padding and the scrollbar
+        if room < 20 or not all(e.children for e in editors):
+            self.set_timer(0.05, self.fit_columns)  # not laid out yet
+            return
+        widths, show_base, summary = column_widths(editors, room)
+        form.set_class(not show_base, "-no-base")
+        form.set_class(not summary, "-no-summary")
+        for editor in editors:
+            editor.fit(widths, summary)
+        form.query_one(FieldHeader).fit(widths)
 
     # --- reacting to the session ---------------------------------------------------------------
 
@@ -177,6 +209,63 @@ class EditorScreen(WorkbenchScreen):
         editor.set_text(editor.baseline)
         self.workbench.edit(editor.spec.path, editor.baseline)
 
+    def _focused_editor(self) -> FieldEditor | None:
+        focused = self.focused
+        if focused is None:
+            return None
+        return next((a for a in focused.ancestors if isinstance(a, FieldEditor)), None)
+
+    def action_find_field(self) -> None:
+        """Find a parameter by name (fuzzy, as in the command palette) and go to its field."""
+        commands = [
+            SimpleCommand(
+                f"{section_title(name)} › {field_label(spec)}",
+                lambda path=spec.path: self._go_to(path),
+                spec.doc,
+            )
+            for name, specs in sections()
+            for spec in specs
+        ]
+        self.app.search_commands(commands, placeholder="Find a parameter (e.g. reviewers)…")
+
+    def _go_to(self, path: str) -> None:
+        """Focus a field once the palette has closed (closing it gives focus back)."""
+        self.pending_field = path
+        self.call_after_refresh(self._focus_pending)
+
+    def _focus_pending(self) -> None:
+        path, self.pending_field = self.pending_field, None
+        if path is not None and self.app.screen is self:
+            self.run_worker(self.focus_field(path), group="find", exclusive=True)
+        elif path is not None:
+            self.pending_field = path  # still under the palette: on_screen_resume does it
+
+    def on_screen_resume(self) -> None:
+        super().on_screen_resume()
+        if self.pending_field is not None:
+            self.call_after_refresh(self._focus_pending)
+
+    async def focus_field(self, path: str) -> None:
+        """Show a field's section and put the cursor in it, its text selected (typing replaces)."""
+        editor = await self.show_field(path)
+        field = editor.query_one(Input)
+        field.focus()
+        editor.scroll_visible()
+
+    def action_dated_values(self) -> None:
+        """Edit the focused field as dated values, in a small dialog over it."""
+        editor = self._focused_editor()
+        if editor is None:
+            return
+
+        def done(text: str | None) -> None:
+            if text is not None and editor.is_mounted:
+                editor.set_text(text)
+                self.workbench.edit(editor.spec.path, text)
+                editor.query_one(Input).focus()
+
+        self.app.push_screen(ScheduleScreen(editor.spec, editor.text, editor.baseline), done)
+
     def action_next_field(self) -> None:
         self.focus_next(Input)
 
@@ -186,6 +275,8 @@ class EditorScreen(WorkbenchScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in {"next_field", "previous_field"}:
             return isinstance(self.focused, Input) and self.focused.has_class("field-input")
+        if action == "dated_values":
+            return self._focused_editor() is not None
         if action == "baseline_value":
             focused = self.focused
             return isinstance(focused, Input) and any(

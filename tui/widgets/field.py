@@ -19,14 +19,45 @@ def input_id(path: str) -> str:
     return "in-" + path.replace(".", "--")
 
 
+COLUMNS = ("field-label", "field-input", "field-unit", "field-base", "field-summary")
+"""The columns of a field's line, in order."""
+
+
+def column_widths(editors: list[FieldEditor], room: int) -> tuple[list[int], bool, bool]:
+    """Column widths that fit their content in `room` cells; whether the baseline and the
+    "what it is" columns show.
+
+    Label, unit and baseline take their longest text; the value its longest text plus room to
+    type (within 10-26). When space is short the summary goes first (it shows under a focused
+    field), then the baseline (the Changes panel says what each changed value was); then labels
+    wrap onto a second line: nothing is cut.
+    """
+    if not editors:
+        return [0, 0, 0, 0], True, False
+    label = max(len(e.label_text) for e in editors) + 1
+    value = min(26, max(10, max(max(len(e.text), len(e.baseline)) for e in editors) + 2))
+    unit = max(len(e.unit_text) for e in editors) + 2
+    base = min(28, max(len(e.baseline) for e in editors)) + 2
+    show_base = label + value + unit + base <= room
+    if not show_base:
+        base = 0
+    label = max(14, min(label, room - value - unit - base))
+    summary = room - (label + value + unit + base) >= 20
+    return [label, value, unit, base], show_base, summary
+
+
 class FieldHeader(Horizontal):
     """Column titles above a section's fields."""
 
     def compose(self) -> ComposeResult:
-        yield Label("parameter", classes="field-label")
-        yield Label("value", classes="field-value")
-        yield Label(f"{'unit':<9} baseline", classes="field-side")
-        yield Label("what it is", classes="field-summary")
+        for title, column in zip(
+            ("parameter", "value", "unit", "baseline", "what it is"), COLUMNS, strict=True
+        ):
+            yield Label(title, classes=f"{column} header-{column}")
+
+    def fit(self, widths: list[int]) -> None:
+        for column, width in zip(COLUMNS, widths, strict=False):
+            self.query_one(f".header-{column}").styles.width = width
 
 
 class FieldEditor(Widget):
@@ -47,11 +78,21 @@ class FieldEditor(Widget):
         self.baseline = baseline
         self.problem: str | None = None
         self.focused_here = False
+        self.label_text = field_label(spec)
+        self.unit_text = unit_hint(spec)
+
+    def fit(self, widths: list[int], summary: bool) -> None:
+        """Size the columns (label, value, unit, baseline; the summary, if shown, the rest)."""
+        columns = [str(w) for w in widths if w] + (["1fr"] if summary else [])
+        self.styles.grid_size_columns = len(columns)
+        self.styles.grid_columns = " ".join(columns)
+        for note in self.query(".field-note"):
+            note.styles.column_span = len(columns)
 
     def compose(self) -> ComposeResult:
         spec = self.spec
         options = choices(spec)
-        yield Label(field_label(spec), classes="field-label")
+        yield Label(self.label_text, classes="field-label")
         yield TextInput(
             self.text,
             compact=True,
@@ -59,7 +100,8 @@ class FieldEditor(Widget):
             classes="field-input",
             suggester=SuggestFromList(options, case_sensitive=False) if options else None,
         )
-        yield Label(f"{unit_hint(spec):<9} {self.baseline}", classes="field-side")
+        yield Label(self.unit_text, classes="field-unit")
+        yield Label(self.baseline, classes="field-base")
         yield Label(spec.doc, classes="field-summary")
         yield Static("", classes="field-note")
 
@@ -67,7 +109,8 @@ class FieldEditor(Widget):
         spec = self.spec
         options = choices(spec)
         bounds = "one of: " + ", ".join(options) if options else bounds_text(spec)
-        return spec.doc + (f" ({bounds})" if bounds else "") + f"  [{spec.path}]"
+        dated = "; dated values: 0.3, from 2023-01-01: 0.9 (ctrl+d)" if spec.kind != "text" else ""
+        return spec.doc + (f" ({bounds}{dated})" if bounds or dated else "") + f"  [{spec.path}]"
 
     def on_mount(self) -> None:
         self.query_one(Input).tooltip = self.spec.doc
