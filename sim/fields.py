@@ -347,8 +347,10 @@ def _plain(path: str, value: Any) -> str:
 
 def _schedule(scenario: Scenario, path: str) -> tuple[Any, list[tuple[dt.date, Any]]]:
     """A value's starting value and its dated changes from `rules:`, in date order."""
-    dated = [(r.date, r.values[path]) for r in scenario.rules if path in r.values]
-    return value_at(scenario, path), sorted(dated, key=lambda item: item[0])
+    value = field_value(scenario, path)  # steps that change nothing are left out
+    if isinstance(value, Scheduled):
+        return value.start, list(value.steps)
+    return value, []
 
 
 def _render(path: str, start: Any, dated: list[tuple[dt.date, Any]]) -> str:
@@ -371,8 +373,8 @@ def change_items(base: Scenario, other: Scenario) -> list[tuple[str, str, str]]:
     """
     items = []
     for path, (old, new) in changes(base, other).items():
-        if path in {"rules", "shocks"}:
-            continue
+        if path in {"rules", "shocks"} or isinstance(old, Scheduled) or isinstance(new, Scheduled):
+            continue  # schedules: below
         spec = FIELD_BY_PATH[path]
         shown = display_value(spec, new)
         items.append((path, f"{display_value(spec, old)} → {shown}", shown))
