@@ -25,13 +25,13 @@ class EditorScreen(WorkbenchScreen):
 
     MODE = "editor"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+r", "app.run_restart", "Run", id="editor.run"),
-        Binding("ctrl+g", "app.compare", "Compare", id="editor.compare"),
-        Binding("ctrl+s", "app.save_as", "Save as…", id="editor.save_as"),
+        Binding("ctrl+r", "app.run_restart", "Run", id="editor.run", show=False),
+        Binding("ctrl+g", "app.compare", "Compare", id="editor.compare", show=False),
+        Binding("ctrl+s", "app.save_as", "Save as…", id="editor.save_as", show=False),
         Binding("ctrl+f", "find_field", "Find", id="editor.find", priority=True),
         Binding("slash", "find_field", "Find", id="editor.find_slash", show=False),
         Binding("ctrl+d", "dated_values", "Dates", id="editor.dated_values", priority=True),
-        Binding("ctrl+o", "baseline_value", "Baseline value", id="editor.baseline_value"),
+        Binding("ctrl+o", "baseline_value", "Baseline", id="editor.baseline_value"),
         Binding("escape", "sections", "Sections", id="editor.sections"),
         Binding("down", "next_field", "Next field", id="editor.next", show=False, priority=True),
         Binding(
@@ -66,9 +66,9 @@ class EditorScreen(WorkbenchScreen):
                 yield Label("Changes vs baseline", id="changes-title")
                 yield ChangesPanel(id="changes")
                 with Horizontal(id="editor-buttons"):
-                    yield Button("Run", id="run", variant="primary", compact=True)
-                    yield Button("Compare", id="compare", variant="success", compact=True)
-                    yield Button("Save", id="save", compact=True)
+                    yield Button("Run ^r", id="run", variant="primary", compact=True)
+                    yield Button("Compare ^g", id="compare", variant="success", compact=True)
+                    yield Button("Save ^s", id="save", compact=True)
 
     def _field(self, spec: FieldSpec) -> FieldEditor:
         session = self.workbench.session
@@ -126,11 +126,17 @@ class EditorScreen(WorkbenchScreen):
         where = session.saved_to or session.base_path
         kind = "what-if" if session.is_whatif else "scenario"
         headline = f"[b]{session.baseline.name}[/]  {session.baseline.description}"
+        count = len(session.edits)
         if session.is_whatif:
-            count = len(session.edits)
             headline = (
                 f"[b]{session.default_name()}[/]: what-if on [b]{session.baseline.name}[/] "
                 f"({count} change{'s' * (count != 1)}) · baseline: {session.baseline.description}"
+            )
+        if not self.wide:  # one line: the name and the number of changes
+            headline = f"[b]{session.default_name()}[/]" + (
+                f": what-if on [b]{session.baseline.name}[/] ({count} change{'s' * (count != 1)})"
+                if session.is_whatif
+                else f" ({kind})"
             )
         self.query_one("#editor-title", Static).update(
             f"{headline}\n"
