@@ -30,6 +30,8 @@ from sim.summary import Estimate, estimate, estimates
 
 Progress = Callable[[float, str], None]
 """Called with the fraction done (0-1) and a short message."""
+OnResult = Callable[[int, ReplicationResult], None]
+"""Called with a job's index and its result as soon as it finishes."""
 ShouldStop = Callable[[], bool]
 """Asked between simulated days and while waiting for workers; True stops the experiment."""
 
@@ -99,12 +101,15 @@ def run_many(
     progress: Progress | None = None,
     should_stop: ShouldStop | None = None,
     mp_context: BaseContext | None = None,
+    on_result: OnResult | None = None,
 ) -> list[ReplicationResult]:
     """Run (scenario, replication) jobs, in parallel processes when there are several.
 
-    Raises `Cancelled` as soon as `should_stop()` says so (workers are terminated).
+    `on_result(i, result)` is called as each job finishes (in finishing order). Raises
+    `Cancelled` as soon as `should_stop()` says so (workers are terminated).
     """
     jobs = list(scenarios)
+    done_one = on_result or (lambda i, result: None)
     stop = should_stop or (lambda: False)
     n = _workers(workers, len(jobs))
     if n == 1 or len(jobs) == 1:
@@ -118,6 +123,7 @@ def run_many(
                     progress((i + day / days) / len(jobs), f"replication {i + 1}/{len(jobs)}")
 
             results.append(run_replication(scenario, rep, on_day=on_day))
+            done_one(i, results[-1])
         return results
     out: list[ReplicationResult | None] = [None] * len(jobs)
     context = mp_context or multiprocessing.get_context()
@@ -136,8 +142,9 @@ def run_many(
                 raise Cancelled
             for future in finished:
                 i = pending.pop(future)
-                out[i] = future.result()
+                out[i] = result = future.result()
                 days_done[i] = jobs[i][0].run.days
+                done_one(i, result)
             if progress is not None:
                 done = len(jobs) - len(pending)
                 simulated = sum(
@@ -295,8 +302,12 @@ def compare(
     mp_context: BaseContext | None = None,
     *,
     pinned: Sequence[str] = (),
+    on_pairs: Callable[[Comparison], None] | None = None,
 ) -> Comparison:
     """Paired runs: replication k of both scenarios on the same streams (the baseline's seed).
+
+    `on_pairs(partial)` is called each time a pair finishes, with the pairs finished so far (a
+    partial comparison: what a stopped comparison still shows).
 
     Both scenarios must cover the same period (`run.days`, `run.start_date`): otherwise this
     raises `HorizonMismatch` (a `ScenarioError`) before running anything. `pinned` KPIs are
@@ -306,11 +317,27 @@ def compare(
     count = replications or max(baseline.run.replications, 2)
     reform = same_streams(baseline, reform)
     started = time.perf_counter()
-    jobs = [(baseline, k) for k in range(count)] + [(reform, k) for k in range(count)]
-    results = run_many(jobs, workers, progress, should_stop, mp_context)
+    # Pairs side by side (baseline k, reform k, …), so whole pairs finish early for `on_pairs`.
+    jobs = [(scenario, k) for k in range(count) for scenario in (baseline, reform)]
+    finished: dict[int, ReplicationResult] = {}
+
+    def pair_done(i: int, result: ReplicationResult) -> None:
+        finished[i] = result
+        if on_pairs is not None and i ^ 1 in finished:
+            pairs = [k for k in range(count) if 2 * k in finished and 2 * k + 1 in finished]
+            wall = time.perf_counter() - started
+            on_pairs(
+                Comparison(
+                    RunResult(baseline, [finished[2 * k] for k in pairs], wall),
+                    RunResult(reform, [finished[2 * k + 1] for k in pairs], wall),
+                    tuple(pinned),
+                )
+            )
+
+    results = run_many(jobs, workers, progress, should_stop, mp_context, pair_done)
     wall = time.perf_counter() - started
     return Comparison(
-        RunResult(baseline, results[:count], wall),
-        RunResult(reform, results[count:], wall),
+        RunResult(baseline, results[0::2], wall),
+        RunResult(reform, results[1::2], wall),
         tuple(pinned),
     )

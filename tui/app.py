@@ -243,10 +243,19 @@ class SandboxApp(App[None]):
         self.switch_mode("compare")
 
     def action_stop_compare(self) -> None:
-        if self.compare_job is not None:
-            self.compare_job.stop()
+        """Stop the comparison; the pairs of replications already finished stay on screen."""
+        job = self.compare_job
+        if job is not None:
+            job.stop()
             self.compare_job = None
-            self.compare_progress = (0.0, "stopped")
+            kept = job.partial
+            if kept is not None and kept.baseline.replications:
+                self.comparison = kept
+                count = len(kept.baseline.replications)
+                note = f"stopped: showing the {count} of {job.replications} pairs that finished"
+            else:
+                note = "stopped before a pair of replications finished"
+            self.compare_progress = (job.fraction, note)
             self.refresh_bindings()
             self.compare_signal.publish(None)
 

@@ -49,6 +49,9 @@ class ComparisonJob:
         self._stop = threading.Event()
         self._worker: Worker[None] | None = None
         self.started = time.perf_counter()
+        self.partial: Comparison | None = None
+        """The pairs of replications finished so far (set from the worker thread)."""
+        self.fraction = 0.0
 
     def stop(self) -> None:
         self._stop.set()
@@ -59,7 +62,20 @@ class ComparisonJob:
         return self._stop.is_set() or (self._worker is not None and self._worker.is_cancelled)
 
     def _progress(self, fraction: float, note: str) -> None:
-        self._app.post_message(ComparisonProgressed(self.job_id, min(1.0, fraction), note))
+        self.fraction = min(1.0, fraction)
+        self._app.post_message(ComparisonProgressed(self.job_id, self.fraction, note))
+
+    def _pairs(self, partial: Comparison) -> None:
+        self.partial = partial
+        done = len(partial.baseline.replications)
+        self._progress(self.fraction, f"{done}/{self.replications} pairs of replications done")
+
+    def eta(self) -> float | None:
+        """Seconds left, from the simulated days done so far (None until there is a rate)."""
+        elapsed = time.perf_counter() - self.started
+        if self.fraction < 0.02 or elapsed < 1:
+            return None
+        return elapsed * (1 - self.fraction) / self.fraction
 
     def run(self) -> None:
         self._worker = get_current_worker()
@@ -76,6 +92,7 @@ class ComparisonJob:
                 progress=self._progress,
                 should_stop=lambda: self.stopped,
                 mp_context=process_context(),
+                on_pairs=self._pairs,
             )
         except Cancelled:
             self._finish(None, None, stopped=True)

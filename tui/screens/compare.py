@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import ClassVar
 
 from rich.text import Text
@@ -68,6 +69,7 @@ class CompareScreen(TabbedScreen):
         self.current_panel = "compare-table"
         self._shown: Comparison | None = None
         self.workbench.compare_signal.subscribe(self, lambda _: self.show_comparison())
+        self.set_interval(1.0, self._tick)
         self.show_comparison()
 
     def on_screen_resume(self) -> None:
@@ -106,17 +108,32 @@ class CompareScreen(TabbedScreen):
         fraction, note = app.compare_progress
         bar = self.query_one(ProgressBar)
         bar.update(progress=fraction)
+        shown = app.comparison
         if job is not None:
-            note = f"{note}  ({_elapsed(job.started)} s; x stops)"
+            eta = job.eta()
+            left = f", about {_duration(eta)} left" if eta is not None else ""
+            note = f"{note} · {_duration(_elapsed(job.started))} so far{left} · x stops, keeps"
+            shown = job.partial or None
         elif app.compare_error:
             note = f"✗ {app.compare_error}"
         elif app.comparison is not None and fraction >= 1:
             note = f"done: {len(app.comparison.baseline.replications)} replications a side"
         self.query_one("#compare-note", Static).update(note)
-        if app.comparison is not self._shown:
-            self._shown = app.comparison
-            self._fill(app.comparison)
+        if shown is not self._shown:
+            self._shown = shown
+            self._fill(shown)
+            if job is not None and shown is not None:
+                count = len(shown.baseline.replications)
+                self.query_one("#compare-summary", Static).update(
+                    f"[b]So far: {count} of {job.replications} pairs of replications[/] "
+                    "(the table fills in as pairs finish; CIs need 2 pairs)"
+                )
         self.refresh_bindings()
+
+    def _tick(self) -> None:
+        """While a comparison runs, the elapsed time and the estimate keep moving."""
+        if self.workbench.compare_job is not None and self.is_attached:
+            self.show_comparison()
 
     def _fill(self, comparison: Comparison | None) -> None:
         table = self.query_one(DataTable)
@@ -161,7 +178,11 @@ class CompareScreen(TabbedScreen):
             chart.show_pair(runs)
 
 
-def _elapsed(started: float) -> str:
-    import time
+def _elapsed(started: float) -> float:
+    return time.perf_counter() - started
 
-    return f"{time.perf_counter() - started:.0f}"
+
+def _duration(seconds: float) -> str:
+    """12 s, 3 min 05 s."""
+    seconds = round(seconds)
+    return f"{seconds // 60} min {seconds % 60:02d} s" if seconds >= 60 else f"{seconds} s"
