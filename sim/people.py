@@ -18,6 +18,7 @@ from sim.records import (
     ChannelSwitched,
     CryptoTransfer,
     CustomerExited,
+    DemandMoved,
     KycAttempt,
     KycDecided,
     LicenceEvent,
@@ -110,6 +111,8 @@ def describe(record: Record) -> tuple[str, str]:
             )
         case PaymentBlocked():
             return f"payment of {_kzt(record.amount_kzt)} blocked ({record.channel})", record.reason
+        case DemandMoved():
+            return f"bought {_kzt(record.amount_kzt)} {record.channel} instead", record.reason
         case Purchase():
             return (
                 f"bought {record.sats / 1e8:.6f} BTC for {_kzt(record.amount_kzt)} "

@@ -88,6 +88,17 @@ class PaymentBlocked(NamedTuple):
     reason: str
 
 
+class DemandMoved(NamedTuple):
+    """Licensed demand refused (by a cap, a bank, a frozen account) that went unlicensed instead."""
+
+    t: float
+    person: int
+    channel: str
+    """Where the demand went (`unlicensed`)."""
+    amount_kzt: float
+    reason: str
+
+
 class Purchase(NamedTuple):
     t: float
     person: int
@@ -293,6 +304,7 @@ Record = (
     | KycDecided
     | CapApplied
     | PaymentBlocked
+    | DemandMoved
     | Purchase
     | Sale
     | Withdrawal

@@ -61,6 +61,15 @@ class PersonColumn:
         return self[index] < probability
 
 
+_GOLDEN = 0.6180339887498949
+
+
+def nth_uniform(u: float, n: int) -> float:
+    """The n-th uniform of an entity whose own uniform is u: a Weyl sequence, keyed to the entity
+    and the event's number, so one person's n-th event draws the same number in every scenario."""
+    return (u + n * _GOLDEN) % 1.0
+
+
 class Streams:
     """The named random streams of one replication of one seed."""
 

@@ -145,6 +145,9 @@ class ChannelSection(Section):
     """Share of people rejected by KYC who then buy on an unlicensed channel."""
     cap_spillover_unlicensed: Share = 0.5
     """Share of demand above a licensed cap that is bought on an unlicensed channel instead."""
+    refused_spillover_unlicensed: Share = 0.5
+    """Share of licensed purchases refused by a bank (a block, no account, a frozen account) that
+    are bought on an unlicensed channel instead."""
 
 
 class KycSection(Section):
@@ -247,7 +250,7 @@ class ExchangesSection(Section):
     verified_networth_share_cap: Share = 0.05
     """...or this share of net worth, whichever is lower..."""
     verified_aggregate_cap: MoneyField = Money(100_000, "USD")
-    """...and never more than this, per year since onboarding."""
+    """...and never more than this in any rolling 12 months (older purchases drop out)."""
     integrated: int = Field(3, ge=0, le=200)
     """How many of the initial exchanges start with a partner-bank account (the rest onboard)."""
     licensed_since: dt.date = dt.date(2022, 3, 1)
@@ -257,8 +260,11 @@ class ExchangesSection(Section):
 class UnlicensedSection(Section):
     """Offshore platforms, P2P and OTC: no KYC, money leaves the country, fraud, enforcement."""
 
-    platforms: int = Field(20, ge=0, le=10_000)
-    """Unlicensed platforms active at a time (0 = no unlicensed channel)."""
+    platforms: int = Field(300, ge=0, le=10_000)
+    """Unlicensed platforms and P2P desks active at a time (0 = no unlicensed channel)."""
+    size_exponent: float = Field(1.0, ge=0.0, le=3.0)
+    """Zipf exponent of platform sizes: rank r draws new users in proportion to r^-exponent
+    (0 = all the same size; 1 = a few large exchanges and a long tail of small desks)."""
     fee: Share = 0.001
     """Trading fee."""
     p2p_premium: Share = 0.02
@@ -268,11 +274,12 @@ class UnlicensedSection(Section):
     fraud_prob: Share = 0.01
     """Chance a purchase is lost to fraud."""
     shutdowns_per_year: NonNegative = 12.0
-    """Platforms shut by enforcement per year, across all of them."""
+    """Platforms shut by enforcement per year; each shutdown picks one platform, any size alike."""
     replacement_time: Duration = 30 * 24.0
-    """Time until a shut platform is replaced by a new one."""
+    """Time a successor (mirror site, new desk) needs to grow to the size of the platform it
+    replaces; until then it draws a tenth of the new users its rank would."""
     loss_on_shutdown: Share = 0.3
-    """Share of holdings lost by users of a platform when it is shut."""
+    """Share of their holdings the users of a shut platform lose."""
     seized_share: Share = 0.0
     """Share of what users lose at a shutdown that the state seizes (a state receipt); the rest
     goes to the platform's operators."""

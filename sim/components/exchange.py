@@ -4,9 +4,10 @@
 from __future__ import annotations
 
 import math
+from collections import deque
 from typing import TYPE_CHECKING
 
-from sim.components.population import HOURS_PER_MONTH, Person
+from sim.components.population import HOURS_PER_MONTH, HOURS_PER_YEAR, Person
 from sim.ledger import SATS_PER_BTC, TIYN_PER_KZT
 from sim.records import CryptoTransfer, Purchase, Sale, Withdrawal
 
@@ -74,12 +75,30 @@ class Exchanges:
                 if cap == wealth_cap
                 else "exchanges.verified_aggregate_cap"
             )
-            return max(0.0, cap - person.year_spent), why(rule)
+            return max(0.0, cap - self.spent_last_year(person, t)), why(rule)
         month = int(t // HOURS_PER_MONTH)
         if person.month_key != month:
             person.month_key, person.month_spent = month, 0.0
         room = max(0.0, self.unverified_cap_kzt - person.month_spent)
         return room, why("exchanges.unverified_monthly_cap")
+
+    @staticmethod
+    def spent_last_year(person: Person, t: float) -> float:
+        """Tenge the person bought in the 12 months before t (the AIFC caps are yearly, rolling)."""
+        recent = person.recent
+        while recent and recent[0][0] <= t - HOURS_PER_YEAR:
+            person.year_spent -= recent.popleft()[1]
+        if not recent:
+            person.year_spent = 0.0  # no rounding drift once the window is empty
+        return person.year_spent
+
+    def record_spend(self, person: Person, t: float, amount_kzt: float) -> None:
+        """Count a licensed purchase against the person's monthly and rolling-yearly caps."""
+        person.month_spent += amount_kzt
+        person.year_spent += amount_kzt
+        if person.recent is None:
+            person.recent = deque()
+        person.recent.append((t, amount_kzt))
 
     # --- client movements -----------------------------------------------------------------------
 
@@ -99,8 +118,7 @@ class Exchanges:
         self.fee_income[exchange] = self.fee_income.get(exchange, 0.0) + fee
         volume = world.banks.day_volume
         volume[exchange] = volume.get(exchange, 0.0) + amount_kzt
-        person.month_spent += amount_kzt
-        person.year_spent += amount_kzt
+        self.record_spend(person, t, amount_kzt)
         world.emit(
             Purchase(t, person.id, "licensed", exchange, amount_kzt, fee / TIYN_PER_KZT, sats, 0.0)
         )

@@ -11,7 +11,9 @@ from typing import TYPE_CHECKING, Any
 from sim.components.channel import LICENSED, NONE, UNLICENSED
 from sim.components.kyc import ABANDONED, PASSED
 from sim.components.population import Person
-from sim.records import CapApplied, ChannelSwitched, PaymentBlocked, PersonArrived
+from sim.fields import value_at
+from sim.records import CapApplied, ChannelSwitched, DemandMoved, PaymentBlocked, PersonArrived
+from sim.rng import nth_uniform
 
 if TYPE_CHECKING:
     from sim.world import World
@@ -21,6 +23,7 @@ class Journeys:
     def __init__(self, world: World) -> None:
         self.world = world
         self.rng = world.streams.stream("topups")
+        self._spill_draw = world.streams.per_person("spillover")
 
     def run(self, person: Person) -> Generator[Any, Any, None]:
         world = self.world
@@ -108,9 +111,7 @@ class Journeys:
         amount = min(want, room)
         if amount < want:
             world.emit(CapApplied(env.now, person.id, want, amount, rule))
-            spill = want - amount
-            if self.rng.random() < world.scenario.channel.cap_spillover_unlicensed:
-                self._buy_unlicensed(person, spill)
+            self._spill(person, want - amount, "channel.cap_spillover_unlicensed", rule)
         if amount <= 0:
             return
         exchange = world.exchanges.current(person)
@@ -121,9 +122,23 @@ class Journeys:
         )
         if refusal:
             world.emit(PaymentBlocked(env.now, person.id, LICENSED, amount, refusal))
+            self._spill(person, amount, "channel.refused_spillover_unlicensed", refusal)
             return
         yield env.timeout(world.banks.deposit_delay(env.now, amount))
         world.exchanges.buy(person, exchange, amount)
+
+    def _spill(self, person: Person, amount: float, share: str, cause: str) -> None:
+        """Part of the licensed demand a cap or a bank refused is bought unlicensed instead."""
+        world = self.world
+        if not world.unlicensed.available:
+            return
+        person.spills += 1
+        u = nth_uniform(self._spill_draw[person.id], person.spills)
+        if u >= value_at(world.scenario, share):
+            return
+        reason = f"{world.why(share)}: {cause}"
+        world.emit(DemandMoved(world.env.now, person.id, UNLICENSED, amount, reason))
+        self._buy_unlicensed(person, amount)
 
     def _buy_unlicensed(self, person: Person, want: float) -> None:
         world, un = self.world, self.world.scenario.unlicensed

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import random
+from collections import deque
 from typing import TYPE_CHECKING
 
 from sim.identities import corrupt_iin, make_iin, person_name
@@ -18,6 +19,7 @@ if TYPE_CHECKING:
     from sim.world import World
 
 HOURS_PER_MONTH = 730.0
+HOURS_PER_YEAR = 8760.0
 
 
 class Person:
@@ -36,7 +38,10 @@ class Person:
         "month_spent",
         "offshore",
         "platform",
+        "platform_picks",
+        "recent",
         "resident",
+        "spills",
         "t_arrival",
         "year_spent",
     )
@@ -54,13 +59,20 @@ class Person:
         self.kyc_outcome = ""
         self.exchange = -1
         self.platform = -1
+        self.platform_picks = 0
+        """Unlicensed platforms joined so far (keys the draw of which one is next)."""
         self.holdings = 0
         """Satoshi held in custody at the person's licensed exchange."""
         self.offshore = 0
         """Satoshi held at the person's unlicensed platform."""
         self.month_key = -1
+        self.spills = 0
+        """Licensed purchases refused so far (keys the draw of whether each moves unlicensed)."""
         self.month_spent = 0.0
         self.year_spent = 0.0
+        """Tenge bought on licensed exchanges in the last 12 months (the purchases in `recent`)."""
+        self.recent: deque[tuple[float, float]] | None = None
+        """(time, tenge) of the purchases still inside the rolling 12 months, oldest first."""
 
 
 class Population:

@@ -1,47 +1,75 @@
-"""Unlicensed channels: offshore platforms and P2P. No KYC; tenge leaves the country; fraud; and
-enforcement that shuts platforms, costing their users part of their holdings."""
+"""Unlicensed channels: offshore platforms and P2P desks of very different sizes. No KYC; tenge
+leaves the country; fraud; and enforcement that shuts one platform at a time, seizing part of its
+users' holdings.
+
+The market has `platforms` slots ranked by size: the platform in rank r draws new users in
+proportion to r^-size_exponent (Zipf: a few large exchanges, a long tail of small desks). A shutdown
+picks one platform, every platform equally likely (so mostly small ones, as the published
+enforcement figures show); it takes that platform's users and nothing else. A successor (a mirror
+site, a new desk) takes the slot at once, small, and reaches its predecessor's size after
+`replacement_time`, so enforcement never empties the market as a side effect.
+"""
 
 from __future__ import annotations
 
+import bisect
+import itertools
 from collections.abc import Generator
 from typing import TYPE_CHECKING, Any
 
-from sim.components.population import Person
+from sim.components.population import HOURS_PER_YEAR, Person
 from sim.ledger import SATS_PER_BTC, TIYN_PER_KZT
 from sim.records import Loss, PlatformShut, Purchase, Sale
+from sim.rng import nth_uniform
 
 if TYPE_CHECKING:
     from sim.world import World
 
-HOURS_PER_YEAR = 8760.0
+SUCCESSOR_START = 0.1
+"""Share of its rank's weight a successor draws until `replacement_time` has passed (ASSUMPTION)."""
 
 
 class UnlicensedChannel:
-    """A fixed number of platform slots; a shut platform's slot reopens under a new id later."""
+    """Platforms in size-ranked slots; a shut platform's slot passes to a successor at once."""
 
     def __init__(self, world: World) -> None:
         self.world = world
-        self.config = c = world.scenario.unlicensed
-        self.target = c.platforms
+        self.config = world.scenario.unlicensed
         self.rng = world.streams.stream("unlicensed")
+        self._pick = world.streams.per_person("platform")
         self._enforcement = world.streams.stream("enforcement")
-        self.active: list[int] = list(range(c.platforms))
-        self.next_id = c.platforms
-        self.users: dict[int, set[Person]] = {p: set() for p in self.active}
+        self.slots: list[int] = []
+        """Platform id in each slot (slot 0 is the largest rank)."""
+        self.grown: list[bool] = []
+        """Whether the slot's platform has reached its rank's size."""
+        self.slot_of: dict[int, int] = {}
+        self.users: dict[int, set[Person]] = {}
         self._names: dict[int, tuple[str, str]] = {}
+        self._cumulative: list[float] | None = None
+        self._ids = itertools.count()
+        self.configure()
         world.env.process(self._enforce())
 
     def configure(self) -> None:
-        """A dated rule may change the number of platforms: open new slots or let them lapse."""
+        """A dated rule may change the number of platforms or their size spread."""
         self.config = c = self.world.scenario.unlicensed
-        while len(self.active) < c.platforms:
-            self._open()
-        self.target = c.platforms
+        while len(self.slots) < c.platforms:
+            self._fill(len(self.slots), grown=True)
+            self.grown.append(True)
+        del self.slots[c.platforms :], self.grown[c.platforms :]
+        self.slot_of = {p: s for s, p in enumerate(self.slots)}
+        self._cumulative = None
 
-    def _open(self) -> None:
-        platform, self.next_id = self.next_id, self.next_id + 1
-        self.active.append(platform)
+    def _fill(self, slot: int, grown: bool) -> int:
+        platform = next(self._ids)
+        if slot < len(self.slots):
+            self.slots[slot], self.grown[slot] = platform, grown
+        else:
+            self.slots.append(platform)
+        self.slot_of[platform] = slot
         self.users[platform] = set()
+        self._cumulative = None
+        return platform
 
     def _accounts(self, platform: int) -> tuple[str, str]:
         """The platform's ledger accounts (fees, custody), named once."""
@@ -54,23 +82,51 @@ class UnlicensedChannel:
         return names
 
     @property
+    def active(self) -> list[int]:
+        return list(self.slots)
+
+    @property
     def available(self) -> bool:
-        return bool(self.active)
+        return bool(self.slots)
 
     @property
     def annual_shutdown_risk(self) -> float:
+        """Chance a year that the platform a person uses is shut."""
         c = self.config
         return min(1.0, c.shutdowns_per_year / c.platforms) if c.platforms else 0.0
 
+    def share(self, slot: int) -> float:
+        """The share of new users the platform in this slot draws now."""
+        cumulative = self._weights()
+        previous = cumulative[slot - 1] if slot else 0.0
+        return (cumulative[slot] - previous) / cumulative[-1]
+
+    def _weights(self) -> list[float]:
+        if self._cumulative is None:
+            exponent = self.config.size_exponent
+            weights = (
+                (rank + 1) ** -exponent * (1.0 if grown else SUCCESSOR_START)
+                for rank, grown in enumerate(self.grown)
+            )
+            self._cumulative = list(itertools.accumulate(weights))
+        return self._cumulative
+
+    def _attach(self, person: Person) -> int:
+        """The person joins a platform, chosen in proportion to the platforms' sizes."""
+        cumulative = self._weights()
+        u = nth_uniform(self._pick[person.id], person.platform_picks)
+        person.platform_picks += 1
+        slot = min(bisect.bisect_right(cumulative, u * cumulative[-1]), len(cumulative) - 1)
+        person.platform = self.slots[slot]
+        self.users[person.platform].add(person)
+        return person.platform
+
     def buy(self, person: Person, amount_kzt: float, premium: float) -> None:
-        """Buy through the person's platform (picking one first if needed)."""
+        """Buy through the person's platform (joining one first if needed)."""
         world, ledger, c, t = self.world, self.world.ledger, self.config, self.world.env.now
-        if not self.active:
+        if not self.slots:
             return
-        if person.platform not in self.users:
-            person.platform = self.active[int(self.rng.random() * len(self.active))]
-            self.users[person.platform].add(person)
-        platform = person.platform
+        platform = person.platform if person.platform in self.slot_of else self._attach(person)
         amount = round(amount_kzt * TIYN_PER_KZT)
         if self.rng.random() < c.fraud_prob:
             ledger.post(t, "households", "fraudsters", amount, "KZT", person.id)
@@ -101,7 +157,7 @@ class UnlicensedChannel:
     def sell_all(self, person: Person) -> None:
         """Sell on the platform; tenge comes back through P2P."""
         world, ledger, t = self.world, self.world.ledger, self.world.env.now
-        if person.platform not in self.users or person.offshore == 0:
+        if person.platform not in self.slot_of or person.offshore == 0:
             return
         sats, person.offshore = person.offshore, 0
         account = f"unlicensed:{person.platform}"
@@ -122,24 +178,30 @@ class UnlicensedChannel:
             )
         )
 
+    # --- enforcement ----------------------------------------------------------------------------
+
     def _enforce(self) -> Generator[Any, Any, None]:
         env = self.world.env
         while True:
             rate = self.config.shutdowns_per_year / HOURS_PER_YEAR
-            if rate <= 0:
+            if rate <= 0 or not self.slots:
                 yield env.timeout(30 * 24.0)  # look again later: a dated rule may start enforcement
                 continue
             yield env.timeout(self._enforcement.expovariate(rate))
-            if self.active:
-                victim = self.active.pop(int(self._enforcement.random() * len(self.active)))
-                self._shut(victim)
-                env.process(self._replace())
+            if self.slots:
+                slot = int(self._enforcement.random() * len(self.slots))
+                self._shut(self.slots[slot])
+                self._fill(slot, grown=False)
+                env.process(self._grow(slot, self.slots[slot]))
 
     def _shut(self, platform: int) -> None:
+        """Enforcement shuts the platform: its users lose part of their holdings, the state seizing
+        a share of that."""
         world, ledger, t, c = self.world, self.world.ledger, self.world.env.now, self.config
+        del self.slot_of[platform]
         users = self.users.pop(platform)
         price = world.market.btc_kzt(t)
-        reason = f"{self.world.why('unlicensed.shutdowns_per_year')}: enforcement shut it"
+        reason = f"{world.why('unlicensed.shutdowns_per_year')}: enforcement shut it"
         world.emit(PlatformShut(t, platform, len(users), reason))
         account = f"unlicensed:{platform}:custody"
         for person in sorted(users, key=lambda p: p.id):
@@ -154,7 +216,9 @@ class UnlicensedChannel:
             if lost:
                 world.emit(Loss(t, person.id, platform, lost / SATS_PER_BTC * price, "shutdown"))
 
-    def _replace(self) -> Generator[Any, Any, None]:
+    def _grow(self, slot: int, platform: int) -> Generator[Any, Any, None]:
+        """The successor reaches its rank's size after the replacement time."""
         yield self.world.env.timeout(self.config.replacement_time)
-        if len(self.active) < self.target:
-            self._open()
+        if slot < len(self.slots) and self.slots[slot] == platform:
+            self.grown[slot] = True
+            self._cumulative = None
