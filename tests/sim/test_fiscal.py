@@ -13,7 +13,7 @@ QUICK = ["population.scale_factor=100", "run.days=240"]
 
 @pytest.fixture(scope="module")
 def taxed():
-    base = load_scenario(BASELINE, QUICK)
+    base = load_scenario(BASELINE, [*QUICK, "unlicensed.seized_share=0"])
     reform = load_scenario(
         BASELINE,
         [
