@@ -162,7 +162,10 @@ class Tally:
             self.applicants += 1
 
     def _switched(self, r: ChannelSwitched) -> None:
-        self.channels["fallback"] += 1
+        if r.channel == "licensed":  # redirected by a bank block: a licensed applicant after all
+            self.applicants += 1
+        else:
+            self.channels["fallback"] += 1
 
     def _kyc_decided(self, r: KycDecided) -> None:
         self.kyc[r.outcome] += 1

@@ -124,7 +124,22 @@ class ChannelSection(Section):
     mode: Literal["choice", "licensed_only", "unlicensed_only"] = "choice"
     """choice: a logit on expected friction; the other two force everyone into one channel."""
     licensed_awareness: Share = 0.35
-    """Share of people who know a licensed, bank-connected exchange is an option."""
+    """Share of would-be buyers who know and trust a licensed exchange as an option on day 0; it
+    then evolves (word of mouth, venues, campaigns, failures). A dated rule resets it."""
+    awareness_per_venue: NonNegative = 0.01
+    """Bass innovation: yearly chance an unaware person learns of the licensed option, per licensed
+    exchange that takes tenge (the venues' own visibility)."""
+    campaign_per_year: NonNegative = 0.0
+    """Information campaign: extra yearly chance an unaware person learns of the licensed option."""
+    word_of_mouth: NonNegative = 0.38
+    """Bass imitation: yearly chance an unaware person learns of the licensed option, per unit share
+    of licensed users among recent buyers."""
+    trust_drop_on_failure: Share = 0.05
+    """Share of awareness and trust lost each time a licensed venue fails (loses its licence or its
+    bank account, or has it frozen)."""
+    block_redirect_share: Share = 0.1
+    """Share of people whose payment to an unlicensed platform is blocked (with no P2P workaround)
+    who then weigh the licensed option (taking it with their logit probability)."""
     licensed_bias: float = Field(1.0, ge=-10.0, le=10.0)
     """Utility of legality and safety on a licensed exchange, before friction."""
     weight_kyc_day: NonNegative = 0.4

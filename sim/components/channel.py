@@ -3,12 +3,18 @@
 A binary logit on the friction the person expects: KYC waiting (the recent average, so long queues
 feed back into demand), fees, how much of the wanted amount the retail cap would refuse, bank
 blocks, enforcement and fraud. People unaware of the licensed option go unlicensed.
+
+Awareness (and trust) evolves a day at a time, Bass-style: unaware people learn of the licensed
+option from each venue that takes tenge, from an information campaign, and by word of mouth from
+licensed users; it drops when a venue fails. A bank that blocks a payment to an unlicensed platform
+makes the person weigh the licensed option.
 """
 
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
+from collections.abc import Generator
+from typing import TYPE_CHECKING, Any
 
 from sim.components.population import HOURS_PER_MONTH, Person
 
@@ -21,16 +27,71 @@ LICENSED, UNLICENSED, NONE = "licensed", "unlicensed", "none"
 class ChannelChoice:
     def __init__(self, world: World) -> None:
         self.world = world
+        self.awareness = self._awareness_set = world.scenario.channel.licensed_awareness
+        """Share of would-be buyers who know and trust the licensed option, now."""
+        self.users_share: float | None = None
+        """Licensed share of recent buyers (a 30-day moving average): what word of mouth carries."""
+        self._chosen = [0, 0]
+        self._serving: set[int] | None = None
         self.configure()
         self._aware = world.streams.per_person("aware")
         self._draw = world.streams.per_person("channel")
         self.fallback = world.streams.per_person("fallback")
+        self._redirect = world.streams.per_person("redirect")
+        world.env.process(self._days())
 
     def configure(self) -> None:
-        self.config = self.world.scenario.channel
+        self.config = c = self.world.scenario.channel
+        if c.licensed_awareness != self._awareness_set:  # a dated rule sets awareness anew
+            self.awareness = self._awareness_set = c.licensed_awareness
+
+    def _days(self) -> Generator[Any, Any, None]:
+        while True:
+            yield self.world.env.timeout(24.0)
+            self.update_awareness()
+
+    def update_awareness(self) -> None:
+        """One day of Bass diffusion of awareness, less the trust lost to failed venues."""
+        world, c = self.world, self.config
+        serving = {e for e in world.exchanges.active if world.banks.has_fiat(e)}
+        failed = len(self._serving - serving) if self._serving is not None else 0
+        self._serving = serving
+        licensed, chosen = self._chosen
+        self._chosen = [0, 0]
+        if chosen:
+            share = licensed / chosen
+            previous = self.users_share
+            self.users_share = share if previous is None else previous + (share - previous) / 30
+        hazard = (
+            c.awareness_per_venue * len(serving)
+            + c.campaign_per_year
+            + c.word_of_mouth * (self.users_share or 0.0)
+        ) / 365
+        self.awareness += (1.0 - self.awareness) * min(1.0, hazard)
+        self.awareness *= (1.0 - c.trust_drop_on_failure) ** failed
+
+    def reconsider(self, person: Person) -> tuple[bool, str]:
+        """After a bank blocked their unlicensed payment: does the person try a licensed venue?"""
+        world, c = self.world, self.config
+        if person.reconsidered or c.mode != "choice" or world.exchanges.count == 0:
+            return False, ""
+        person.reconsidered = True
+        p = 1.0 / (1.0 + math.exp(-self.utility_gap(person)))
+        if not self._redirect.chance(person.id, c.block_redirect_share * p):
+            return False, ""
+        return True, (
+            f"{world.why('channel.block_redirect_share')}: the bank blocked a payment to an "
+            f"unlicensed platform; weighed the licensed option, P(licensed)={p:.2f}"
+        )
 
     def choose(self, person: Person) -> tuple[str, float, str]:
         """(channel, probability of licensed, reason)."""
+        choice = self._choose(person)
+        self._chosen[0] += choice[0] == LICENSED
+        self._chosen[1] += choice[0] != NONE
+        return choice
+
+    def _choose(self, person: Person) -> tuple[str, float, str]:
         world, c = self.world, self.config
         licensed_open = world.exchanges.count > 0
         unlicensed_open = world.unlicensed.available
@@ -44,13 +105,13 @@ class ChannelChoice:
             if not unlicensed_open:
                 return NONE, 0.0, "unlicensed.platforms=0: no channel open"
             return UNLICENSED, 0.0, "exchanges.licensed=0: no licensed exchange"
-        if not self._aware.chance(person.id, c.licensed_awareness):
+        if not self._aware.chance(person.id, self.awareness):
             return (
                 UNLICENSED,
                 0.0,
                 (
-                    f"{self.world.why('channel.licensed_awareness')}: did not know a licensed "
-                    "exchange was an option"
+                    f"{self.world.why('channel.licensed_awareness')}, now {self.awareness:.3f}: "
+                    "did not know a licensed exchange was an option"
                 ),
             )
         gap = self.utility_gap(person)

@@ -64,6 +64,11 @@ class Exchanges:
         if not c.caps_enabled:
             return math.inf, ""
         population, why = self.world.population, self.world.why
+        month = int(t // HOURS_PER_MONTH)
+        if person.month_key != month:
+            person.month_key, person.month_spent = month, 0.0
+        room = max(0.0, self.unverified_cap_kzt - person.month_spent)
+        unverified = room, why("exchanges.unverified_monthly_cap")
         if population.proves_income(person.id):
             income_cap = c.verified_income_share_cap * population.income_month(person.id) * 12
             wealth_cap = c.verified_networth_share_cap * population.wealth(person.id)
@@ -75,12 +80,10 @@ class Exchanges:
                 if cap == wealth_cap
                 else "exchanges.verified_aggregate_cap"
             )
-            return max(0.0, cap - self.spent_last_year(person, t)), why(rule)
-        month = int(t // HOURS_PER_MONTH)
-        if person.month_key != month:
-            person.month_key, person.month_spent = month, 0.0
-        room = max(0.0, self.unverified_cap_kzt - person.month_spent)
-        return room, why("exchanges.unverified_monthly_cap")
+            verified = max(0.0, cap - self.spent_last_year(person, t)), why(rule)
+            # Proof unlocks a higher limit; a client whose proven cap is lower keeps the other.
+            return max(verified, unverified)
+        return unverified
 
     @staticmethod
     def spent_last_year(person: Person, t: float) -> float:

@@ -88,8 +88,8 @@ class Journeys:
                 break  # the exchange ended the relationship after a report
             if licensed:
                 yield from self._buy_licensed(person, want)
-            else:
-                self._buy_unlicensed(person, want)
+            elif self._buy_unlicensed(person, want):
+                licensed = yield from self._redirected(person)
         exchange = world.exchanges.current(person)
         if licensed and person.holdings and exchange >= 0 and population.self_custodies(pid):
             world.exchanges.send_crypto(person, exchange, "self_hosted")
@@ -140,10 +140,25 @@ class Journeys:
         world.emit(DemandMoved(world.env.now, person.id, UNLICENSED, amount, reason))
         self._buy_unlicensed(person, amount)
 
-    def _buy_unlicensed(self, person: Person, want: float) -> None:
+    def _redirected(self, person: Person) -> Generator[Any, Any, bool]:
+        """A blocked unlicensed buyer may try a licensed exchange; True if they pass its KYC."""
+        world = self.world
+        switch, reason = world.channel.reconsider(person)
+        if not switch:
+            return False
+        person.exchange = world.exchanges.pick(person)
+        world.emit(ChannelSwitched(world.env.now, person.id, LICENSED, reason))
+        outcome = yield from world.kyc.apply(person)
+        if outcome != PASSED:
+            return False
+        person.channel = LICENSED
+        return True
+
+    def _buy_unlicensed(self, person: Person, want: float) -> bool:
+        """Buy unlicensed; True if the bank blocked the payment outright."""
         world, un = self.world, self.world.scenario.unlicensed
         if not world.unlicensed.available:
-            return
+            return False
         premium = 0.0
         if world.banks.blocks_unlicensed():
             if self.rng.random() >= un.p2p_workaround_share:
@@ -152,6 +167,7 @@ class Journeys:
                     ": bank blocked the payment to an unlicensed platform"
                 )
                 world.emit(PaymentBlocked(world.env.now, person.id, UNLICENSED, want, reason))
-                return
+                return True
             premium = un.p2p_premium
         world.unlicensed.buy(person, want, premium)
+        return False

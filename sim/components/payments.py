@@ -1,6 +1,7 @@
 """The payments zone (CryptoCity): merchants adopt crypto acceptance by Bass diffusion; residents
-pay with crypto-linked cards; merchants convert most receipts to tenge through a licensed exchange
-and its bank. Counted per day in aggregate (one agent per payment would swamp the model)."""
+spend crypto from wallets they top up with crypto-linked cards; merchants receive the coin and
+convert most of it to tenge through a licensed exchange and its bank. Counted per day in aggregate
+(one agent per payment would swamp the model)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,11 @@ from sim.records import PaymentsDay
 
 if TYPE_CHECKING:
     from sim.world import World
+
+
+WALLETS = "zone:residents_wallets"
+"""Residents' crypto wallets (the coin they spend), one aggregate account."""
+MERCHANTS = "merchants"
 
 
 class PaymentsZone:
@@ -63,17 +69,34 @@ class PaymentsZone:
             world.emit(PaymentsDay(t, count, volume, converted, fee, self.adopters, uptake))
 
     def _settle(self, exchange: int, volume_kzt: float) -> tuple[float, float]:
-        """Residents' card tenge buys coin that merchants receive; most is sold back at once."""
+        """Residents spend crypto; merchants receive it and sell most of it for tenge at once.
+
+        Three legs, all through the licensed exchange and its bank: residents top their crypto
+        wallets up by card (tenge in, coin bought), pay merchants in coin, and merchants sell
+        `merchant_conversion_share` of what they received for tenge, keeping the rest in coin.
+        """
         world, ledger, t = self.world, self.world.ledger, self.world.env.now
-        account = f"exchange:{exchange}"
+        account, fee_rate = f"exchange:{exchange}", world.scenario.exchanges.fee
+        sats_per_tiyn = SATS_PER_BTC / (world.market.btc_kzt(t) * TIYN_PER_KZT)
+        # 1. Top-up: residents buy the coin they spend (the crypto card draws on their bank).
         amount = round(volume_kzt * TIYN_PER_KZT)
-        fee = round(amount * world.scenario.exchanges.fee)
-        kept = round((amount - fee) * (1.0 - self.config.merchant_conversion_share))
-        sats = int(kept / TIYN_PER_KZT / world.market.btc_kzt(t) * SATS_PER_BTC)
+        buy_fee = round(amount * fee_rate)
         ledger.post(t, "households", f"{account}:client_money", amount)
-        ledger.post(t, f"{account}:client_money", f"{account}:fees", fee)
-        ledger.post(t, f"{account}:client_money", "merchants", amount - fee - kept)
-        ledger.post(t, f"{account}:client_money", "world_market", kept)
-        ledger.post(t, "world_market", "merchants", sats, "BTC")
+        ledger.post(t, f"{account}:client_money", f"{account}:fees", buy_fee)
+        ledger.post(t, f"{account}:client_money", "world_market", amount - buy_fee)
+        paid = int((amount - buy_fee) * sats_per_tiyn)
+        ledger.post(t, "world_market", WALLETS, paid, "BTC")
+        # 2. Payment: coin moves from residents' wallets to merchants.
+        ledger.post(t, WALLETS, MERCHANTS, paid, "BTC")
+        # 3. Conversion: merchants sell most of it on the exchange and are paid out in tenge.
+        sold = int(paid * self.config.merchant_conversion_share)
+        proceeds = round(sold / sats_per_tiyn)
+        sell_fee = round(proceeds * fee_rate)
+        ledger.post(t, MERCHANTS, f"{account}:custody", sold, "BTC")
+        ledger.post(t, f"{account}:custody", "world_market", sold, "BTC")
+        ledger.post(t, "world_market", f"{account}:client_money", proceeds)
+        ledger.post(t, f"{account}:client_money", f"{account}:fees", sell_fee)
+        ledger.post(t, f"{account}:client_money", MERCHANTS, proceeds - sell_fee)
+        fee = buy_fee + sell_fee
         world.exchanges.fee_income[exchange] = world.exchanges.fee_income.get(exchange, 0.0) + fee
-        return (amount - fee - kept) / TIYN_PER_KZT, fee / TIYN_PER_KZT
+        return (proceeds - sell_fee) / TIYN_PER_KZT, fee / TIYN_PER_KZT

@@ -40,6 +40,7 @@ class Person:
         "platform",
         "platform_picks",
         "recent",
+        "reconsidered",
         "resident",
         "spills",
         "t_arrival",
@@ -67,6 +68,8 @@ class Person:
         """Satoshi held at the person's unlicensed platform."""
         self.month_key = -1
         self.spills = 0
+        self.reconsidered = False
+        """Weighed the licensed option after a bank blocked an unlicensed payment (once only)."""
         """Licensed purchases refused so far (keys the draw of whether each moves unlicensed)."""
         self.month_spent = 0.0
         self.year_spent = 0.0
