@@ -80,6 +80,7 @@ _LABELS = {
     "licensed_share": "Licensed share of volume (share)",
     "capital_outflow_kzt": "Capital outflow (KZT)",
     "fraud_losses_kzt": "Fraud losses, unlicensed (KZT)",
+    "licensed_awareness": "Aware of licensed venues, at the end (share)",
     "fees_kzt": "Exchange fees (KZT)",
     "state_receipts_kzt": "State receipts (KZT)",
     "receipts_fees_kzt": "State receipts: licence and supervision fees (KZT)",

@@ -83,6 +83,8 @@ def test_every_kyc_decision_carries_the_rule_that_decided_it() -> None:
 
 
 def test_scale_factor_scales_counts_back_to_real_people() -> None:
-    coarse = _run("population.scale_factor=500").kpis()["applicants"]
-    fine = _run("population.scale_factor=125").kpis()["applicants"]
+    # Enough applicants to compare: the baseline's calibrated awareness leaves few at k = 500.
+    aware = "channel.licensed_awareness=0.3"
+    coarse = _run("population.scale_factor=500", aware).kpis()["applicants"]
+    fine = _run("population.scale_factor=125", aware).kpis()["applicants"]
     assert 0.6 < coarse / fine < 1.6
