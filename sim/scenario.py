@@ -126,12 +126,12 @@ class ChannelSection(Section):
     licensed_awareness: Share = 0.35
     """Share of would-be buyers who know and trust a licensed exchange as an option on day 0; it
     then evolves (word of mouth, venues, campaigns, failures). A dated rule resets it."""
-    awareness_per_venue: NonNegative = 0.01
+    awareness_per_venue: NonNegative = 0.003
     """Bass innovation: yearly chance an unaware person learns of the licensed option, per licensed
     exchange that takes tenge (the venues' own visibility)."""
     campaign_per_year: NonNegative = 0.0
     """Information campaign: extra yearly chance an unaware person learns of the licensed option."""
-    word_of_mouth: NonNegative = 0.38
+    word_of_mouth: NonNegative = 0.1
     """Bass imitation: yearly chance an unaware person learns of the licensed option, per unit share
     of licensed users among recent buyers."""
     trust_drop_on_failure: Share = 0.05
