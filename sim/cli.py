@@ -6,6 +6,7 @@ is printed with its file, line and key; nothing is run).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 import sys
@@ -29,6 +30,7 @@ from rich.table import Table
 
 from sim.experiment import Comparison, RunResult, check_same_horizon, compare, run
 from sim.experiments.adaptive import Target, compare_until, parse_target, run_until
+from sim.files import OutError, RunFolder, safe_name
 from sim.formatting import (
     format_interval,
     format_quantity,
@@ -39,7 +41,8 @@ from sim.formatting import (
 from sim.history import comparison_entry, run_entry
 from sim.library import library, library_root
 from sim.loader import ScenarioError, leaf_paths, load_scenario
-from sim.outputs import SUMMARY, failure_document, write_json, write_run
+from sim.outputs import SUMMARY, failure_document, write_json, write_run_files
+from sim.processes import stop_on_signals
 from sim.report import METHOD, comparison_document, plain_summary
 from sim.scenario import Scenario
 from sim.store import Entry, KpiRow, RunStore
@@ -76,6 +79,13 @@ UntilOpt = Annotated[
 MaxRepsOpt = Annotated[
     int, typer.Option(min=3, help="With --until-ci: stop at this many replications anyway.")
 ]
+AllowOpt = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--allow-dir",
+        help="Another folder scenario files may read from (extends:, market.btc_csv); repeatable.",
+    ),
+]
 WorkersOpt = Annotated[
     int | None, typer.Option(min=1, help="Parallel processes (default: all cores).")
 ]
@@ -87,24 +97,49 @@ def _fail(problems: list[str], code: int = 2) -> typer.Exit:
     return typer.Exit(code)
 
 
+_OPTION_OF = {"run.seed": "--seed", "run.days": "--days", "run.replications": "-r"}
+
+
 def _load(
     path: Path,
     overrides: list[str] | None,
     seed: int | None = None,
     days: int | None = None,
     out: Path | None = None,
+    allow: list[Path] | None = None,
+    replications: int | None = None,
 ) -> Scenario:
+    """The scenario with the command line's options applied and validated like the file."""
     extra = [*(overrides or [])]
-    if seed is not None:
-        extra.append(f"run.seed={seed}")
-    if days is not None:
-        extra.append(f"run.days={days}")
+    for key, value in (("run.seed", seed), ("run.days", days), ("run.replications", replications)):
+        if value is not None:
+            extra.append(f"{key}={value}")
     try:
-        return load_scenario(path, extra)
+        return load_scenario(path, extra, allow or ())
     except ScenarioError as error:
+        problems = error.problems
+        for key, option in _OPTION_OF.items():
+            problems = [p.replace(f"(--set {key}=", f"({option} ") for p in problems]
         if out is not None:
-            write_json(out / SUMMARY, failure_document(str(path), str(error)))
+            with contextlib.suppress(OSError, OutError), RunFolder(out) as folder:
+                write_json(folder.path / SUMMARY, failure_document(str(path), str(error)))
+                folder.commit()
+        raise _fail(problems) from None
+
+
+def _open_out(out: Path, keep: bool) -> RunFolder:
+    """The run folder, locked and checked before anything is simulated (exit 2 if unusable)."""
+    try:
+        return RunFolder(out, keep).__enter__()
+    except OutError as error:
         raise _fail(error.problems) from None
+
+
+def _heard(signal_name: str) -> None:
+    err_console.print(
+        f"[yellow]{signal_name}: stopping, keeping what is finished (again: stop now)[/yellow]",
+        highlight=False,
+    )
 
 
 @contextmanager
@@ -185,31 +220,55 @@ def run_command(
     workers: WorkersOpt = None,
     until_ci: UntilOpt = None,
     max_replications: MaxRepsOpt = 100,
+    allow_dir: AllowOpt = None,
+    keep: Annotated[
+        bool,
+        typer.Option(
+            help="Move an existing --out folder aside (NAME.DATE) instead of replacing it."
+        ),
+    ] = False,
 ) -> None:
-    """Run a scenario headless: print a summary table and write the output files."""
+    """Run a scenario headless: print a summary table and write the output files.
+
+    The files appear together when the run is complete (built in a temporary folder beside the
+    output folder); Ctrl-C or SIGTERM stops the run within a moment and keeps what finished.
+    """
     target = _target(until_ci)
-    loaded = _load(scenario, overrides, seed, days, out)
-    out = out or Path("runs") / loaded.name
-    if replications is not None:
-        loaded = loaded.model_copy(
-            update={"run": loaded.run.model_copy(update={"replications": replications})}
-        )
-    stop = None
-    with _progress(f"running {loaded.name}") as progress:
-        if target is not None:
-            result, stop = run_until(loaded, target, max_replications, workers, _reporter(progress))
-        else:
-            result = run(loaded, workers=workers, progress=_reporter(progress), keep_records=trace)
-    written = write_run(out, result, trace, {"stopped": stop.reason} if stop else None)
-    _remember(run_entry(result, out, **({"stopped": stop.reason} if stop else {})))
+    loaded = _load(scenario, overrides, seed, days, out, allow_dir, replications)
+    folder = _open_out(out if out is not None else Path("runs") / safe_name(loaded.name), keep)
+    until = None
+    try:
+        with folder, stop_on_signals(_heard) as stop:
+            with _progress(f"running {loaded.name}") as progress:
+                if target is not None:
+                    result, until = run_until(
+                        loaded, target, max_replications, workers, _reporter(progress), stop
+                    )
+                else:
+                    result = run(
+                        loaded,
+                        workers=workers,
+                        progress=_reporter(progress),
+                        keep_records=trace,
+                        should_stop=stop,
+                    )
+            extra = {"stopped": until.reason} if until else None
+            names = write_run_files(folder.path, result, trace, extra)
+            final = folder.commit()
+    except KeyboardInterrupt:
+        raise _fail([f"stopped at once; nothing written to {folder.out}"], code=130) from None
+    _remember(run_entry(result, final, **(extra or {})))
     out_console.print(_summary_table(result))
     if result.replications and result.replications[0].scorecard:
         out_console.print(_scorecard_table(result))
-    out_console.print(f"wrote {', '.join(str(p) for p in written)}  ({result.wall_seconds:.1f} s)")
-    if stop is not None:
-        out_console.print(stop.reason, highlight=False, soft_wrap=True)
+    written = ", ".join(str(final / name) for name in names)
+    out_console.print(f"wrote {written}  ({result.wall_seconds:.1f} s)")
+    if until is not None and not stop():
+        out_console.print(until.reason, highlight=False, soft_wrap=True)
+    if stop():
+        raise _fail([f"interrupted by {stop.reason}: {result.error} (see {final / SUMMARY})"], 130)
     if result.status != "ok":
-        raise _fail([f"the run failed: {result.error} (see {out / SUMMARY})"], code=1)
+        raise _fail([f"the run failed: {result.error} (see {final / SUMMARY})"], code=1)
 
 
 def _scorecard_table(result: RunResult) -> Table:
@@ -269,6 +328,7 @@ def compare_command(
     scheduler: Annotated[
         str | None, typer.Option(help="With --priors: a Dask scheduler address, or local.")
     ] = None,
+    allow_dir: AllowOpt = None,
 ) -> None:
     """Paired runs on common random numbers: the change of every KPI with a 95% CI.
 
@@ -300,8 +360,8 @@ def compare_command(
     unknown = [p for p in pins or [] if p not in KPI_BY_NAME]
     if unknown:
         raise _fail([f"--pin {p}: no such KPI (see the KPI table in README.md)" for p in unknown])
-    base = _load(baseline, None, seed, days)
-    ref = _load(reform, overrides, seed, days)
+    base = _load(baseline, None, seed, days, allow=allow_dir)
+    ref = _load(reform, overrides, seed, days, allow=allow_dir)
     try:
         check_same_horizon(base, ref)
     except ScenarioError as error:
@@ -460,12 +520,13 @@ def _targets_table(
 @app.command("validate")
 def validate_command(
     scenarios: Annotated[list[Path], typer.Argument(help="Scenario files.", show_default=False)],
+    allow_dir: AllowOpt = None,
 ) -> None:
     """Check scenario files: exit 0, or print every error with file, line and key."""
     problems: list[str] = []
     for path in scenarios:
         try:
-            load_scenario(path)
+            load_scenario(path, (), allow_dir or ())
             out_console.print(f"[green]ok[/green]  {path}", highlight=False)
         except ScenarioError as error:
             problems.extend(error.problems)

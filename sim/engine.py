@@ -24,7 +24,14 @@ Row = dict[str, Any]
 
 
 class Cancelled(Exception):
-    """The user stopped a run or an experiment; not a failure of the model."""
+    """The user stopped a run or an experiment; not a failure of the model.
+
+    `finished` holds the replications already done, plus an "interrupted" envelope for each that
+    was stopped part-way (its timeseries up to the day reached, no KPIs)."""
+
+    def __init__(self, finished: list[ReplicationResult] | None = None) -> None:
+        super().__init__("interrupted")
+        self.finished = list(finished or [])
 
 
 @dataclass(frozen=True)
@@ -199,7 +206,14 @@ def run_replication(
         simulation.run(on_day)
         return simulation.result(wall_seconds=time.perf_counter() - started)
     except Cancelled:
-        raise
+        day = simulation.day if simulation is not None else 0
+        rows = list(simulation.rows) if simulation is not None else []
+        wall = time.perf_counter() - started
+        error = f"interrupted on day {day} of {scenario.run.days}"
+        envelope = ReplicationResult(
+            replication, scenario.run.seed, "failed", error, day, wall, {}, {}, rows
+        )
+        raise Cancelled([envelope]) from None
     except Exception as exc:  # the envelope reports any failure of the model
         error = f"{type(exc).__name__}: {exc}"
         wall = time.perf_counter() - started

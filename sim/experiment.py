@@ -8,7 +8,6 @@ mostly the policy, not the noise, and its interval is much narrower than the two
 from __future__ import annotations
 
 import hashlib
-import json
 import multiprocessing
 import os
 import time
@@ -24,6 +23,8 @@ from sim.engine import Cancelled, ReplicationResult, run_replication
 from sim.errors import ScenarioError
 from sim.fields import change_items
 from sim.formatting import relative_change
+from sim.loader import dump_yaml
+from sim.processes import init_worker
 from sim.scenario import Scenario
 from sim.stats import benjamini_hochberg, paired_p_value, significant
 from sim.summary import Estimate, estimate, estimates
@@ -44,9 +45,14 @@ def package_version() -> str:
 
 
 def config_hash(scenario: Scenario) -> str:
-    """A short fingerprint of the full effective scenario."""
-    text = json.dumps(scenario.model_dump(mode="json"), sort_keys=True)
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
+    """The SHA-256 of the scenario's canonical text (`scenario.resolved.yaml`, every value exact):
+    two scenarios that differ in any value never share it."""
+    return text_hash(dump_yaml(scenario))
+
+
+def text_hash(resolved: str) -> str:
+    """`config_hash` from the canonical text already made by `sim.loader.dump_yaml`."""
+    return hashlib.sha256(resolved.encode("utf-8")).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -85,6 +91,11 @@ def _share_progress(days_done: Any) -> None:
     _days_done = days_done
 
 
+def _init_worker(days_done: Any, parent: int) -> None:
+    init_worker(parent)
+    _share_progress(days_done)
+
+
 def _run_job(scenario: Scenario, replication: int, slot: int) -> ReplicationResult:
     """One replication in a worker, reporting each simulated day to the parent's progress."""
 
@@ -102,18 +113,21 @@ def run_many(
     should_stop: ShouldStop | None = None,
     mp_context: BaseContext | None = None,
     on_result: OnResult | None = None,
+    keep_records: bool = False,
 ) -> list[ReplicationResult]:
-    """Run (scenario, replication) jobs, in parallel processes when there are several.
+    """Run (scenario, replication) jobs, in parallel processes when there are several (one
+    process when records are kept).
 
     `on_result(i, result)` is called as each job finishes (in finishing order). Raises
-    `Cancelled` as soon as `should_stop()` says so (workers are terminated).
+    `Cancelled` as soon as `should_stop()` says so (workers are terminated); it carries the
+    replications finished so far and an "interrupted" envelope for each of the others.
     """
     jobs = list(scenarios)
     done_one = on_result or (lambda i, result: None)
     stop = should_stop or (lambda: False)
-    n = _workers(workers, len(jobs))
+    n = 1 if keep_records else _workers(workers, len(jobs))
     if n == 1 or len(jobs) == 1:
-        results = []
+        results: list[ReplicationResult] = []
         for i, (scenario, rep) in enumerate(jobs):
 
             def on_day(day: int, i: int = i, days: int = scenario.run.days) -> None:
@@ -122,7 +136,10 @@ def run_many(
                 if progress is not None:
                     progress((i + day / days) / len(jobs), f"replication {i + 1}/{len(jobs)}")
 
-            results.append(run_replication(scenario, rep, on_day=on_day))
+            try:
+                results.append(run_replication(scenario, rep, keep_records, on_day))
+            except Cancelled as stopped:
+                raise Cancelled([*results, *stopped.finished]) from None
             done_one(i, results[-1])
         return results
     out: list[ReplicationResult | None] = [None] * len(jobs)
@@ -130,7 +147,10 @@ def run_many(
     days_done = context.RawArray("i", len(jobs))
     total_days = sum(s.run.days for s, _ in jobs)
     pool = ProcessPoolExecutor(
-        max_workers=n, mp_context=context, initializer=_share_progress, initargs=(days_done,)
+        max_workers=n,
+        mp_context=context,
+        initializer=_init_worker,
+        initargs=(days_done, os.getpid()),
     )
     try:
         pending: dict[Future[ReplicationResult], int] = {
@@ -138,8 +158,6 @@ def run_many(
         }
         while pending:
             finished, _ = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
-            if stop():
-                raise Cancelled
             for future in finished:
                 i = pending.pop(future)
                 out[i] = result = future.result()
@@ -155,12 +173,24 @@ def run_many(
                     f"{simulated:,}/{total_days:,} simulated days, "
                     f"{done}/{len(jobs)} replications done",
                 )
+            if stop() and pending:
+                kept = [r for r in out if r is not None]
+                raise Cancelled(
+                    kept + [_unfinished(jobs[i], days_done[i]) for i in sorted(pending.values())]
+                )
     finally:
+        processes = list((getattr(pool, "_processes", None) or {}).values())
         pool.shutdown(wait=False, cancel_futures=True)
         if stop():
-            for process in list(getattr(pool, "_processes", {}).values()):
+            for process in processes:
                 process.terminate()
     return [r for r in out if r is not None]
+
+
+def _unfinished(job: tuple[Scenario, int], day: int) -> ReplicationResult:
+    scenario, rep = job
+    error = f"interrupted on day {day} of {scenario.run.days}"
+    return ReplicationResult(rep, scenario.run.seed, "failed", error, day, 0.0, {}, {}, [])
 
 
 def run(
@@ -169,14 +199,20 @@ def run(
     workers: int | None = None,
     progress: Progress | None = None,
     keep_records: bool = False,
+    should_stop: ShouldStop | None = None,
 ) -> RunResult:
-    """Run a scenario's replications (default: its `run.replications`)."""
+    """Run a scenario's replications (default: its `run.replications`).
+
+    When `should_stop()` turns true the run stops within a simulated day (or 0.2 s with worker
+    processes) and the result holds the finished replications and the interrupted ones (failed).
+    """
     started = time.perf_counter()
     count = replications or scenario.run.replications
-    if keep_records:
-        results = [run_replication(scenario, k, keep_records=True) for k in range(count)]
-    else:
-        results = run_many([(scenario, k) for k in range(count)], workers, progress)
+    jobs = [(scenario, k) for k in range(count)]
+    try:
+        results = run_many(jobs, workers, progress, should_stop, None, None, keep_records)
+    except Cancelled as stopped:
+        results = sorted(stopped.finished, key=lambda r: r.replication)
     return RunResult(scenario, results, time.perf_counter() - started)
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from sim.files import library_root as library_root
 from sim.loader import ScenarioError, load_scenario
 
 
@@ -20,18 +22,12 @@ NOT_SCENARIOS = {"priors", "targets"}
 """Folders of the library that hold other files than scenarios (priors, published targets)."""
 
 
-def library_root() -> Path:
-    """`./configs` when run from a checkout, else the configs beside the installed package."""
-    here = Path.cwd() / "configs"
-    return here if here.is_dir() else Path(__file__).resolve().parent.parent / "configs"
-
-
-def entries(paths: list[Path]) -> list[Entry]:
-    """Each file's name and description, or why it does not load."""
+def entries(paths: list[Path], allow: Sequence[Path] = ()) -> list[Entry]:
+    """Each file's name and description, or why it does not load (`allow`: see load_scenario)."""
     found = []
     for path in paths:
         try:
-            scenario = load_scenario(path)
+            scenario = load_scenario(path, (), allow)
             found.append(Entry(path, scenario.name, scenario.description))
         except ScenarioError as error:
             found.append(Entry(path, path.stem, "", f"invalid: {error.problems[0]}"))

@@ -18,27 +18,64 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.constructor import RoundTripConstructor
-from ruamel.yaml.error import MarkedYAMLError
+from ruamel.yaml.composer import MaxDepthExceededError
+from ruamel.yaml.constructor import ConstructorError, RoundTripConstructor
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.reader import ReaderError
 
 from sim.errors import ScenarioError as ScenarioError  # re-exported: the public home
+from sim.errors import clip
+from sim.files import Access, read_text
 from sim.rules import check_rules, extract_schedules
 from sim.scenario import Scenario
 
 KeyPath = tuple[str, ...]
 
 
+MAX_DEPTH = 50
+"""Deepest nesting of mappings and lists a scenario file may have."""
+MAX_VALUES = 100_000
+"""Most keys and values a scenario file may hold once its aliases are expanded."""
+
+_CORE = "tag:yaml.org,2002:"
+_PLAIN_TAGS = {_CORE + t for t in ("str", "int", "float", "bool", "null", "map", "seq", "merge")}
+
+
 class _Constructor(RoundTripConstructor):
-    """Reads dates as text: the scenario model parses them, so a bad date is a clear error."""
+    """Plain YAML only: dates are read as text (the scenario model parses them, so a bad date is a
+    clear error), other tags (`!!omap`, `!!binary`, `!!python/...`, `!custom`) are refused, and a
+    value that does not read as its tag (`!!int 1.5`) is an error at its line, never a crash."""
 
-
-_Constructor.add_constructor("tag:yaml.org,2002:timestamp", RoundTripConstructor.construct_yaml_str)
+    def construct_object(self, node: Any, deep: bool = False) -> Any:
+        tag = str(node.tag)
+        if tag == _CORE + "timestamp":
+            return self.construct_yaml_str(node)
+        if tag not in _PLAIN_TAGS:
+            raise ConstructorError(
+                None,
+                None,
+                f"the tag {clip(tag.replace(_CORE, '!!'))} is not allowed",
+                node.start_mark,
+            )
+        try:
+            return super().construct_object(node, deep)
+        except MarkedYAMLError:
+            raise
+        except Exception:  # ruamel's own converters fail with many kinds on odd values
+            shown = clip(str(node.value)) if isinstance(node.value, str) else "this value"
+            raise ConstructorError(
+                None,
+                None,
+                f"cannot read {shown!r} as {tag.replace(_CORE, '!!')}",
+                node.start_mark,
+            ) from None
 
 
 def _yaml() -> YAML:
     yaml = YAML(typ="rt")
     yaml.Constructor = _Constructor
     yaml.allow_duplicate_keys = False
+    yaml.max_depth = MAX_DEPTH
     return yaml
 
 
@@ -46,37 +83,88 @@ def _where(path: Path, line: int | None) -> str:
     return f"{path} line {line + 1}" if line is not None else str(path)
 
 
-def _plain(node: Any, path: Path, prefix: KeyPath, sources: dict[KeyPath, str]) -> Any:
+class _Budget:
+    """Counts the values copied out of a YAML document, so that an alias bomb stops early."""
+
+    def __init__(self, path: Path) -> None:
+        self.path, self.left = path, MAX_VALUES
+        self.line: int | None = None
+
+    def spend(self, node: Any) -> None:
+        self.left -= 1
+        if hasattr(node, "lc"):
+            self.line = node.lc.line
+        if self.left < 0:
+            line = self.line
+            raise ScenarioError(
+                [
+                    f"{self.path}: more than {MAX_VALUES:,} values once its aliases are expanded "
+                    f"({_where(self.path, line)})"
+                ]
+            )
+
+
+def _plain(
+    node: Any,
+    path: Path,
+    prefix: KeyPath,
+    sources: dict[KeyPath, str],
+    budget: _Budget | None = None,
+) -> Any:
     """Plain Python data from ruamel nodes, recording the file and line of every key."""
+    budget = budget or _Budget(path)
+    budget.spend(node)
     if isinstance(node, CommentedMap):
         out: dict[str, Any] = {}
         for key, value in node.items():
             line = node.lc.key(key)[0] if key in node.lc.data else None
-            sources[(*prefix, str(key))] = _where(path, line)
-            out[str(key)] = _plain(value, path, (*prefix, str(key)), sources)
+            name = str(key)
+            sources[(*prefix, name)] = _where(path, line)
+            out[name] = _plain(value, path, (*prefix, name), sources, budget)
         return out
     if isinstance(node, CommentedSeq):
-        return [_plain(item, path, (*prefix, str(i)), sources) for i, item in enumerate(node)]
+        return [
+            _plain(item, path, (*prefix, str(i)), sources, budget) for i, item in enumerate(node)
+        ]
     return node
 
 
-def _read(path: Path) -> tuple[dict[str, Any], dict[KeyPath, str]]:
-    if not path.is_file():
-        raise ScenarioError([f"{path}: no such scenario file"])
+def _parse(text: str, path: Path) -> Any:
+    """A YAML document from text, every failure a one-line `ScenarioError` naming the line."""
     try:
-        document = _yaml().load(path.read_text(encoding="utf-8"))
+        return _yaml().load(text)
+    except MaxDepthExceededError as error:
+        where = _where(path, error.problem_mark.line if error.problem_mark else None)
+        raise ScenarioError(
+            [f"{path}: nested more than {MAX_DEPTH} levels deep ({where})"]
+        ) from None
+    except ConstructorError as error:
+        mark = error.problem_mark
+        problem = clip((error.problem or "cannot read a value").strip(), 100)
+        raise ScenarioError(
+            [f"{path}: {problem} ({_where(path, mark.line if mark else None)})"]
+        ) from None
     except MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
-        problem = (error.problem or error.context or "invalid YAML").strip()
+        problem = clip((error.problem or error.context or "invalid YAML").strip(), 100)
         raise ScenarioError(
             [f"YAML syntax error: {problem} ({_where(path, mark.line if mark else None)})"]
         ) from None
-    except UnicodeDecodeError:
-        raise ScenarioError([f"{path}: not a text file"]) from None
+    except ReaderError as error:
+        line = text.count("\n", 0, error.position)
+        raise ScenarioError(
+            [f"{path}: a character YAML does not allow, {error.character!r} ({_where(path, line)})"]
+        ) from None
+    except YAMLError as error:
+        raise ScenarioError([f"{path}: not a YAML document ({clip(str(error))})"]) from None
+
+
+def _read(path: Path) -> tuple[dict[str, Any], dict[KeyPath, str]]:
+    document = _parse(read_text(path), path)
     if document is None:
         document = CommentedMap()
     if not isinstance(document, CommentedMap):
-        raise ScenarioError([f"{path}: a scenario must be a mapping of keys to values"])
+        raise ScenarioError([f"{path}: not a scenario (a scenario is a mapping of keys to values)"])
     sources: dict[KeyPath, str] = {(): str(path)}
     return _plain(document, path, (), sources), sources
 
@@ -92,7 +180,9 @@ def merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any
     return out
 
 
-def _resolve(path: Path, chain: tuple[Path, ...]) -> tuple[dict[str, Any], dict[KeyPath, str]]:
+def _resolve(
+    path: Path, chain: tuple[Path, ...], access: Access
+) -> tuple[dict[str, Any], dict[KeyPath, str]]:
     """A file's data with its `extends:` chain applied, and where each key came from."""
     if path.resolve() in chain:
         cycle = " -> ".join(str(p) for p in (*chain, path.resolve()))
@@ -101,14 +191,13 @@ def _resolve(path: Path, chain: tuple[Path, ...]) -> tuple[dict[str, Any], dict[
     parent = data.pop("extends", None)
     if parent is None:
         return data, sources
+    where = sources[("extends",)]
     if not isinstance(parent, str):
-        raise ScenarioError([f"extends: must be a file name ({sources[('extends',)]})"])
-    parent_path = (path.parent / parent).resolve()
+        raise ScenarioError([f"extends: must be a file name ({where})"])
+    parent_path = access.resolve(parent, path.absolute().parent, "extends", where)
     if not parent_path.is_file():
-        raise ScenarioError(
-            [f"extends: no such scenario file '{parent}' ({sources[('extends',)]})"]
-        )
-    base, base_sources = _resolve(parent_path, (*chain, path.resolve()))
+        raise ScenarioError([f"extends: no such scenario file '{clip(parent)}' ({where})"])
+    base, base_sources = _resolve(parent_path, (*chain, path.resolve()), access)
     base_sources.update(sources)
     return merge(base, data), base_sources
 
@@ -193,7 +282,7 @@ def _message(error: Mapping[str, Any], loc: KeyPath) -> str:
     }
     if kind in bounds:
         limit = next(iter(ctx.values()))
-        return f"must be {bounds[kind]} {limit}, got {given!r}"
+        return f"must be {bounds[kind]} {limit}, got {clip(repr(given))}"
     if kind == "extra_forbidden":
         parent = _model_at(loc[:-1])
         hint = _suggest(loc[-1], parent.model_fields) if parent else ""
@@ -201,16 +290,16 @@ def _message(error: Mapping[str, Any], loc: KeyPath) -> str:
     if kind == "missing":
         return "is required"
     if kind == "literal_error":
-        return f"must be one of {ctx.get('expected')}, got {given!r}"
+        return f"must be one of {ctx.get('expected')}, got {clip(repr(given))}"
     if kind in {"value_error", "assertion_error"}:
-        return str(ctx.get("error", error["msg"]))
+        return clip(str(ctx.get("error", error["msg"])), 160)
     if kind.endswith(("_parsing", "_type")):
         wanted = kind.split("_")[0].replace("int", "a whole number").replace("float", "a number")
         wanted = {"bool": "true or false", "model": "a mapping of keys", "dict": "a mapping"}.get(
             wanted, wanted
         )
-        return f"expected {wanted}, got {given!r}"
-    return str(error["msg"])
+        return f"expected {wanted}, got {clip(repr(given))}"
+    return clip(str(error["msg"]), 160)
 
 
 def _locate(loc: KeyPath, sources: Mapping[KeyPath, str]) -> str:
@@ -234,17 +323,40 @@ def validate(data: Mapping[str, Any], sources: Mapping[KeyPath, str]) -> Scenari
         for error in exc.errors():
             loc = tuple(str(p) for p in error["loc"] if not str(p).startswith("function-"))
             loc = tuple(p for p in loc if p not in {"WorkingHours", "none"})
-            problems.append((_locate(loc, sources), f"{'.'.join(loc)}: {_message(error, loc)}"))
+            shown = tuple(clip(p, 40) for p in loc)
+            problems.append((_locate(loc, sources), f"{'.'.join(shown)}: {_message(error, shown)}"))
         problems.sort(key=lambda item: _line_order(item[0]))
         raise ScenarioError([f"{text} ({where})" for where, text in problems]) from None
 
 
+def _data_path(
+    data: dict[str, Any], key: KeyPath, sources: Mapping[KeyPath, str], access: Access
+) -> None:
+    """Resolve a file named in the scenario (`market.btc_csv`, `targets`) against the file naming
+    it, refusing it unless a scenario may read there."""
+    parent: Any = data
+    for part in key[:-1]:
+        parent = parent.get(part) if isinstance(parent, dict) else None
+    value = parent.get(key[-1]) if isinstance(parent, dict) else None
+    if not isinstance(value, str):
+        return
+    where = sources.get(key, sources.get((), "scenario"))
+    origin, _, _ = where.rpartition(" line ")
+    base = Path.cwd() if where.startswith("--set") else Path(origin or where).absolute().parent
+    parent[key[-1]] = str(access.resolve(value, base, ".".join(key), where))
+
+
 def load_data(
-    path: str | Path, overrides: Sequence[str] = ()
+    path: str | Path, overrides: Sequence[str] = (), allow: Sequence[str | Path] = ()
 ) -> tuple[dict[str, Any], dict[KeyPath, str]]:
-    """The merged, overridden plain data of a scenario file, and where each key came from."""
+    """The merged, overridden plain data of a scenario file, and where each key came from.
+
+    Files the scenario names are read only inside the allowed folders (`sim.files.Access`): the
+    library, the naming file's folder, `allow` and the `SANDBOX_ALLOW_DIRS` setting.
+    """
     path = Path(path)
-    data, sources = _resolve(path, ())
+    access = Access.default(allow)
+    data, sources = _resolve(path, (), access)
     problems: list[str] = []
     for text in overrides:
         try:
@@ -253,27 +365,24 @@ def load_data(
             problems.extend(error.problems)
             continue
         data = apply_override(data, key_path, value)
-        sources[key_path] = f"--set {text.strip()}"
+        sources[key_path] = f"--set {clip(text.strip(), 100)}"
     if problems:
         raise ScenarioError(problems)
     data = extract_schedules(data, sources, leaf_paths())
     data.setdefault("name", path.stem)
-    csv = data.get("market", {}).get("btc_csv") if isinstance(data.get("market"), dict) else None
-    if isinstance(csv, str) and not Path(csv).is_absolute():
-        origin = sources.get(("market", "btc_csv"), str(path)).split(" line ")[0]
-        base = Path(origin).parent if not origin.startswith("--set") else Path.cwd()
-        data["market"] = {**data["market"], "btc_csv": str((base / csv).resolve())}
-    targets = data.get("targets")
-    if isinstance(targets, str) and not Path(targets).is_absolute():
-        origin = sources.get(("targets",), str(path)).split(" line ")[0]
-        base = Path(origin).parent if not origin.startswith("--set") else Path.cwd()
-        data["targets"] = str((base / targets).resolve())
+    _data_path(data, ("market", "btc_csv"), sources, access)
+    _data_path(data, ("targets",), sources, access)
     return data, sources
 
 
-def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
-    """Read, merge, override and validate a scenario file (dated rules included)."""
-    data, sources = load_data(path, overrides)
+def load_scenario(
+    path: str | Path, overrides: Sequence[str] = (), allow: Sequence[str | Path] = ()
+) -> Scenario:
+    """Read, merge, override and validate a scenario file (dated rules included).
+
+    `allow`: more folders the scenario may read files from (`extends:`, `market.btc_csv`).
+    """
+    data, sources = load_data(path, overrides, allow)
     scenario = validate(data, sources)
     problems = check_rules(scenario, sources, leaf_paths())
     if problems:

@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from sim.engine import ReplicationResult
-from sim.experiment import RunResult, config_hash, package_version
+from sim.experiment import RunResult, config_hash, package_version, text_hash
+from sim.files import RunFolder, write_text_atomic
 from sim.loader import dump_yaml
 from sim.summary import KPI_BY_NAME, ScorecardRow
 
@@ -32,7 +33,8 @@ def _undefined(value: object) -> bool:
     return isinstance(value, float) and math.isnan(value)
 
 
-def summary_document(result: RunResult) -> dict[str, Any]:
+def summary_document(result: RunResult, resolved: str | None = None) -> dict[str, Any]:
+    """summary.json; `resolved` is the scenario's canonical text when already made."""
     s = result.scenario
     return {
         "scenario": s.name,
@@ -40,7 +42,7 @@ def summary_document(result: RunResult) -> dict[str, Any]:
         "replications": len(result.replications),
         "days": s.run.days,
         "version": package_version(),
-        "config_hash": config_hash(s),
+        "config_hash": text_hash(resolved) if resolved is not None else config_hash(s),
         "status": result.status,
         "error": result.error,
         "wall_seconds": round(result.wall_seconds, 3),
@@ -72,8 +74,8 @@ def failure_document(scenario: str, error: str) -> dict[str, Any]:
 
 
 def write_json(path: Path, document: dict[str, Any]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    """A JSON file, written atomically (whole or not at all)."""
+    write_text_atomic(path, json.dumps(document, indent=2, ensure_ascii=False) + "\n")
 
 
 def write_timeseries(path: Path, replications: list[ReplicationResult]) -> None:
@@ -122,19 +124,37 @@ def write_scorecard(path: Path, replications: list[ReplicationResult]) -> None:
                 writer.writerow([r.replication, *("" if _undefined(c) else c for c in cells)])
 
 
-def write_run(
-    out: Path, result: RunResult, trace: bool = False, extra: dict[str, Any] | None = None
-) -> list[Path]:
-    """Write every output file of a run (`extra` keys join summary.json); returns the paths."""
-    out.mkdir(parents=True, exist_ok=True)
-    written = [out / SUMMARY, out / RESOLVED, out / TIMESERIES]
-    write_json(out / SUMMARY, {**summary_document(result), **(extra or {})})
-    (out / RESOLVED).write_text(dump_yaml(result.scenario), encoding="utf-8")
-    write_timeseries(out / TIMESERIES, result.replications)
+def write_run_files(
+    folder: Path, result: RunResult, trace: bool = False, extra: dict[str, Any] | None = None
+) -> list[str]:
+    """Write every output file of a run into `folder`, `summary.json` last (`extra` keys join it)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    names = [RESOLVED, TIMESERIES]
+    resolved = dump_yaml(result.scenario)
+    write_text_atomic(folder / RESOLVED, resolved)
+    write_timeseries(folder / TIMESERIES, result.replications)
     if any(r.scorecard for r in result.replications):
-        write_scorecard(out / SCORECARD, result.replications)
-        written.append(out / SCORECARD)
+        write_scorecard(folder / SCORECARD, result.replications)
+        names.append(SCORECARD)
     if trace:
-        write_events(out / EVENTS, result.replications)
-        written.append(out / EVENTS)
-    return written
+        write_events(folder / EVENTS, result.replications)
+        names.append(EVENTS)
+    write_json(folder / SUMMARY, {**summary_document(result, resolved), **(extra or {})})
+    return [SUMMARY, *names]
+
+
+def write_run(
+    out: Path,
+    result: RunResult,
+    trace: bool = False,
+    extra: dict[str, Any] | None = None,
+    keep: bool = False,
+) -> list[Path]:
+    """Write a run's folder whole: built beside `out`, then moved into place (`sim.files`).
+
+    Raises `sim.files.OutError` when `out` cannot be used or another run is writing there.
+    """
+    with RunFolder(out, keep) as folder:
+        names = write_run_files(folder.path, result, trace, extra)
+        final = folder.commit()
+    return [final / name for name in names]

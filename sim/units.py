@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
+import numpy as np
 from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema
 
 
@@ -37,20 +38,39 @@ def parse_duration(value: Any) -> float:
     raise ValueError(f"expected a duration such as 30m, 2h or 3d, got {value!r}")
 
 
+def _number(value: float) -> str:
+    """The shortest positional text that reads back as exactly `value` (no exponent)."""
+    if value == int(value):
+        return str(int(value))
+    return str(np.format_float_positional(value, unique=True, trim="-"))
+
+
 def format_duration(hours: float) -> str:
-    """The shortest readable form that parses back to the same number of hours."""
+    """The shortest readable form that parses back to exactly the same number of hours."""
     if math.isinf(hours):
         return "inf"
-    for unit, size in (("w", 168.0), ("d", 24.0), ("h", 1.0), ("m", 1 / 60)):
-        count = hours / size
-        if count >= 1 and abs(count - round(count)) < 1e-9:
-            return f"{round(count)}{unit}"
-    return f"{hours:g}h"
+    if math.isnan(hours):
+        return "nan"
+    candidates = []
+    for unit in ("w", "d", "h", "m", "s"):
+        count = hours / _HOURS_PER_UNIT[unit]
+        for digits in range(18):
+            text = _number(round(count, digits)) + unit
+            if parse_duration(text) == hours:
+                candidates.append(text)
+                break
+    return min(candidates, key=len) if candidates else _number(hours) + "h"
+
+
+MAX_HOURS = 1e6
+"""Longest finite duration (about 114 years); longer is `inf`."""
 
 
 def _check_non_negative(hours: float) -> float:
     if hours < 0 or math.isnan(hours):
         raise ValueError(f"must be >= 0, got {format_duration(hours)}")
+    if MAX_HOURS < hours < math.inf:
+        raise ValueError(f"must be at most {MAX_HOURS:,.0f}h (or inf), got {hours:g}h")
     return hours
 
 
@@ -73,6 +93,8 @@ Duration = Annotated[
 
 
 Currency = Literal["KZT", "USD"]
+MAX_MONEY = 1e12
+"""Largest amount a scenario may give (in its currency): kept exact in integer minor units."""
 _MONEY = re.compile(r"^\s*([0-9][0-9_,]*(?:\.[0-9]+)?)\s*([kKmM]?)\s*(KZT|USD|kzt|usd|₸|\$)?\s*$")
 _SUFFIX = {"": 1.0, "k": 1e3, "m": 1e6}
 _SYMBOL = {"₸": "KZT", "$": "USD"}
@@ -83,13 +105,16 @@ class Money:
     """An amount in tenge or US dollars, converted to tenge when the world is built."""
 
     amount: float
+    """Exact to the minor unit (tiyn, cent): parsing rounds to it."""
     currency: Currency = "KZT"
 
     def kzt(self, usd_kzt: float) -> float:
         return self.amount * usd_kzt if self.currency == "USD" else self.amount
 
     def __str__(self) -> str:
-        return f"{self.amount:,.0f} {self.currency}".replace(",", "_")
+        """`320_123.45 KZT`: reads back as exactly this amount."""
+        whole, _, cents = _number(self.amount).partition(".")
+        return f"{int(whole):_}{'.' + cents if cents else ''} {self.currency}"
 
 
 def parse_money(value: Any) -> Money:
@@ -109,7 +134,9 @@ def parse_money(value: Any) -> Money:
         raise ValueError(f"expected an amount such as 500000 KZT or 1000 USD, got {value!r}")
     if amount < 0 or math.isnan(amount):
         raise ValueError(f"must be >= 0, got {value!r}")
-    return Money(amount, currency)  # type: ignore[arg-type]
+    if amount > MAX_MONEY:
+        raise ValueError(f"must be at most {MAX_MONEY:,.0f} (exact in minor units), got {value!r}")
+    return Money(round(amount * 100) / 100, currency)  # type: ignore[arg-type]
 
 
 MoneyField = Annotated[

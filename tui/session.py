@@ -23,6 +23,12 @@ def slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "-", text).strip("-.") or "whatif"
 
 
+def readable_folders() -> list[Path]:
+    """Folders a scenario opened in the TUI may read besides the library and its own folder: the
+    folder the TUI was started in (where saved what-ifs find their baseline)."""
+    return [Path.cwd()]
+
+
 def extends_of(path: Path) -> Path | None:
     """The file a scenario `extends:`, resolved against its own folder (None if it extends none)."""
     try:
@@ -75,11 +81,11 @@ class Session:
     @classmethod
     def open(cls, path: Path) -> Session:
         """A session on a scenario file; a saved what-if reopens on its baseline with its edits."""
-        scenario = load_scenario(path)
+        scenario = load_scenario(path, (), readable_folders())
         parent = extends_of(path)
         if parent is not None and parent.exists():
             try:
-                base = load_scenario(parent)
+                base = load_scenario(parent, (), readable_folders())
             except ScenarioError:
                 base = None
             if base is not None:

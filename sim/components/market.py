@@ -3,32 +3,42 @@
 from __future__ import annotations
 
 import csv
+import io
 import math
 from pathlib import Path
 
 import numpy as np
 
-from sim.loader import ScenarioError
+from sim.errors import ScenarioError, clip
+from sim.files import MAX_DATA_BYTES, read_text
 from sim.scenario import MarketSection
 
 
 def _read_series(path: str, days: int) -> list[float]:
-    try:
-        with Path(path).open(newline="", encoding="utf-8") as handle:
-            rows = list(csv.DictReader(handle))
-        prices = [float(row["price_usd"]) for row in rows]
-    except FileNotFoundError:
-        raise ScenarioError([f"market.btc_csv: no such file {path}"]) from None
-    except (KeyError, ValueError, TypeError) as error:
-        raise ScenarioError(
-            [f"market.btc_csv: {path} needs columns date,price_usd with numbers ({error})"]
-        ) from None
+    """Daily prices from a CSV with columns date,price_usd; errors quote no more than a cell."""
+    text = read_text(Path(path), MAX_DATA_BYTES, "price file")
+    rows = csv.DictReader(io.StringIO(text, newline=""))
+    if "price_usd" not in (rows.fieldnames or []):
+        raise ScenarioError([f"market.btc_csv: {path} needs columns date,price_usd"])
+    prices = []
+    for line, row in enumerate(rows, start=2):
+        cell = row.get("price_usd") or ""
+        try:
+            price = float(cell)
+        except ValueError:
+            price = math.nan
+        if not math.isfinite(price) or price <= 0:
+            raise ScenarioError(
+                [
+                    f"market.btc_csv: {path} line {line}: price_usd must be a number > 0, "
+                    f"got {clip(repr(cell))}"
+                ]
+            )
+        prices.append(price)
     if len(prices) < days:
         raise ScenarioError(
             [f"market.btc_csv: {path} has {len(prices)} days of prices, the run needs {days}"]
         )
-    if any(p <= 0 for p in prices):
-        raise ScenarioError([f"market.btc_csv: {path} has a price <= 0"])
     return prices[:days]
 
 

@@ -9,12 +9,13 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sim.engine import ReplicationResult
+from sim.engine import Cancelled, ReplicationResult
 from sim.errors import ScenarioError
 from sim.experiment import (
     Comparison,
     Progress,
     RunResult,
+    ShouldStop,
     check_same_horizon,
     run_many,
     same_streams,
@@ -90,14 +91,21 @@ def run_until(
     max_replications: int = 100,
     workers: int | None = None,
     progress: Progress | None = None,
+    should_stop: ShouldStop | None = None,
 ) -> tuple[RunResult, Stop]:
-    """Replications in batches until the target KPI is precise enough (or the maximum)."""
+    """Replications in batches until the target KPI is precise enough (or the maximum); when
+    `should_stop()` turns true, the finished replications and the interrupted ones (failed)."""
     started = time.perf_counter()
     results: list[ReplicationResult] = []
     while True:
         n = len(results)
         count = min(_batch(workers) if n else MIN_REPLICATIONS, max_replications - n)
-        results += run_many([(scenario, n + k) for k in range(count)], workers)
+        try:
+            results += run_many([(scenario, n + k) for k in range(count)], workers, None, should_stop)
+        except Cancelled as stopped:
+            results += sorted(stopped.finished, key=lambda r: r.replication)
+            stop = Stop(len(results), False, None, math.nan, "stopped: interrupted")
+            return RunResult(scenario, results, time.perf_counter() - started), stop
         failed = [r for r in results if r.status != "ok"]
         values = [r.kpis[target.kpi] for r in results if r.kpis]
         stop = _check(values, target, max_replications)

@@ -12,14 +12,15 @@ from textual.widgets import DataTable, Static
 from sim import ScenarioError, load_scenario
 from sim.library import Entry, entries, library
 from tui.screens.base import WorkbenchScreen
-from tui.session import WHATIF_DIR, Session
+from tui.session import WHATIF_DIR, Session, readable_folders
 
 
 def saved_whatifs(folder: Path = WHATIF_DIR) -> list[Entry]:
     """The what-ifs saved in ./whatifs, newest first."""
     if not folder.is_dir():
         return []
-    return entries(sorted(folder.glob("*.yaml"), key=lambda p: p.stat().st_mtime, reverse=True))
+    paths = sorted(folder.glob("*.yaml"), key=lambda p: p.stat().st_mtime, reverse=True)
+    return entries(paths, readable_folders())
 
 
 class ScenariosScreen(WorkbenchScreen):
@@ -96,7 +97,7 @@ class ScenariosScreen(WorkbenchScreen):
         if entry is None:
             return
         try:
-            scenario = load_scenario(entry.path)
+            scenario = load_scenario(entry.path, (), readable_folders())
         except ScenarioError as error:
             self.notify("\n".join(error.problems[:5]), title="Cannot open", severity="error")
             return

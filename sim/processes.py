@@ -1,0 +1,87 @@
+"""Stopping cleanly: Ctrl-C and SIGTERM become a stop request; workers die with their parent.
+
+`stop_on_signals()` turns the first SIGINT or SIGTERM into a request that experiments ask between
+simulated days (their `should_stop`), so a run stops within a moment, says so and still writes what
+it has; a second signal stops at once. `init_worker` runs in every worker process: it ignores
+Ctrl-C (the parent decides), asks Linux to kill it when its parent dies (PR_SET_PDEATHSIG, SIGKILL
+included) and, everywhere, watches the parent and exits when it is gone.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import os
+import signal
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from types import FrameType
+
+_PR_SET_PDEATHSIG = 1
+
+
+class StopRequest:
+    """Callable as `should_stop`: True once a stop was asked for (by a signal or `request`)."""
+
+    def __init__(self) -> None:
+        self.reason: str | None = None
+
+    def request(self, reason: str) -> None:
+        self.reason = self.reason or reason
+
+    def __call__(self) -> bool:
+        return self.reason is not None
+
+
+@contextlib.contextmanager
+def stop_on_signals(on_signal: Callable[[str], None] | None = None) -> Iterator[StopRequest]:
+    """A `StopRequest` set by the first SIGINT or SIGTERM (reported to `on_signal`); a second
+    signal raises KeyboardInterrupt. Outside the main thread, signals are left alone."""
+    stop = StopRequest()
+    if threading.current_thread() is not threading.main_thread():
+        yield stop
+        return
+
+    def handler(number: int, frame: FrameType | None) -> None:
+        name = signal.Signals(number).name
+        if stop():
+            raise KeyboardInterrupt(name)
+        stop.request(name)
+        if on_signal is not None:
+            on_signal(name)
+
+    previous = {s: signal.signal(s, handler) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield stop
+    finally:
+        for number, old in previous.items():
+            signal.signal(number, old)
+
+
+def _watch_parent(parent: int) -> None:
+    while True:
+        time.sleep(0.5)
+        try:
+            os.kill(parent, 0)
+        except ProcessLookupError:
+            os._exit(1)
+        except PermissionError:  # alive, owned by someone else (cannot happen for our parent)
+            pass
+
+
+def init_worker(parent: int) -> None:
+    """Run first in each worker process: end when `parent` ends, leave Ctrl-C to the parent."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the parent's handler, copied by fork
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the parent died before the request took effect
+        try:
+            os.kill(parent, 0)
+        except ProcessLookupError:
+            os._exit(1)
+    threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()

@@ -1,0 +1,196 @@
+"""A run folder is one run: built aside, moved into place whole, never mixed or outside --out."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from sim.cli import app
+from sim.files import RunFolder, write_text_atomic
+from tests.conftest import BASELINE, SMALL
+
+runner = CliRunner()
+LOAD = max(1.0, os.getloadavg()[0] / (os.cpu_count() or 1))
+"""How many times over the machine is booked: a promise of 2 s holds on an idle machine."""
+PROMPTLY = 2.0 * LOAD
+SETS = [arg for s in [*SMALL, "run.days=10"] for arg in ("--set", s)]
+
+
+def sandbox(*args: str) -> tuple[int, str]:
+    result = runner.invoke(app, list(args))
+    return result.exit_code, result.output
+
+
+def test_a_run_folder_holds_exactly_one_runs_files(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert sandbox("run", str(BASELINE), *SETS, "--out", str(out), "--trace")[0] == 0
+    assert (out / "events.csv").exists()
+    assert sandbox("run", str(BASELINE), *SETS, "--out", str(out))[0] == 0
+    assert not (out / "events.csv").exists()
+    assert sorted(p.name for p in out.iterdir()) == [
+        "scenario.resolved.yaml",
+        "scorecard.csv",
+        "summary.json",
+        "timeseries.csv",
+    ]
+    assert not [p for p in tmp_path.iterdir() if ".tmp-" in p.name]
+
+
+def test_a_second_run_aimed_at_the_same_out_is_refused_while_the_first_writes(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "out"
+    with RunFolder(out):
+        code, output = sandbox("run", str(BASELINE), *SETS, "--out", str(out))
+    assert code == 2
+    assert "another run is writing there" in output
+    assert not out.exists()
+
+
+def test_keep_moves_the_existing_run_folder_aside(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert sandbox("run", str(BASELINE), *SETS, "--out", str(out))[0] == 0
+    first = json.loads((out / "summary.json").read_text())
+    assert sandbox("run", str(BASELINE), *SETS, "--seed", "9", "--out", str(out), "--keep")[0] == 0
+    (aside,) = [p for p in tmp_path.iterdir() if p.name.startswith("out.")]
+    assert json.loads((aside / "summary.json").read_text()) == first
+    assert json.loads((out / "summary.json").read_text())["seed"] == 9
+
+
+@pytest.mark.parametrize("kind", ["empty", "file", "under_a_file", "not_a_run_folder"])
+def test_out_is_checked_before_the_simulation_starts(tmp_path: Path, kind: str) -> None:
+    (tmp_path / "afile").write_text("x")
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "thesis.tex").write_text("precious")
+    out = {
+        "empty": "",
+        "file": str(tmp_path / "afile"),
+        "under_a_file": str(tmp_path / "afile" / "out"),
+        "not_a_run_folder": str(tmp_path / "mine"),
+    }[kind]
+    started = time.perf_counter()
+    code, output = sandbox("run", str(BASELINE), "--out", out)  # a full year, were it to run
+    assert code == 2 and len(output.strip().splitlines()) == 1, output
+    assert output.startswith("error: --out ")
+    assert time.perf_counter() - started < 10
+    assert (tmp_path / "mine" / "thesis.tex").read_text() == "precious"
+
+
+def test_output_folder_names_from_scenario_names_stay_under_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    scenario = work / "x.yaml"
+    scenario.write_text(f"extends: {BASELINE}\nname: ../../escape/../..\n")
+    assert sandbox("run", str(scenario), *SETS)[0] == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["work"]
+    (folder,) = [p for p in (work / "runs").iterdir() if not p.name.startswith(".")]
+    assert folder.name == "escape" and (folder / "summary.json").exists()
+
+
+def test_outputs_are_written_atomically(tmp_path: Path) -> None:
+    path = tmp_path / "a.json"
+    write_text_atomic(path, "one")
+    write_text_atomic(path, "two")
+    assert path.read_text() == "two"
+    assert [p.name for p in tmp_path.iterdir()] == ["a.json"]
+
+
+# --- processes ----------------------------------------------------------------------------------
+
+
+def _start(out: Path, *extra: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "sim", "run", str(BASELINE), "--out", str(out), *extra],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def _wait_until_simulating(out: Path, process: subprocess.Popen[str]) -> None:
+    """The temporary folder appears once the scenario loaded and the folder was checked."""
+    deadline = time.monotonic() + 60
+    while not list(out.parent.glob(f".{out.name}.tmp-*")):
+        assert process.poll() is None, process.communicate()
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    time.sleep(1.0)
+
+
+def _children(pid: int) -> list[int]:
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(p) for p in path.read_text().split()] if path.exists() else []
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.parametrize("signal_number", [signal.SIGINT, signal.SIGTERM])
+def test_a_signal_stops_a_run_within_two_seconds_and_keeps_the_summary(
+    tmp_path: Path, signal_number: int
+) -> None:
+    out = tmp_path / "out"
+    process = _start(out, "--set", "run.days=3650", "--trace")
+    _wait_until_simulating(out, process)
+    process.send_signal(signal_number)
+    sent = time.monotonic()
+    _, stderr = process.communicate(timeout=30)
+    assert time.monotonic() - sent < PROMPTLY, stderr
+    assert process.returncode == 130
+    assert "stopping" in stderr and "interrupted" in stderr
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["status"] == "failed" and "interrupted on day" in summary["error"]
+    assert (out / "timeseries.csv").read_text().count("\n") > 1
+
+
+def test_a_signal_stops_a_parallel_run_and_its_workers(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    process = _start(out, "-r", "4", "--workers", "2", "--set", "run.days=3650")
+    _wait_until_simulating(out, process)
+    workers = _children(process.pid)
+    assert workers
+    process.send_signal(signal.SIGINT)
+    sent = time.monotonic()
+    process.communicate(timeout=30)
+    assert time.monotonic() - sent < PROMPTLY
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["status"] == "failed" and "interrupted" in summary["error"]
+    time.sleep(0.5)
+    assert not [w for w in workers if _alive(w)]
+
+
+def test_worker_processes_end_when_their_parent_is_killed(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    process = _start(out, "-r", "4", "--workers", "2", "--set", "run.days=3650")
+    _wait_until_simulating(out, process)
+    workers = _children(process.pid)
+    assert workers
+    process.kill()
+    process.communicate(timeout=30)
+    deadline = time.monotonic() + 5
+    while [w for w in workers if _alive(w)] and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not [w for w in workers if _alive(w)]
+    assert not out.exists()
+
+
+def test_replications_on_the_command_line_are_capped_like_in_files(tmp_path: Path) -> None:
+    code, output = sandbox("run", str(BASELINE), "-r", "1001", "--out", str(tmp_path / "o"))
+    assert code == 2
+    assert output.strip() == "error: run.replications: must be <= 1000, got 1001 (-r 1001)"
