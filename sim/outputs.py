@@ -127,7 +127,7 @@ def write_scorecard(path: Path, replications: list[ReplicationResult]) -> None:
 def write_run_files(
     folder: Path, result: RunResult, trace: bool = False, extra: dict[str, Any] | None = None
 ) -> list[str]:
-    """Write every output file of a run into `folder`, `summary.json` last (`extra` keys join it)."""
+    """Write every output file of a run into `folder`, summary.json last (`extra` joins it)."""
     folder.mkdir(parents=True, exist_ok=True)
     names = [RESOLVED, TIMESERIES]
     resolved = dump_yaml(result.scenario)

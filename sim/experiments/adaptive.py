@@ -101,11 +101,13 @@ def run_until(
         n = len(results)
         count = min(_batch(workers) if n else MIN_REPLICATIONS, max_replications - n)
         try:
-            results += run_many([(scenario, n + k) for k in range(count)], workers, None, should_stop)
+            results += run_many(
+                [(scenario, n + k) for k in range(count)], workers, None, should_stop
+            )
         except Cancelled as stopped:
             results += sorted(stopped.finished, key=lambda r: r.replication)
-            stop = Stop(len(results), False, None, math.nan, "stopped: interrupted")
-            return RunResult(scenario, results, time.perf_counter() - started), stop
+            interrupted = Stop(len(results), False, None, math.nan, "stopped: interrupted")
+            return RunResult(scenario, results, time.perf_counter() - started), interrupted
         failed = [r for r in results if r.status != "ok"]
         values = [r.kpis[target.kpi] for r in results if r.kpis]
         stop = _check(values, target, max_replications)

@@ -49,8 +49,8 @@ def test_run_writes_summary_resolved_scenario_and_timeseries(tmp_path: Path) -> 
 
 
 def test_one_replication_has_no_confidence_interval(tmp_path: Path) -> None:
-    runner.invoke(app, ["run", str(BASELINE), *SMALL_ARGS, "--out", str(tmp_path)])
-    summary = json.loads((tmp_path / "summary.json").read_text())
+    runner.invoke(app, ["run", str(BASELINE), *SMALL_ARGS, "--out", str(tmp_path / "out")])
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text())
     assert all(kpi["ci95"] is None for kpi in summary["kpis"].values())
 
 
@@ -63,11 +63,10 @@ def test_resolved_scenario_reproduces_the_run(tmp_path: Path) -> None:
 
 
 def test_trace_writes_one_row_per_event(tmp_path: Path) -> None:
-    result = runner.invoke(
-        app, ["run", str(BASELINE), *SMALL_ARGS, "--trace", "--out", str(tmp_path)]
-    )
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["run", str(BASELINE), *SMALL_ARGS, "--trace", "--out", str(out)])
     assert result.exit_code == 0, result.output
-    with (tmp_path / "events.csv").open() as handle:
+    with (out / "events.csv").open() as handle:
         rows = list(csv.DictReader(handle))
     kinds = {row["kind"] for row in rows}
     assert {"PersonArrived", "KycDecided", "Purchase", "Posted"} <= kinds
@@ -108,19 +107,21 @@ def test_scenarios_lists_the_library(tmp_path: Path) -> None:
 
 def test_explain_tells_a_persons_journey_with_the_rules_behind_it(tmp_path: Path) -> None:
     args = ["--set", "channel.licensed_awareness=1", "--set", "aml.typologies=[]", "--trace"]
-    args += ["--out", str(tmp_path)]
+    out = tmp_path / "out"
+    args += ["--out", str(out)]
     assert runner.invoke(app, ["run", str(BASELINE), *SMALL_ARGS, *args]).exit_code == 0
-    result = runner.invoke(app, ["explain", str(tmp_path), "--person", "0"])
+    result = runner.invoke(app, ["explain", str(out), "--person", "0"])
     assert result.exit_code == 0, result.output
     assert "arrived; chose licensed" in result.output
     assert "because" in result.output and "(since 2022-07-01)" in result.output
-    result = runner.invoke(app, ["explain", str(tmp_path), "--exchange", "0"])
+    result = runner.invoke(app, ["explain", str(out), "--exchange", "0"])
     assert result.exit_code == 0 and "account opened" in result.output
 
 
 def test_explain_without_a_trace_says_how_to_get_one(tmp_path: Path) -> None:
-    runner.invoke(app, ["run", str(BASELINE), *SMALL_ARGS, "--out", str(tmp_path)])
-    result = runner.invoke(app, ["explain", str(tmp_path), "--person", "0"])
+    out = tmp_path / "out"
+    runner.invoke(app, ["run", str(BASELINE), *SMALL_ARGS, "--out", str(out)])
+    result = runner.invoke(app, ["explain", str(out), "--person", "0"])
     assert result.exit_code == 2 and "run with --trace" in result.output
 
 

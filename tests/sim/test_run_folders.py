@@ -93,7 +93,8 @@ def test_output_folder_names_from_scenario_names_stay_under_runs(
     scenario = work / "x.yaml"
     scenario.write_text(f"extends: {BASELINE}\nname: ../../escape/../..\n")
     assert sandbox("run", str(scenario), *SETS)[0] == 0
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["work"]
+    # the run history (SANDBOX_STORE, set by conftest) is the only other file the run writes
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["history.sqlite", "work"]
     (folder,) = [p for p in (work / "runs").iterdir() if not p.name.startswith(".")]
     assert folder.name == "escape" and (folder / "summary.json").exists()
 
