@@ -235,10 +235,10 @@ def run_command(
     """
     target = _target(until_ci)
     loaded = _load(scenario, overrides, seed, days, out, allow_dir, replications)
-    folder = _open_out(out if out is not None else Path("runs") / safe_name(loaded.name), keep)
+    out = out if out is not None else Path("runs") / safe_name(loaded.name)
     until = None
-    try:
-        with folder, stop_on_signals(_heard) as stop:
+    try:  # signals are caught before the temporary folder appears: a stop always writes a record
+        with stop_on_signals(_heard) as stop, _open_out(out, keep) as folder:
             with _progress(f"running {loaded.name}") as progress:
                 if target is not None:
                     result, until = run_until(
@@ -256,7 +256,7 @@ def run_command(
             names = write_run_files(folder.path, result, trace, extra)
             final = folder.commit()
     except KeyboardInterrupt:
-        raise _fail([f"stopped at once; nothing written to {folder.out}"], code=130) from None
+        raise _fail([f"stopped at once; nothing written to {out}"], code=130) from None
     _remember(run_entry(result, final, **(extra or {})))
     out_console.print(_summary_table(result))
     if result.replications and result.replications[0].scorecard:
