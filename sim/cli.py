@@ -135,6 +135,15 @@ def _open_out(out: Path, keep: bool) -> RunFolder:
         raise _fail(error.problems) from None
 
 
+def _warn(warnings: list[str], most: int = 5) -> None:
+    """Print a run's warnings (the first few; summary.json holds them all)."""
+    for text in warnings[:most]:
+        err_console.print(f"[yellow]warning:[/yellow] {text}", highlight=False, soft_wrap=True)
+    if len(warnings) > most:
+        more = len(warnings) - most
+        err_console.print(f"[yellow]warning:[/yellow] and {more} more (see summary.json)")
+
+
 def _heard(signal_name: str) -> None:
     err_console.print(
         f"[yellow]{signal_name}: stopping, keeping what is finished (again: stop now)[/yellow]",
@@ -263,6 +272,7 @@ def run_command(
         out_console.print(_scorecard_table(result))
     written = ", ".join(str(final / name) for name in names)
     out_console.print(f"wrote {written}  ({result.wall_seconds:.1f} s)")
+    _warn(result.warnings)
     if until is not None and not stop():
         out_console.print(until.reason, highlight=False, soft_wrap=True)
     if stop():

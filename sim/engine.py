@@ -63,6 +63,8 @@ class ReplicationResult:
     rows: list[Row]
     scorecard: list[ScorecardRow] = field(default_factory=list)
     records: list[Record] | None = field(default=None, repr=False)
+    warnings: list[str] = field(default_factory=list)
+    """What the scenario asked for that could not happen in this replication."""
 
 
 class Simulation:
@@ -189,6 +191,7 @@ class Simulation:
             list(self.rows),
             scorecard(self.tally, self.world),
             self.recorder.records if self.recorder else None,
+            list(self.world.warnings),
         )
 
 

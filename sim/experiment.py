@@ -73,6 +73,11 @@ class RunResult:
         return "; ".join(errors) or None
 
     @property
+    def warnings(self) -> list[str]:
+        """What the scenario asked for that could not happen, by replication."""
+        return [f"replication {r.replication}: {w}" for r in self.replications for w in r.warnings]
+
+    @property
     def kpis(self) -> dict[str, Estimate]:
         done = [r.kpis for r in self.replications if r.kpis]
         return estimates(done)

@@ -23,6 +23,7 @@ from ruamel.yaml.constructor import ConstructorError, RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.reader import ReaderError
 
+from sim.checks import check_scenario
 from sim.errors import ScenarioError as ScenarioError  # re-exported: the public home
 from sim.errors import clip
 from sim.files import Access, read_text
@@ -383,8 +384,16 @@ def load_scenario(
     `allow`: more folders the scenario may read files from (`extends:`, `market.btc_csv`).
     """
     data, sources = load_data(path, overrides, allow)
+    return finish(data, sources)
+
+
+def finish(data: Mapping[str, Any], sources: Mapping[KeyPath, str]) -> Scenario:
+    """Validate plain data: every field, then the dated rules, then across fields."""
     scenario = validate(data, sources)
     problems = check_rules(scenario, sources, leaf_paths())
+    if problems:
+        raise ScenarioError(problems)
+    problems = check_scenario(scenario, sources)
     if problems:
         raise ScenarioError(problems)
     return scenario

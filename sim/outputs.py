@@ -45,6 +45,7 @@ def summary_document(result: RunResult, resolved: str | None = None) -> dict[str
         "config_hash": text_hash(resolved) if resolved is not None else config_hash(s),
         "status": result.status,
         "error": result.error,
+        "warnings": result.warnings,
         "wall_seconds": round(result.wall_seconds, 3),
         "kpis": {
             name: {
@@ -68,6 +69,7 @@ def failure_document(scenario: str, error: str) -> dict[str, Any]:
         "config_hash": None,
         "status": "failed",
         "error": error,
+        "warnings": [],
         "wall_seconds": 0.0,
         "kpis": {},
     }

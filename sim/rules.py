@@ -21,11 +21,27 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from sim.errors import ScenarioError
+from sim.errors import ScenarioError, clip
 from sim.scenario import RunSection, Scenario
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 KeyPath = tuple[str, ...]
+
+FIXED_AT_START = {
+    "run.": "the run's start date, length, seed and replications are set when it starts",
+    "population.scale_factor": "every agent stands for the same number of people all run long",
+    "population.locale": "the country the people come from is set when the run starts",
+    "market.": "the price path and the tenge rate are drawn when the run starts",
+}
+"""Values a dated rule may not change (a path, or a prefix ending in '.'), and why."""
+
+
+def fixed_at_start(dotted: str) -> str | None:
+    """Why a dated rule cannot change this value, or None when it can."""
+    for path, why in FIXED_AT_START.items():
+        if dotted == path or (path.endswith(".") and dotted.startswith(path)):
+            return why
+    return None
 
 
 def _is_schedule(value: Any) -> bool:
@@ -106,11 +122,14 @@ def check_rules(scenario: Scenario, sources: Mapping[KeyPath, str], leaves: list
     current = scenario.model_copy(update={"rules": ()})
     for index, rule in sorted(enumerate(scenario.rules), key=lambda item: item[1].date):
         where = _locate(("rules", str(index), "values"), sources)
-        unknown = [p for p in rule.values if p not in leaves or p.startswith(("run.", "rules"))]
+        unknown = [p for p in rule.values if p not in leaves]
+        fixed = [(p, why) for p in rule.values if p in leaves and (why := fixed_at_start(p))]
         for dotted in unknown:
             hint = _suggest(dotted, leaves)
-            problems.append(f"rules: '{dotted}' cannot change mid-run{hint} ({where})")
-        if unknown:
+            problems.append(f"rules: unknown path '{clip(dotted, 60)}'{hint} ({where})")
+        for dotted, why in fixed:
+            problems.append(f"{dotted} from {rule.date}: cannot change mid-run; {why} ({where})")
+        if unknown or fixed:
             continue
         try:
             current = apply_values(current, rule.values)

@@ -8,9 +8,11 @@ Loading from YAML with line-accurate errors lives in `sim.loader`.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+import types
+import typing
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from sim.units import Duration, Money, MoneyField
 
@@ -18,12 +20,39 @@ Share = Annotated[float, Field(ge=0.0, le=1.0)]
 NonNegative = Annotated[float, Field(ge=0.0)]
 
 
+def _kinds(annotation: Any) -> set[Any]:
+    """The plain types a field accepts (`int | None` -> {int, NoneType})."""
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        return set(typing.get_args(annotation))
+    return {annotation}
+
+
 class Section(BaseModel):
-    """Base for every scenario section: immutable, and an unknown key is an error."""
+    """Base for every scenario section: immutable, an unknown key is an error, a count is a whole
+    number and a switch is true or false (no `true` for a count, no 2.0 for one, no 1 for true)."""
 
     model_config = ConfigDict(
         frozen=True, extra="forbid", use_attribute_docstrings=True, validate_default=True
     )
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _strict_kinds(cls, value: Any, info: ValidationInfo) -> Any:
+        kinds = _kinds(cls.model_fields[info.field_name or ""].annotation)
+        if value is None:
+            return value
+        if bool in kinds and not isinstance(value, bool):
+            raise ValueError(f"expected true or false, got {_shown(value)}")
+        if int in kinds and bool not in kinds and (isinstance(value, bool | float | str)):
+            raise ValueError(f"expected a whole number, got {_shown(value)}")
+        if float in kinds and isinstance(value, bool):
+            raise ValueError(f"expected a number, got {_shown(value)}")
+        return value
+
+
+def _shown(value: Any) -> str:
+    text = "true" if value is True else "false" if value is False else repr(value)
+    return text if len(text) <= 40 else text[:39] + "…"
 
 
 class WorkingHours(Section):

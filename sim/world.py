@@ -52,6 +52,9 @@ class World:
         self.since: dict[str, dt.date] = {}
         """Effective date of every value changed by a dated rule (others: the start date)."""
         self._why: dict[str, str] = {}
+        self.warnings: list[str] = []
+        """Things the scenario asked for that could not happen (e.g. a shock on an exchange not
+        licensed by its date); they go into the run's record."""
         on_posting: Callable[[Posted], None] | None = emit if trace_postings else None
         self.ledger = Ledger(on_posting)
         self.market = Market(scenario.market, scenario.run.days, streams.numpy("market"))

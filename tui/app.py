@@ -30,7 +30,7 @@ from tui.messages import (
 from tui.runner import SPEEDS, SimulationRunner, warm_up
 from tui.screens import MODES
 from tui.screens.save import SaveScreen
-from tui.session import DEFAULT_SCENARIO, Session, check_edits
+from tui.session import DEFAULT_SCENARIO, Session, check_edits, failure
 
 ACTIVE = frozenset({"starting", "running", "paused"})
 
@@ -147,7 +147,11 @@ class SandboxApp(App[None]):
         def saved(name: str | None) -> None:
             if not name:
                 return
-            path = self.session.save(name)
+            try:
+                path = self.session.save(name)
+            except (OSError, ValueError) as error:
+                self.notify(failure(error), title="Not saved", severity="error", timeout=12)
+                return
             self.session_signal.publish(False)
             self.notify(f"Saved the what-if to {path}", title="Saved")
             self.call_after_refresh(self._leave_fields)
@@ -294,7 +298,7 @@ class SandboxApp(App[None]):
                 work()
             except Exception as error:  # report, never crash
                 self.call_from_thread(
-                    self.notify, str(error), title="Export failed", severity="error"
+                    self.notify, failure(error), title="Export failed", severity="error"
                 )
 
         self.run_worker(guarded, group="export", thread=True, exit_on_error=False)
@@ -310,11 +314,21 @@ class SandboxApp(App[None]):
 
     def action_export_scenario(self) -> None:
         scenario = self.session.whatif or self.session.baseline
-        self._written("the scenario", [export_scenario(scenario)])
+        self._write_now("the scenario", lambda: [export_scenario(scenario)])
 
     def action_export_report(self) -> None:
-        if self.comparison is not None:
-            self._written("the comparison report", [export_report(self.comparison)])
+        comparison = self.comparison
+        if comparison is not None:
+            self._write_now("the comparison report", lambda: [export_report(comparison)])
+
+    def _write_now(self, what: str, write: Callable[[], list[Path]]) -> None:
+        """A small export, written at once; a failure is a message, never a crash."""
+        try:
+            paths = write()
+        except Exception as error:  # report, never crash
+            self.notify(failure(error), title="Export failed", severity="error", timeout=12)
+            return
+        self._written(what, paths)
 
     def action_export_comparison(self) -> None:
         comparison = self.comparison

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -10,7 +9,9 @@ from typing import Any
 from ruamel.yaml import YAML
 
 from sim import Scenario, ScenarioError, load_scenario
+from sim.errors import clip
 from sim.fields import FIELD_BY_PATH, changes, field_value, validate_edits, whatif_yaml
+from sim.files import safe_name
 from tui.fieldtext import as_text
 
 DEFAULT_SCENARIO = Path("configs/aifc_pilot_2022.yaml")
@@ -19,8 +20,18 @@ RUNS_DIR = Path("runs")
 
 
 def slug(text: str) -> str:
-    """A file-name-safe version of a scenario name."""
-    return re.sub(r"[^A-Za-z0-9_.-]+", "-", text).strip("-.") or "whatif"
+    """A file-name-safe version of a scenario name (no folders, at most 80 characters)."""
+    return safe_name(text, "whatif")
+
+
+def failure(error: BaseException) -> str:
+    """What went wrong writing a file, in one or two plain lines (no traceback)."""
+    if isinstance(error, ScenarioError):
+        return "\n".join(error.problems)
+    if isinstance(error, OSError):
+        where = f" ({clip(str(error.filename), 80)})" if error.filename else ""
+        return f"{error.strerror or type(error).__name__}{where}"
+    return clip(str(error) or type(error).__name__, 200)
 
 
 def readable_folders() -> list[Path]:

@@ -55,9 +55,15 @@ class Regulator:
 
     def _shock_at(self, t: float, shock: Shock) -> Generator[Any, Any, None]:
         yield self.world.env.timeout(max(0.0, t))
-        if shock.kind == "bank_exit":
+        world = self.world
+        if shock.exchange >= world.exchanges.next_id:
+            world.warnings.append(
+                f"shock {shock.kind} on {shock.date}: exchange {shock.exchange} was not licensed "
+                f"by then ({world.exchanges.next_id} so far), so nothing happened"
+            )
+        elif shock.kind == "bank_exit":
             reason = f"shock on {shock.date}: the partner bank closed the account"
-            self.world.banks.close(shock.exchange, reason, event="terminated")
+            world.banks.close(shock.exchange, reason, event="terminated")
 
     # --- licensing -------------------------------------------------------------------------------
 

@@ -14,9 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.engine import run_replication
-from sim.errors import ScenarioError
-from sim.loader import KeyPath, apply_override, leaf_paths, load_data, parse_override, validate
-from sim.rules import check_rules
+from sim.loader import KeyPath, apply_override, finish, load_data, parse_override
 from sim.scenario import Scenario
 
 
@@ -78,11 +76,7 @@ class ScenarioBuilder:
 
     @staticmethod
     def _finish(data: dict[str, Any], sources: Mapping[KeyPath, str]) -> Scenario:
-        scenario = validate(data, sources)
-        problems = check_rules(scenario, sources, leaf_paths())
-        if problems:
-            raise ScenarioError(problems)
-        return scenario
+        return finish(data, sources)
 
     def build(self, values: Mapping[str, Any]) -> Scenario:
         """The base scenario with each path set to its value (typed and validated like `--set`)."""

@@ -23,6 +23,7 @@ SUMMARY_KEYS = {
     "config_hash",
     "status",
     "error",
+    "warnings",
     "wall_seconds",
     "kpis",
 }

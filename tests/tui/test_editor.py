@@ -246,3 +246,38 @@ async def test_dated_values_editor_writes_a_schedule_into_the_field(tiny: Path) 
         assert editor.query_one(Input).value == "0.3, from 2023-01-01: 0.9"
         panel = str(screen.query_one(ChangesPanel).render())
         assert "0.3 → 0.9 from 2023-01-01" in panel
+
+
+async def _save_as(app: SandboxApp, pilot: object, name: str) -> None:
+    await pilot.press("ctrl+s")  # type: ignore[attr-defined]
+    await wait_for(pilot, lambda: app.screen.query("#save-name"))
+    app.screen.query_one("#save-name", Input).value = name
+    await pilot.press("enter")  # type: ignore[attr-defined]
+    await pilot.pause()  # type: ignore[attr-defined]
+
+
+async def test_a_save_that_fails_is_a_message_on_screen_and_the_app_goes_on(
+    tiny: Path, workdir: Path
+) -> None:
+    (workdir / "whatifs").write_text("a file where the what-if folder should be")
+    app = SandboxApp(tiny, blink=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await type_into(app, pilot, "kyc.reviewers", "5")
+        await _save_as(app, pilot, "more reviewers")
+        await wait_for(pilot, lambda: any(n.title == "Not saved" for n in app._notifications))
+        assert app.session.saved_to is None and app.is_running
+        (workdir / "whatifs").unlink()
+        await _save_as(app, pilot, "more reviewers")  # the same app, once the folder can be made
+        await wait_for(pilot, lambda: app.session.saved_to is not None)
+
+
+async def test_a_very_long_whatif_name_saves_under_a_short_file_name(
+    tiny: Path, workdir: Path
+) -> None:
+    app = SandboxApp(tiny, blink=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await type_into(app, pilot, "kyc.reviewers", "5")
+        await _save_as(app, pilot, "a " * 400)
+        await wait_for(pilot, lambda: app.session.saved_to is not None)
+    saved = workdir / app.session.saved_to
+    assert saved.exists() and len(saved.name) <= 85 and saved.parent == workdir / "whatifs"

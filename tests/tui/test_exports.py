@@ -42,3 +42,15 @@ async def test_scenario_export_writes_the_full_effective_scenario(
         await pilot.pause()
     written = workdir / "runs" / "tiny" / "scenario.resolved.yaml"
     assert load_scenario(written) == load_scenario(tiny)
+
+
+async def test_an_export_that_fails_is_a_message_on_screen_and_the_app_goes_on(
+    tiny: Path, workdir: Path
+) -> None:
+    (workdir / "runs").write_text("a file where the runs folder should be")
+    app = SandboxApp(tiny, blink=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.run_action("export_scenario")
+        await pilot.pause()
+        await wait_for(pilot, lambda: any(n.title == "Export failed" for n in app._notifications))
+        assert app.is_running
