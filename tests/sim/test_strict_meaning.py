@@ -35,7 +35,10 @@ def problems(path: Path, overrides: list[str] | None = None) -> list[str]:
         ("kyc:\n  reviewers: true\n", "kyc.reviewers: expected a whole number, got true"),
         ("kyc:\n  reviewers: 2.0\n", "kyc.reviewers: expected a whole number, got 2.0"),
         ("kyc:\n  reviewers: '3'\n", "kyc.reviewers: expected a whole number, got '3'"),
-        ("exchanges:\n  caps_enabled: 1\n", "exchanges.caps_enabled: expected true or false, got 1"),
+        (
+            "exchanges:\n  caps_enabled: 1\n",
+            "exchanges.caps_enabled: expected true or false, got 1",
+        ),
         ("exchanges:\n  fee: true\n", "exchanges.fee: expected a number, got true"),
     ],
 )
