@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import sqlite3
 import sys
 from collections.abc import Iterator
@@ -609,19 +610,49 @@ def tui_command(
 @app.command("serve")
 def serve_command(
     scenario: Annotated[Path | None, typer.Argument(help="Scenario to open.")] = None,
-    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    host: Annotated[
+        str, typer.Option(help="Address to listen on (0.0.0.0 or :: for the whole room).")
+    ] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535)] = 8000,
+    workshop: Annotated[
+        Path | None,
+        typer.Option(help="Folder for the room: each participant gets a space of their own in it."),
+    ] = None,
+    public_url: Annotated[
+        str | None,
+        typer.Option(help="The URL participants open, when a proxy sits in front (https://…)."),
+    ] = None,
+    max_runs: Annotated[
+        int | None,
+        typer.Option(min=1, help="Simulations the room runs at once (workshop; default: cores)."),
+    ] = None,
 ) -> None:
     """Serve the terminal UI in a browser (textual-serve), for workshops."""
-    import shlex
+    from tui.workshop.serve import SandboxServer, app_command
 
-    from textual_serve.server import Server
-
-    command = f"{shlex.quote(sys.executable)} -m tui"
-    if scenario is not None:
-        command += f" {shlex.quote(str(scenario.resolve()))}"
-    out_console.print(f"serving the Exchange Sandbox TUI at http://{host}:{port} (Ctrl+C stops)")
-    Server(command, host=host, port=port, title="Exchange Sandbox").serve()
+    problems = []
+    if scenario is not None and not scenario.is_file():
+        problems.append(f"{scenario}: no such scenario file")
+    if public_url is not None and not public_url.startswith(("http://", "https://")):
+        problems.append(f"--public-url: must start with http:// or https://, got {public_url!r}")
+    if workshop is not None and workshop.exists() and not workshop.is_dir():
+        problems.append(f"--workshop: {workshop} is a file, not a folder")
+    if max_runs is not None and workshop is None:
+        problems.append("--max-runs: only with --workshop (the room's cap on concurrent runs)")
+    if problems:
+        raise _fail(problems)
+    notes = []
+    if workshop is not None:
+        workshop.mkdir(parents=True, exist_ok=True)
+        cap = max_runs or os.cpu_count() or 1
+        notes.append(f"workshop folder {workshop.resolve()}: one space per participant")
+        notes.append(f"at most {cap} simulations at once; more wait their turn")
+    command = app_command(scenario, workshop, max_runs)
+    server = SandboxServer(command, host=host, port=port, public_url=public_url, notes=notes)
+    try:
+        server.serve()
+    except OSError as error:
+        raise _fail([f"cannot listen on {host}:{port}: {error.strerror}"]) from None
 
 
 from sim.cli_experiments import register  # noqa: E402  (the experiment commands use this module)

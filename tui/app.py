@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -31,6 +32,9 @@ from tui.runner import SPEEDS, SimulationRunner, warm_up
 from tui.screens import MODES
 from tui.screens.save import SaveScreen
 from tui.session import DEFAULT_SCENARIO, Session, check_edits, failure
+from tui.workshop.join import JoinScreen
+from tui.workshop.room import Room
+from tui.workshop.serve import SESSION_ENV
 
 ACTIVE = frozenset({"starting", "running", "paused"})
 
@@ -52,16 +56,21 @@ class SandboxApp(App[None]):
         replications: int = 5,
         start_mode: str = "editor",
         blink: bool = True,
+        workshop: Path | None = None,
+        max_runs: int | None = None,
     ) -> None:
         super().__init__()
         self.blink = blink
-        self.session = Session.open(Path(scenario) if scenario else default_scenario())
-        self.runner = SimulationRunner(self)
+        self.room = Room(workshop, max_runs, os.environ.get(SESSION_ENV, ""))
+        path = Path(scenario) if scenario else default_scenario()
+        self.session = Session.open(path.resolve() if workshop is not None else path)
+        self.session.owner = self.room.owner
+        self.runner = SimulationRunner(self, self.room.slots)
         warm_up()
         self.run_state = self.runner.state()
         self.snapshot: Snapshot | None = None
         self.recent: tuple[Any, ...] = ()
-        self.compare_workers = workers
+        self.compare_workers = 1 if workshop is not None else workers
         self.replications = replications
         self.comparison: Comparison | None = None
         self.compare_job: ComparisonJob | None = None
@@ -79,6 +88,18 @@ class SandboxApp(App[None]):
     def on_mount(self) -> None:
         sys.setswitchinterval(0.0005)  # hand the GIL back to the UI thread quickly
         self.switch_mode(self._start_mode)
+        if self.room.needs_name:
+            self.push_screen(JoinScreen(), self._joined)
+
+    def _joined(self, name: str | None) -> None:
+        """The participant gave their name: from now on they work in their own space."""
+        if not name:
+            return
+        space = self.room.join(name)
+        self.session.owner = self.room.owner
+        self.sub_title = space.display
+        self.session_signal.publish(False)
+        self.notify(f"Your what-ifs and runs are kept in {space.root}", title=space.display)
 
     def on_unmount(self) -> None:
         """End the simulation's process and the comparison with the app."""
@@ -92,6 +113,7 @@ class SandboxApp(App[None]):
         """Make `path` the scenario in hand (a saved what-if reopens on its baseline)."""
         try:
             self.session = Session.open(path)
+            self.session.owner = self.room.owner
         except ScenarioError as error:
             self.notify(
                 "\n".join(error.problems[:5]), title=f"Cannot open {path}", severity="error"
@@ -237,6 +259,7 @@ class SandboxApp(App[None]):
             self.session.whatif,
             self.replications,
             self.compare_workers,
+            self.room.slots,
         )
         self.compare_progress, self.compare_error = (0.0, "starting"), None
         self.run_worker(
@@ -407,10 +430,12 @@ def default_scenario() -> Path:
     return DEFAULT_SCENARIO if DEFAULT_SCENARIO.exists() else library_root() / DEFAULT_SCENARIO.name
 
 
-def main(scenario: str | None = None) -> None:
+def main(
+    scenario: str | None = None, workshop: Path | None = None, max_runs: int | None = None
+) -> None:
     """Open the workbench on `scenario` (default: the AIFC pilot baseline)."""
     try:
-        app = SandboxApp(scenario)
+        app = SandboxApp(scenario, workshop=workshop, max_runs=max_runs)
     except (ScenarioError, OSError) as error:
         problems = error.problems if isinstance(error, ScenarioError) else [str(error)]
         for problem in problems:

@@ -15,6 +15,7 @@ from textual.worker import Worker, get_current_worker
 
 from sim import Comparison, Scenario, compare
 from sim.engine import Cancelled
+from sim.workshop import RunSlots
 from tui.messages import ComparisonFinished, ComparisonProgressed
 from tui.runner import process_context
 
@@ -39,8 +40,10 @@ class ComparisonJob:
         reform: Scenario,
         replications: int,
         workers: int | None = None,
+        slots: RunSlots | None = None,
     ) -> None:
         self._app = app
+        self.slots = slots
         self.job_id = job_id
         self.baseline = baseline
         self.reform = reform
@@ -79,6 +82,22 @@ class ComparisonJob:
 
     def run(self) -> None:
         self._worker = get_current_worker()
+        slot = None
+        if self.slots is not None:
+            slot = self.slots.acquire(
+                waiting=lambda busy: self._progress(0.0, f"queued: {busy} runs in the room"),
+                cancelled=lambda: self.stopped,
+            )
+            if slot is None:
+                self._finish(None, None, stopped=True)
+                return
+        try:
+            self._compare()
+        finally:
+            if slot is not None:
+                slot.release()
+
+    def _compare(self) -> None:
         workers = self.workers
         if workers is None:
             small = agents(self.baseline) + agents(self.reform) < 2 * SMALL_WORLD

@@ -19,6 +19,7 @@ from textual.worker import get_current_worker
 
 from sim import RunResult, Scenario
 from sim.people import PersonRow, Step
+from sim.workshop import RunSlots, Slot
 from tui.messages import RunState, RunStateChanged, SnapshotPosted
 from tui.simserver import SPEEDS, serve
 
@@ -63,12 +64,20 @@ class _Run:
         self.lock = threading.Lock()
         self.asks: dict[int, Future[Any]] = {}
         self.wall = 0.0
+        self.slot: Slot | None = None
+
+    def release(self) -> None:
+        """Give the room's slot back (the run no longer uses a core)."""
+        if self.slot is not None:
+            self.slot.release()
+            self.slot = None
 
     def send(self, *command: Any) -> None:
         with self.lock, contextlib.suppress(OSError, ValueError):  # a process gone hears nothing
             self.conn.send(command)
 
     def close(self) -> None:
+        self.release()
         self.send("quit")
         for future in self.asks.values():
             future.cancel()
@@ -81,8 +90,9 @@ class _Run:
 class SimulationRunner:
     """Runs one Simulation at a time for `app`, which receives its messages."""
 
-    def __init__(self, app: Any) -> None:
+    def __init__(self, app: Any, slots: RunSlots | None = None) -> None:
         self._app = app
+        self._slots = slots
         self.speed_index = len(SPEEDS) - 1
         self._run: _Run | None = None
         self._ids = itertools.count(1)
@@ -204,6 +214,18 @@ class SimulationRunner:
     def _listen(self, run: _Run) -> None:
         """Start the process and relay what it sends until it ends or the app closes."""
         worker = get_current_worker()
+        if self._slots is not None:
+            run.slot = self._slots.acquire(
+                waiting=lambda busy: self._app.call_from_thread(
+                    self._app.notify,
+                    f"All {busy} simulation slots of the room are busy: "
+                    "your run starts as soon as one is free.",
+                    title="Queued",
+                ),
+                cancelled=lambda: worker.is_cancelled or run is not self._run,
+            )
+            if run.slot is None:
+                return
         try:
             run.process = process_context().Process(
                 target=serve,
@@ -242,6 +264,8 @@ class SimulationRunner:
             return
         if run is not self._run:
             return
+        if message[1] in {"finished", "failed", "stopped"}:
+            run.release()
         if kind == "snapshot":
             _, status, snapshot, recent, run.wall = message
             if run.status != "stopped" or status == "finished":

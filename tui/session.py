@@ -88,6 +88,8 @@ class Session:
     whatif: Scenario | None = None
     name: str = ""
     saved_to: Path | None = None
+    owner: str = ""
+    """The served participant (or session) the what-if belongs to; names its default save."""
 
     @classmethod
     def open(cls, path: Path) -> Session:
@@ -143,7 +145,8 @@ class Session:
             self.edits.pop(path, None)
 
     def default_name(self) -> str:
-        return self.name or f"{self.baseline.name}-whatif"
+        owner = f"{self.owner}-" if self.owner else ""
+        return self.name or f"{owner}{self.baseline.name}-whatif"
 
     def apply(self, scenario: Scenario | None, problems: dict[str, str]) -> None:
         """Take the result of validating the current edits."""

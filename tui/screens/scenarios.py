@@ -102,7 +102,7 @@ class ScenariosScreen(WorkbenchScreen):
             self.notify("\n".join(error.problems[:5]), title="Cannot open", severity="error")
             return
         app = self.workbench
-        app.session = Session(entry.path, scenario)
+        app.session = Session(entry.path, scenario, owner=app.room.owner)
         app.session.apply(scenario, {})
         app.session_signal.publish(True)
         app.refresh_bindings()

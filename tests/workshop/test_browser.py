@@ -1,0 +1,89 @@
+"""The served app in Chromium, reached through a non-loopback address of a private network."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from sim import load_scenario
+from sim.loader import dump_yaml
+from tests.workshop.browser import (
+    CHROMIUM,
+    Screen,
+    chromium_args,
+    missing,
+    playwright_key,
+    private_network,
+    serve,
+)
+
+REPO = Path(__file__).resolve().parents[2]
+SCREENSHOT_ENV = "SANDBOX_SCREENSHOT"
+"""Set to a path (e.g. docs/served_app.png) to keep the test's screenshot of the served app."""
+
+pytestmark = pytest.mark.skipif(missing() is not None, reason=str(missing()))
+
+
+@pytest.fixture
+def short_scenario(tmp_path: Path) -> Path:
+    baseline = REPO / "configs" / "aifc_pilot_2022.yaml"
+    scenario = load_scenario(baseline, ["run.days=30", "population.scale_factor=200", "name=short"])
+    path = tmp_path / "short.yaml"
+    path.write_text(dump_yaml(scenario), encoding="utf-8")
+    return path
+
+
+def test_served_app_takes_keys_without_a_click_and_runs_from_the_footer(
+    short_scenario: Path, tmp_path: Path
+) -> None:
+    from playwright.sync_api import sync_playwright
+
+    room = tmp_path / "room"
+    with (
+        private_network() as network,
+        serve(network, "--workshop", str(room), str(short_scenario), cwd=tmp_path) as served,
+    ):
+        url = f"http://{network.server_ip}:8000/"
+        assert url in served.urls, served.output  # printed: the address a participant can open
+        assert not any("127.0.0.1" in u or "0.0.0.0" in u for u in served.urls)
+        requests: list[str] = []
+        screen = Screen()
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=CHROMIUM, args=chromium_args(network.server_ip)
+            )
+            page = browser.new_page(viewport={"width": 1280, "height": 800})
+            page.on("request", lambda request: requests.append(request.url))
+            page.on("websocket", screen.attach)
+            page.goto(url)
+            screen.wait_for(page, "Welcome to the workshop", timeout=90)  # slow on a loaded machine
+            # Focus is on the terminal as soon as the app is on screen: type without clicking.
+            page.wait_for_function(
+                "document.activeElement && "
+                "document.activeElement.classList.contains('xterm-helper-textarea')"
+            )
+            page.keyboard.type("Alice")
+            page.keyboard.press("Enter")
+            screen.wait_for(page, "kept in")
+            # A key from the footer runs the scenario; its result shows on screen.
+            footer = screen.wait_for(page, r"\n\s*(\S+) Run\b[^\n]*$")  # the bottom line
+            page.keyboard.press(playwright_key(footer.group(1)))
+            screen.wait_for(page, r"finished .* day 30/30", timeout=60)
+            # After the page loses focus and gets it back, keys reach the app again.
+            page.evaluate("document.activeElement.blur()")
+            page.evaluate("window.dispatchEvent(new Event('focus'))")
+            page.wait_for_function(
+                "document.activeElement.classList.contains('xterm-helper-textarea')"
+            )
+            shot = REPO / os.environ.get(SCREENSHOT_ENV, tmp_path / "served_app.png")
+            page.screenshot(path=str(shot))
+            icon = page.request.get(url + "favicon.ico")
+            assert icon.ok and "svg" in icon.headers["content-type"]
+            browser.close()
+        hosts = {urlsplit(u).hostname for u in requests if not u.startswith("data:")}
+        assert hosts == {network.server_ip}, requests  # nothing from outside this machine
+        assert any(u.endswith("favicon.svg") for u in requests)
+        assert (room / "alice" / "participant.json").is_file()

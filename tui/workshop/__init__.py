@@ -1,0 +1,1 @@
+"""Workshops in the TUI: serving a room, joining as a participant, lessons."""

@@ -1,0 +1,33 @@
+"""The app's place in a served room: who the participant is, their space, the room's run slots."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from sim.workshop import RunSlots, Space, claim_space
+
+
+class Room:
+    """Outside a workshop: no space and no cap; the owner (default save name) is the session id."""
+
+    def __init__(
+        self, workshop: Path | None = None, max_runs: int | None = None, session_id: str = ""
+    ) -> None:
+        self.workshop = workshop.resolve() if workshop is not None else None
+        self.slots = RunSlots(self.workshop, max_runs) if self.workshop is not None else None
+        self.space: Space | None = None
+        self.owner = session_id
+        """Names the participant's default saves, so two participants never pick the same one."""
+
+    @property
+    def needs_name(self) -> bool:
+        return self.workshop is not None and self.space is None
+
+    def join(self, name: str) -> Space:
+        """Claim the participant's space and work inside it from now on (what-ifs, runs)."""
+        assert self.workshop is not None
+        space = claim_space(self.workshop, name)
+        os.chdir(space.root)
+        self.space, self.owner = space, space.name
+        return space
