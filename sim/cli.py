@@ -600,11 +600,39 @@ def explain_command(
 @app.command("tui")
 def tui_command(
     scenario: Annotated[Path | None, typer.Argument(help="Scenario to open.")] = None,
+    lesson: Annotated[
+        str | None, typer.Option(help="A workshop lesson (e.g. 01_kyc_bottleneck, or 1).")
+    ] = None,
 ) -> None:
     """Open the terminal UI (also `python -m tui`)."""
+    if lesson is not None:
+        _lesson_or_exit(lesson)
     from tui.app import main as tui_main
 
-    tui_main(str(scenario) if scenario else None)
+    tui_main(str(scenario) if scenario else None, lesson=lesson)
+
+
+def _lesson_or_exit(name: str) -> None:
+    from sim.workshop.lessons import find_lesson
+
+    try:
+        find_lesson(name)
+    except ScenarioError as error:
+        raise _fail(error.problems) from None
+
+
+@app.command("lessons")
+def lessons_command() -> None:
+    """The workshop lessons under configs/lessons, one line each."""
+    from sim.workshop.lessons import lessons
+
+    try:
+        found = lessons()
+    except ScenarioError as error:
+        raise _fail(error.problems) from None
+    for lesson in found:
+        line = f"{lesson.name:28} {lesson.minutes:3} min  {lesson.title}"
+        out_console.print(line, markup=False, soft_wrap=True)
 
 
 @app.command("serve")
@@ -626,10 +654,15 @@ def serve_command(
         int | None,
         typer.Option(min=1, help="Simulations the room runs at once (workshop; default: cores)."),
     ] = None,
+    lesson: Annotated[
+        str | None, typer.Option(help="Open every participant on this lesson.")
+    ] = None,
 ) -> None:
     """Serve the terminal UI in a browser (textual-serve), for workshops."""
     from tui.workshop.serve import SandboxServer, app_command
 
+    if lesson is not None:
+        _lesson_or_exit(lesson)
     problems = []
     if scenario is not None and not scenario.is_file():
         problems.append(f"{scenario}: no such scenario file")
@@ -647,7 +680,7 @@ def serve_command(
         cap = max_runs or os.cpu_count() or 1
         notes.append(f"workshop folder {workshop.resolve()}: one space per participant")
         notes.append(f"at most {cap} simulations at once; more wait their turn")
-    command = app_command(scenario, workshop, max_runs)
+    command = app_command(scenario, workshop, max_runs, lesson)
     server = SandboxServer(command, host=host, port=port, public_url=public_url, notes=notes)
     try:
         server.serve()

@@ -9,11 +9,13 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from textual.app import App, SystemCommand
+from textual.binding import BindingType
 from textual.screen import Screen
 from textual.signal import Signal
 
 from sim import Comparison, ScenarioError, Snapshot
 from sim.library import library_root
+from sim.workshop.lessons import Lesson, find_lesson
 from tui.commands import APP_BINDINGS, COMMANDS
 from tui.comparer import ComparisonJob
 from tui.exports import (
@@ -33,6 +35,13 @@ from tui.screens import MODES
 from tui.screens.save import SaveScreen
 from tui.session import DEFAULT_SCENARIO, Session, check_edits, failure
 from tui.workshop.join import JoinScreen
+from tui.workshop.lesson import (
+    LESSON_BINDINGS,
+    LESSON_COMMANDS,
+    LessonPanel,
+    load_answers,
+    save_answers,
+)
 from tui.workshop.room import Room
 from tui.workshop.serve import SESSION_ENV
 
@@ -45,7 +54,7 @@ class SandboxApp(App[None]):
     TITLE = "Exchange Sandbox"
     CSS_PATH = "app.tcss"
     MODES = MODES
-    BINDINGS = APP_BINDINGS
+    BINDINGS: ClassVar[list[BindingType]] = [*APP_BINDINGS, *LESSON_BINDINGS]
     HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (120, "-wide")]  # type: ignore[misc]
     VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-short"), (36, "-tall")]  # type: ignore[misc]
 
@@ -58,12 +67,21 @@ class SandboxApp(App[None]):
         blink: bool = True,
         workshop: Path | None = None,
         max_runs: int | None = None,
+        lesson: Lesson | None = None,
     ) -> None:
         super().__init__()
         self.blink = blink
         self.room = Room(workshop, max_runs, os.environ.get(SESSION_ENV, ""))
+        self.lesson = lesson
+        self.lesson_answers = load_answers(lesson) if lesson is not None else []
+        if lesson is not None and scenario is None:
+            scenario = lesson.scenario_path.resolve()
         path = Path(scenario) if scenario else default_scenario()
-        self.session = Session.open(path.resolve() if workshop is not None else path)
+        path = path.resolve() if workshop is not None else path
+        if lesson is not None and path == lesson.scenario_path:
+            self.session = Session.baseline_of(path)  # the lesson's world is the baseline
+        else:
+            self.session = Session.open(path)
         self.session.owner = self.room.owner
         self.runner = SimulationRunner(self, self.room.slots)
         warm_up()
@@ -97,6 +115,8 @@ class SandboxApp(App[None]):
             return
         space = self.room.join(name)
         self.session.owner = self.room.owner
+        if self.lesson is not None:
+            self.lesson_answers = load_answers(self.lesson)
         self.sub_title = space.display
         self.session_signal.publish(False)
         self.notify(f"Your what-ifs and runs are kept in {space.root}", title=space.display)
@@ -367,6 +387,19 @@ class SandboxApp(App[None]):
     def action_toggle_dark(self) -> None:
         self.theme = "textual-light" if self.current_theme.dark else "textual-dark"
 
+    def action_toggle_lesson(self) -> None:
+        if self.current_mode != "dashboard":
+            self.switch_mode("dashboard")
+            return
+        for panel in self.screen.query(LessonPanel):
+            panel.display = not panel.display
+
+    def save_lesson_answers(self) -> None:
+        """Keep the answers typed so far with the participant's runs."""
+        if self.lesson is not None:
+            who = self.room.space.display if self.room.space is not None else self.room.owner
+            save_answers(self.lesson, self.lesson_answers, who)
+
     def action_toggle_keys(self) -> None:
         if self.screen.query("HelpPanel"):
             self.action_hide_help_panel()
@@ -401,12 +434,13 @@ class SandboxApp(App[None]):
             "export_results": lambda: self.runner.has_run and status != "running",
             "export_report": lambda: self.comparison is not None,
             "export_comparison": lambda: self.comparison is not None,
+            "toggle_lesson": lambda: self.lesson is not None,
         }
         rule = rules.get(action)
         return rule() if rule is not None else True
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
-        for command in COMMANDS:
+        for command in (*COMMANDS, *LESSON_COMMANDS):
             name = command.action.split("(")[0]
             params = self._params(command.action)
             if self.check_action(name, params):
@@ -431,11 +465,15 @@ def default_scenario() -> Path:
 
 
 def main(
-    scenario: str | None = None, workshop: Path | None = None, max_runs: int | None = None
+    scenario: str | None = None,
+    workshop: Path | None = None,
+    max_runs: int | None = None,
+    lesson: str | None = None,
 ) -> None:
-    """Open the workbench on `scenario` (default: the AIFC pilot baseline)."""
+    """Open the workbench on `scenario` (default: the AIFC pilot baseline, or the lesson's)."""
     try:
-        app = SandboxApp(scenario, workshop=workshop, max_runs=max_runs)
+        found = find_lesson(lesson) if lesson else None
+        app = SandboxApp(scenario, workshop=workshop, max_runs=max_runs, lesson=found)
     except (ScenarioError, OSError) as error:
         problems = error.problems if isinstance(error, ScenarioError) else [str(error)]
         for problem in problems:

@@ -113,6 +113,14 @@ class Session:
         session.apply(scenario, {})
         return session
 
+    @classmethod
+    def baseline_of(cls, path: Path) -> Session:
+        """A session whose baseline is `path` itself, even if it extends another file (a lesson)."""
+        scenario = load_scenario(path)
+        session = cls(path, scenario)
+        session.apply(scenario, {})
+        return session
+
     @property
     def is_whatif(self) -> bool:
         return bool(self.edits)

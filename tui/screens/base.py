@@ -12,6 +12,7 @@ from textual.widgets import Tabs
 
 from tui.widgets.footer import KeyBar
 from tui.widgets.nav import NavBar
+from tui.workshop.lesson import LessonPanel
 
 if TYPE_CHECKING:
     from tui.app import SandboxApp
@@ -28,6 +29,9 @@ class WorkbenchScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield NavBar(self.MODE, id="nav")
+        lesson = self.workbench.lesson
+        if lesson is not None and self.MODE == "dashboard":
+            yield LessonPanel(lesson, id="lesson")
         yield from self.compose_body()
         yield KeyBar()
 
