@@ -13,6 +13,7 @@ from collections.abc import Mapping
 
 from sim.rules import KeyPath, apply_values
 from sim.scenario import Scenario
+from sim.shocks import ON_AN_EXCHANGE
 
 
 def _states(scenario: Scenario) -> list[tuple[dt.date, Scenario]]:
@@ -48,7 +49,9 @@ def check_shocks(scenario: Scenario, sources: Mapping[KeyPath, str]) -> list[str
     initial = scenario.exchanges.licensed
     problems = []
     for i, shock in enumerate(scenario.shocks):
-        if shock.exchange < initial or _licenses_by(states, shock.date):
+        if shock.kind not in ON_AN_EXCHANGE or shock.exchange < initial:
+            continue
+        if _licenses_by(states, shock.date):
             continue
         have = f"exchanges 0-{initial - 1}" if initial > 1 else "exchange 0" if initial else "none"
         problems.append(

@@ -17,6 +17,7 @@ from sim.observe import Observer, Recorder, Tally
 from sim.records import Record
 from sim.rng import Streams
 from sim.scenario import Scenario
+from sim.shocks import fire, live_shock
 from sim.summary import ScorecardRow, compute_kpis, queue_diagnostics, scorecard, totals
 from sim.world import World
 
@@ -108,6 +109,11 @@ class Simulation:
             self.day += 1
             self._deliver()
             self.rows.append(self._row())
+
+    def fire_shock(self, kind: str, note: str = "", exchange: int = 0) -> None:
+        """A named shock takes effect now, on the current day (fired live by a facilitator)."""
+        date = self.world.calendar.date(self.world.env.now)
+        fire(self.world, live_shock(kind, date, exchange, note))
 
     def pending_records(self) -> list[Record]:
         """Records emitted since the last slice, not yet delivered to the observers."""

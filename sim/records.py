@@ -168,6 +168,16 @@ class RuleApplied(NamedTuple):
     note: str
 
 
+class ShockFired(NamedTuple):
+    """A named shock took effect (from the scenario file, or fired live by a facilitator)."""
+
+    t: float
+    kind: str
+    title: str
+    detail: str
+    reason: str
+
+
 class StateReceipt(NamedTuple):
     t: float
     source: str
@@ -295,7 +305,8 @@ class Posted(NamedTuple):
 
 
 Record = (
-    PersonArrived
+    ShockFired
+    | PersonArrived
     | ChannelSwitched
     | KycAttempt
     | ReviewQueued

@@ -493,15 +493,39 @@ class RegulatorSection(Section):
     unlicensed trading pays none)."""
 
 
+ShockKind = Literal[
+    "bank_exit",
+    "exchange_hack",
+    "structuring_surge",
+    "sanctions_update",
+    "enforcement_sweep",
+    "btc_crash",
+]
+
+
 class Shock(Section):
-    """A dated event imposed on the world (a stress): e.g. a partner bank closing an account."""
+    """A dated event imposed on the world (a stress), named as a facilitator would fire it.
+
+    bank_exit: the partner bank closes the exchange's account (it waits for another bank).
+    exchange_hack: the exchange is hacked: its bank closes the account and trust in licensed venues
+    falls (`channel.licensed_bias` lowered by `size`, default 1.0).
+    structuring_surge: `size` (default 50) real structuring cases start over the next 30 days.
+    sanctions_update: screening against a new list sends `size` (default 0.2) more of applicants to
+    manual KYC review.
+    enforcement_sweep: `size` (default 5) unlicensed platforms are shut at once.
+    btc_crash: the BTC price falls by `size` (default 0.6, i.e. -60%) from that day on.
+    """
 
     date: dt.date
     """When it happens (at 00:00)."""
-    kind: Literal["bank_exit"]
-    """bank_exit: the exchange's partner bank closes its account."""
+    kind: ShockKind
+    """Which shock (see above)."""
     exchange: int = Field(0, ge=0)
-    """Which exchange is hit (by id; the initial ones are 0, 1, ...)."""
+    """The exchange hit by bank_exit and exchange_hack (by id; the first ones are 0, 1, ...)."""
+    size: float | None = Field(None, ge=0)
+    """How big, in the kind's own unit (see above); the kind's default when not given."""
+    note: str = ""
+    """Why, or who fired it (shown in the reason trail)."""
 
 
 class DatedRule(Section):

@@ -44,6 +44,7 @@ from tui.workshop.lesson import (
 )
 from tui.workshop.room import Room
 from tui.workshop.serve import SESSION_ENV
+from tui.workshop.shocks import SHOCK_BINDINGS, SHOCK_COMMANDS, ShockScreen
 
 ACTIVE = frozenset({"starting", "running", "paused"})
 
@@ -54,7 +55,7 @@ class SandboxApp(App[None]):
     TITLE = "Exchange Sandbox"
     CSS_PATH = "app.tcss"
     MODES = MODES
-    BINDINGS: ClassVar[list[BindingType]] = [*APP_BINDINGS, *LESSON_BINDINGS]
+    BINDINGS: ClassVar[list[BindingType]] = [*APP_BINDINGS, *LESSON_BINDINGS, *SHOCK_BINDINGS]
     HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (120, "-wide")]  # type: ignore[misc]
     VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-short"), (36, "-tall")]  # type: ignore[misc]
 
@@ -88,6 +89,8 @@ class SandboxApp(App[None]):
         self.run_state = self.runner.state()
         self.snapshot: Snapshot | None = None
         self.recent: tuple[Any, ...] = ()
+        self.shock_marks: dict[int, str] = {}
+        """Day -> title of the shocks fired in the current run (marked on the charts)."""
         self.compare_workers = 1 if workshop is not None else workers
         self.replications = replications
         self.comparison: Comparison | None = None
@@ -217,7 +220,7 @@ class SandboxApp(App[None]):
         if not self.validate_now() or self.session.whatif is None:
             self.notify("Fix the values marked ✗ in the Editor first.", severity="warning")
             return
-        self.snapshot, self.recent = None, ()
+        self.snapshot, self.recent, self.shock_marks = None, (), {}
         self.runner.start(self.session.whatif)
         self.switch_mode("dashboard")
 
@@ -229,7 +232,7 @@ class SandboxApp(App[None]):
 
     def action_step(self) -> None:
         if self.runner.status not in ACTIVE and self.session.whatif is not None:
-            self.snapshot, self.recent = None, ()
+            self.snapshot, self.recent, self.shock_marks = None, (), {}
             self.runner.start(self.session.whatif, paused=True)
         self.runner.step(1)
 
@@ -246,6 +249,9 @@ class SandboxApp(App[None]):
         if message.state.run_id != self.runner.state().run_id:
             return
         self.snapshot, self.recent = message.snapshot, message.recent
+        for record in message.recent:
+            if type(record).__name__ == "ShockFired":
+                self.shock_marks[int(record.t // 24)] = record.title
         self.run_state = self.runner.state()
         self.run_signal.publish(None)
 
@@ -387,6 +393,22 @@ class SandboxApp(App[None]):
     def action_toggle_dark(self) -> None:
         self.theme = "textual-light" if self.current_theme.dark else "textual-dark"
 
+    def action_shock_menu(self) -> None:
+        def chosen(kind: str | None) -> None:
+            if kind:
+                self.action_fire_shock(kind)
+
+        self.push_screen(ShockScreen(), chosen)
+
+    def action_fire_shock(self, kind: str) -> None:
+        who = self.room.space.display if self.room.space is not None else "the facilitator"
+        if self.runner.fire_shock(kind, f"fired live by {who}"):
+            self.notify(f"{kind.replace('_', ' ')}: fired into the run", title="Shock")
+            if self.runner.paused:
+                self.notify("The run is paused: step a day (n) to see the shock.")
+        else:
+            self.notify("Start a run first: shocks are fired into a running simulation.")
+
     def action_toggle_lesson(self) -> None:
         if self.current_mode != "dashboard":
             self.switch_mode("dashboard")
@@ -435,12 +457,14 @@ class SandboxApp(App[None]):
             "export_report": lambda: self.comparison is not None,
             "export_comparison": lambda: self.comparison is not None,
             "toggle_lesson": lambda: self.lesson is not None,
+            "shock_menu": lambda: status in ACTIVE,
+            "fire_shock": lambda: status in ACTIVE,
         }
         rule = rules.get(action)
         return rule() if rule is not None else True
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
-        for command in (*COMMANDS, *LESSON_COMMANDS):
+        for command in (*COMMANDS, *LESSON_COMMANDS, *SHOCK_COMMANDS):
             name = command.action.split("(")[0]
             params = self._params(command.action)
             if self.check_action(name, params):

@@ -128,6 +128,14 @@ class SimulationRunner:
         """Stop the run: the UI shows it stopped at once; the process within one day."""
         self._command("stop", status="stopped")
 
+    def fire_shock(self, kind: str, note: str) -> bool:
+        """Fire a named shock into the running simulation; False when nothing is running."""
+        run = self._run
+        if run is None or run.status not in ACTIVE:
+            return False
+        run.send("shock", kind, note)
+        return True
+
     def change_speed(self, delta: int) -> None:
         self.speed_index = max(0, min(len(SPEEDS) - 1, self.speed_index + delta))
         if self._run is not None:

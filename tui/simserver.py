@@ -111,6 +111,8 @@ class Server:
             self.quit = True
         elif kind == "query":
             self.answer(command[1], command[2], command[3:])
+        elif kind == "shock" and self.sim is not None and not self.sim.done:
+            self.sim.fire_shock(command[1], command[2])
         if kind in {"pause", "stop"} and self.sim is not None:
             self.send_snapshot()  # show the day it actually stopped on
         if kind in {"pause", "resume", "step", "stop"} and self.sim is not None:

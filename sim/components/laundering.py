@@ -9,6 +9,7 @@ launderers use verified, high-limit accounts.
 
 from __future__ import annotations
 
+import random
 from collections.abc import Generator
 from typing import TYPE_CHECKING, Any
 
@@ -38,6 +39,14 @@ class Laundering:
 
     def configure(self) -> None:
         """Typologies are fixed at the start of the run."""
+
+    def surge(self, typology: Typology, rng: random.Random) -> int:
+        """Start `typology.cases` more real cases now, spread over its period (a shock)."""
+        share = typology.cases / self.world.scenario.population.scale_factor
+        simulated = int(share) + (rng.random() < share - int(share))
+        for _ in range(simulated):
+            self.world.env.process(self._case(typology, rng.random() * typology.period))
+        return simulated
 
     def _case(self, typology: Typology, start: float) -> Generator[Any, Any, None]:
         world, env = self.world, self.world.env

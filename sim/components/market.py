@@ -60,6 +60,11 @@ class Market:
             path = config.btc_start_usd * np.exp(np.concatenate(([0.0], np.cumsum(steps))))
             self.btc_usd = path.tolist()
 
+    def crash(self, day: int, fall: float) -> None:
+        """Prices from `day` on are `fall` (a share) lower (a shock)."""
+        keep = max(0.0, 1.0 - fall)
+        self.btc_usd[day:] = [price * keep for price in self.btc_usd[day:]]
+
     def btc_kzt(self, t: float) -> float:
         """Tenge per BTC at simulated hour t."""
         day = min(int(t // 24), len(self.btc_usd) - 1)

@@ -16,6 +16,7 @@ from sim.ledger import TIYN_PER_KZT
 from sim.records import LicenceEvent, RuleApplied, StateReceipt
 from sim.rules import apply_values
 from sim.scenario import DatedRule, Shock
+from sim.shocks import fire
 
 if TYPE_CHECKING:
     from sim.world import World
@@ -55,15 +56,7 @@ class Regulator:
 
     def _shock_at(self, t: float, shock: Shock) -> Generator[Any, Any, None]:
         yield self.world.env.timeout(max(0.0, t))
-        world = self.world
-        if shock.exchange >= world.exchanges.next_id:
-            world.warnings.append(
-                f"shock {shock.kind} on {shock.date}: exchange {shock.exchange} was not licensed "
-                f"by then ({world.exchanges.next_id} so far), so nothing happened"
-            )
-        elif shock.kind == "bank_exit":
-            reason = f"shock on {shock.date}: the partner bank closed the account"
-            world.banks.close(shock.exchange, reason, event="terminated")
+        fire(self.world, shock)
 
     # --- licensing -------------------------------------------------------------------------------
 

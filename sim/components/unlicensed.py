@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
+import random
 from collections.abc import Generator
 from typing import TYPE_CHECKING, Any
 
@@ -189,19 +190,30 @@ class UnlicensedChannel:
                 continue
             yield env.timeout(self._enforcement.expovariate(rate))
             if self.slots:
-                slot = int(self._enforcement.random() * len(self.slots))
-                self._shut(self.slots[slot])
-                self._fill(slot, grown=False)
-                env.process(self._grow(slot, self.slots[slot]))
+                self._succeed(int(self._enforcement.random() * len(self.slots)))
 
-    def _shut(self, platform: int) -> None:
+    def sweep(self, count: int, why: str, rng: random.Random) -> int:
+        """Shut `count` distinct platforms at once (an enforcement sweep), every platform equally
+        likely; a successor takes each slot at once, as after any shutdown."""
+        chosen = rng.sample(range(len(self.slots)), min(count, len(self.slots)))
+        for slot in chosen:
+            self._succeed(slot, f"{why}: shut in the sweep")
+        return len(chosen)
+
+    def _succeed(self, slot: int, reason: str | None = None) -> None:
+        """The slot's platform is shut; a small successor takes the slot and grows into it."""
+        self._shut(self.slots[slot], reason)
+        self._fill(slot, grown=False)
+        self.world.env.process(self._grow(slot, self.slots[slot]))
+
+    def _shut(self, platform: int, reason: str | None = None) -> None:
         """Enforcement shuts the platform: its users lose part of their holdings, the state seizing
         a share of that."""
         world, ledger, t, c = self.world, self.world.ledger, self.world.env.now, self.config
         del self.slot_of[platform]
         users = self.users.pop(platform)
         price = world.market.btc_kzt(t)
-        reason = f"{world.why('unlicensed.shutdowns_per_year')}: enforcement shut it"
+        reason = reason or f"{world.why('unlicensed.shutdowns_per_year')}: enforcement shut it"
         world.emit(PlatformShut(t, platform, len(users), reason))
         account = f"unlicensed:{platform}:custody"
         for person in sorted(users, key=lambda p: p.id):

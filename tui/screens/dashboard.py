@@ -121,11 +121,12 @@ class DashboardScreen(TabbedScreen):
         self.query_one(Funnel).show(snapshot.funnel if snapshot else {}, scale)
         rows = snapshot.rows if snapshot else ()
         charts = [c for c in self.query(SeriesChart) if c.display and c.parent.display]
+        marks = sorted(app.shock_marks)
         if status != "running":  # after the status line has been drawn: it answers the key
             for chart in charts:
-                self.call_after_refresh(chart.show_rows, rows)
+                self.call_after_refresh(chart.show_rows, rows, marks)
         elif charts:  # one chart per snapshot: no frame pays for redrawing them all
             self.chart_turn = (self.chart_turn + 1) % len(charts)
-            charts[self.chart_turn].show_rows(rows)
+            charts[self.chart_turn].show_rows(rows, marks)
         if scenario is not None:
             self.query_one(EventLog).show(app.recent, scenario.run.start_date)

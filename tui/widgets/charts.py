@@ -80,6 +80,7 @@ class SeriesChart(PlotextPlot):
         self._data: Series | None = None
         self._drawn: tuple[Series, tuple[int, int], Text] | None = None
         self.border_title = spec.title
+        self.marks: list[float] = []
 
     def on_mount(self) -> None:
         self._empty("waiting for data")
@@ -112,9 +113,10 @@ class SeriesChart(PlotextPlot):
             drawn is not None and drawn[0] is self._data and drawn[1] == size
         )
 
-    def show_rows(self, rows: Sequence[Mapping[str, Any]]) -> None:
-        """Plot one run's rows (one per simulated day)."""
-        key = (len(rows), id(rows[-1]) if rows else None)
+    def show_rows(self, rows: Sequence[Mapping[str, Any]], marks: Sequence[int] = ()) -> None:
+        """Plot one run's rows (one per simulated day); `marks`: days to mark (shocks)."""
+        self.marks = [float(day) for day in marks]
+        key = (len(rows), id(rows[-1]) if rows else None, tuple(marks))
         if key == self._key:
             return
         self._key = key
@@ -131,6 +133,7 @@ class SeriesChart(PlotextPlot):
 
     def show_pair(self, runs: Mapping[str, Sequence[Sequence[Mapping[str, Any]]]]) -> None:
         """Plot the mean over replications of each run (e.g. baseline and what-if)."""
+        self.marks = []
         first = next((reps for reps in runs.values() if reps and reps[0]), None)
         if first is None:
             self._empty("no results yet")
@@ -177,6 +180,9 @@ class SeriesChart(PlotextPlot):
         plt = Plot()
         for colour, (label, values) in zip(COLOURS, lines.items(), strict=False):
             plt.plot(days, values, label=label, color=colour, marker="braille")
+        for day in self.marks:  # shocks: a vertical line on the day they were fired
+            if days and days[0] <= day <= days[-1]:
+                plt.vline(day, color="red")
         if days:
             first, last = days[0], days[-1]
             ticks = sorted({round(first + (last - first) * i / 4) for i in range(5)})
