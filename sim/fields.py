@@ -361,9 +361,9 @@ def _render(path: str, start: Any, dated: list[tuple[dt.date, Any]]) -> str:
 
 
 def _shock(shock: Any) -> str:
-    return (
-        f"{shock.kind.replace('_', ' ')} at exchange {shock.exchange} on {shock.date.isoformat()}"
-    )
+    where = f" at exchange {shock.exchange}" if shock.kind in {"bank_exit", "exchange_hack"} else ""
+    size = f" (size {shock.size:g})" if shock.size is not None else ""
+    return f"{shock.kind.replace('_', ' ')}{where}{size} on {shock.date.isoformat()}"
 
 
 def change_items(base: Scenario, other: Scenario) -> list[tuple[str, str, str]]:
