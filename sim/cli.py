@@ -635,6 +635,48 @@ def lessons_command() -> None:
         out_console.print(line, markup=False, soft_wrap=True)
 
 
+@app.command("debrief")
+def debrief_command(
+    workshop: Annotated[Path, typer.Argument(help="The workshop folder (serve --workshop DIR).")],
+    lesson: Annotated[str | None, typer.Option(help="Lesson (default: the one answered).")] = None,
+    out: Annotated[Path | None, typer.Option(help="Where to write (default: DIR).")] = None,
+) -> None:
+    """A workshop's debrief: each participant's what-ifs, changes with CIs, answers (MD + HTML)."""
+    from sim.workshop.debrief import write_debrief
+
+    try:
+        written = write_debrief(workshop, lesson, out)
+    except ScenarioError as error:
+        raise _fail(error.problems) from None
+    for path in written:
+        out_console.print(str(path), markup=False, soft_wrap=True)
+
+
+@app.command("scoreboard")
+def scoreboard_command(
+    workshop: Annotated[Path, typer.Argument(help="The workshop folder (serve --workshop DIR).")],
+    lesson: Annotated[str | None, typer.Option(help="Lesson (default: the one answered).")] = None,
+) -> None:
+    """The room's scoreboard: each participant's latest comparison, ranked on the lesson's goal."""
+    from sim.workshop.debrief import lesson_of, read_room, scoreboard
+
+    if not workshop.is_dir():
+        raise _fail([f"{workshop}: no such workshop folder"])
+    try:
+        room = read_room(workshop)
+        found = lesson_of(room, lesson)
+    except ScenarioError as error:
+        raise _fail(error.problems) from None
+    if found is None:
+        raise _fail(["no lesson answered yet: name one with --lesson"])
+    table = Table(title=f"{found.title}: {found.goal.describe()}")
+    for column in ("rank", "participant", "result"):
+        table.add_column(column)
+    for rank, person, why in scoreboard(room, found.goal):
+        table.add_row(str(rank or "-"), person.name, why)
+    out_console.print(table)
+
+
 @app.command("serve")
 def serve_command(
     scenario: Annotated[Path | None, typer.Argument(help="Scenario to open.")] = None,

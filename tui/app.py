@@ -23,6 +23,7 @@ from tui.exports import (
     export_report,
     export_run,
     export_scenario,
+    keep_for_debrief,
 )
 from tui.messages import (
     ComparisonFinished,
@@ -330,6 +331,9 @@ class SandboxApp(App[None]):
         if message.comparison is not None:
             self.comparison = message.comparison
             self.compare_progress = (1.0, "done")
+            if self.room.space is not None:  # a workshop keeps every comparison for the debrief
+                comparison = message.comparison
+                self._in_thread(lambda: keep_for_debrief(comparison))
         if message.error:
             self.notify(message.error, title="The comparison failed", severity="error")
         self.refresh_bindings()

@@ -7,7 +7,7 @@ from pathlib import Path
 from sim import Comparison, RunResult, Scenario
 from sim.loader import dump_yaml
 from sim.outputs import RESOLVED, write_json, write_run
-from sim.report import comparison_document, comparison_markdown
+from sim.report import comparison_document, comparison_markdown, plain_summary
 from tui.session import RUNS_DIR, slug
 
 
@@ -53,3 +53,12 @@ def export_comparison(comparison: Comparison, root: Path = RUNS_DIR) -> list[Pat
     written += write_run(folder / "baseline", comparison.baseline)
     written += write_run(folder / "whatif", comparison.reform)
     return written
+
+
+def keep_for_debrief(comparison: Comparison, root: Path = RUNS_DIR) -> list[Path]:
+    """In a workshop: the comparison's files, its report and its plain summary, for the debrief."""
+    written = export_comparison(comparison, root)
+    written.append(export_report(comparison, root))
+    summary = comparison_folder(comparison, root) / "summary.json"
+    write_json(summary, {"sentences": plain_summary(comparison)})
+    return [*written, summary]

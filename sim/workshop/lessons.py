@@ -14,6 +14,7 @@ from typing import Any
 
 from ruamel.yaml import YAML
 
+from sim.formatting import label
 from sim.library import library_root
 from sim.loader import ScenarioError, load_scenario
 from sim.scenario import Scenario
@@ -44,9 +45,10 @@ class Goal:
     at_most: float | None = None
 
     def describe(self) -> str:
-        text = f"{'lowest' if self.better == 'down' else 'highest'} {self.kpi}"
+        """In words: `lowest KYC abandoned (people) with KYC wait, mean (h) at most 24`."""
+        text = f"{'lowest' if self.better == 'down' else 'highest'} {label(self.kpi)}"
         if self.limit_kpi and self.at_most is not None:
-            text += f" with {self.limit_kpi} at most {self.at_most:g}"
+            text += f" with {label(self.limit_kpi)} at most {self.at_most:g}"
         return text
 
 
