@@ -168,6 +168,7 @@ class SandboxApp(App[None]):
             return  # a newer edit is being validated
         self.validating = False
         self.session.apply(*result)
+        self._refuse_file_fields()
         self.session_signal.publish(False)
         self.refresh_bindings()
 
@@ -175,10 +176,19 @@ class SandboxApp(App[None]):
         """Validate the edits here and now (before running what was just typed)."""
         session = self.session
         session.apply(*check_edits(session.base_path, dict(session.edits)))
+        self._refuse_file_fields()
         self.validating = False
         self.session_signal.publish(False)
         self.refresh_bindings()
         return session.valid
+
+    def _refuse_file_fields(self) -> None:
+        """In a workshop, an edit that names a file is a problem at its field (nothing is read)."""
+        for path in self.session.edits:
+            why = self.room.refuses(path)
+            if why:
+                self.session.problems[path] = why
+                self.session.whatif = None
 
     def action_reset_edits(self) -> None:
         self.session.reset()

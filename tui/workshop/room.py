@@ -7,6 +7,9 @@ from pathlib import Path
 
 from sim.workshop import RunSlots, Space, claim_space
 
+FILE_FIELDS = frozenset({"market.btc_csv"})
+"""Fields whose value is a path: a served participant may not point them anywhere."""
+
 
 class Room:
     """Outside a workshop: no space and no cap; the owner (default save name) is the session id."""
@@ -19,6 +22,12 @@ class Room:
         self.space: Space | None = None
         self.owner = session_id
         """Names the participant's default saves, so two participants never pick the same one."""
+
+    def refuses(self, path: str) -> str | None:
+        """Why a participant may not edit this field here (fields naming files), or None."""
+        if self.workshop is not None and path in FILE_FIELDS:
+            return "names a file: not editable in a workshop (participants read only their space)"
+        return None
 
     @property
     def needs_name(self) -> bool:
