@@ -53,6 +53,20 @@ def tree_pss(process: psutil.Process) -> float:
     return total / 2**20
 
 
+async def listening(port: int, timeout: float = 180.0) -> None:
+    """Wait until the server accepts connections (it starts slowly on a loaded machine)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            _, writer = await asyncio.open_connection("127.0.0.1", port)
+            writer.close()
+            return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            await asyncio.sleep(0.5)
+
+
 async def participant(port: int, name: str, stop: asyncio.Event, ready: list[str]) -> None:
     url = f"ws://127.0.0.1:{port}/ws?width=120&height=40"
     async with aiohttp.ClientSession() as client, client.ws_connect(url) as ws:
@@ -85,7 +99,7 @@ async def sessions(count: int, lesson: str) -> tuple[float, float]:
         command += ["--workshop", room, "--lesson", lesson]
         server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
-            await asyncio.sleep(5)
+            await listening(port)
             stop, ready = asyncio.Event(), []
             started = time.perf_counter()
             tasks = [
@@ -93,6 +107,9 @@ async def sessions(count: int, lesson: str) -> tuple[float, float]:
             ]
             while len(ready) < count:
                 await asyncio.sleep(0.5)
+                for task in tasks:
+                    if task.done() and task.exception() is not None:
+                        raise RuntimeError(f"a participant failed: {task.exception()!r}")
             elapsed = time.perf_counter() - started
             apps = psutil.Process(server.pid).children()
             sizes = [tree_pss(app) for app in apps]
@@ -100,7 +117,10 @@ async def sessions(count: int, lesson: str) -> tuple[float, float]:
             await asyncio.gather(*tasks, return_exceptions=True)
         finally:
             server.terminate()
-            server.wait(10)
+            try:
+                server.wait(10)
+            except subprocess.TimeoutExpired:
+                server.kill()
     return sum(sizes) / max(1, len(sizes)), elapsed
 
 
