@@ -10,10 +10,10 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import select
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -117,16 +117,19 @@ def serve(network: PrivateNetwork, *arguments: str, cwd: Path) -> Iterator[Serve
         command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env
     )
     served = Served(process, [])
+
+    def read() -> None:  # a thread: readline blocks, and select() cannot see Python's buffer
+        assert process.stdout is not None
+        for line in process.stdout:
+            served.output.append(line)
+
+    threading.Thread(target=read, daemon=True).start()
     try:
         deadline = time.monotonic() + 90
-        assert process.stdout is not None
         while time.monotonic() < deadline and not any("Ctrl+C" in line for line in served.output):
-            ready, _, _ = select.select([process.stdout], [], [], 0.5)
-            if ready:
-                line = process.stdout.readline()
-                if not line and process.poll() is not None:
-                    break
-                served.output.append(line)
+            if process.poll() is not None:
+                break
+            time.sleep(0.2)
         served.urls = re.findall(r"http://\S+", "".join(served.output))
         yield served
     finally:
