@@ -16,7 +16,7 @@ from sim.cli import _fail, out_console
 from sim.fields import FIELD_BY_PATH, changes, display_value
 from sim.formatting import format_interval, format_value
 from sim.scenario import Scenario
-from sim.store import KINDS, Entry, KpiRow, RunStore
+from sim.store import KINDS, Entry, KpiRow, RunStore, StoreError
 
 HEADLINE = {
     "licensed_share": "licensed",
@@ -35,7 +35,15 @@ StoreOpt = Annotated[
 
 
 def _store(path: Path | None) -> RunStore:
-    return RunStore(path)
+    """The history to read, or exit 2 when it is off or the path is not a run history."""
+    history = RunStore(path)
+    if history.off:
+        raise _fail(["the run history is off (SANDBOX_STORE=off); nothing is recorded"])
+    try:
+        history.check()
+    except StoreError as error:
+        raise _fail([str(error)]) from None
+    return history
 
 
 def _entry(store: RunStore, entry_id: int) -> Entry:

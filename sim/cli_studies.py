@@ -24,7 +24,7 @@ from sim.experiments.designs import parse_factors
 from sim.experiments.priors import Priors, default_priors, load_priors
 from sim.experiments.studies import robust_compare, sensitivity, tornado, uncertainty
 from sim.history import kpi_rows
-from sim.store import KpiRow, RunStore
+from sim.store import KpiRow
 from sim.summary import KPI_BY_NAME, Estimate, format_value
 
 ScenarioArg = Annotated[Path, typer.Argument(help="Scenario YAML file.", show_default=False)]
@@ -264,7 +264,9 @@ def report_command(
 
     folder = Path(target)
     if target.isdigit() and not folder.is_dir():
-        entry = RunStore().get(int(target))
+        from sim.cli_runs import _store
+
+        entry = _store(None).get(int(target))
         if entry is None:
             raise _fail([f"no run {target} in the run history (see sandbox runs list)"])
         if not entry.out_dir:

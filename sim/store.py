@@ -5,7 +5,9 @@ start, wall time, status) and its KPI rows (one per arm and KPI: a run's `""`, a
 `baseline`, `reform` and `change`, a sweep's `cell N`, a study's `median`, `p05`, `p95`).
 Each entry is written in one transaction, in WAL mode, so a killed writer leaves no half entry and
 several processes may write at once. The default location is the user's data directory
-(platformdirs); `SANDBOX_STORE` or `--store` moves it.
+(platformdirs); `SANDBOX_STORE` or `--store` moves it, and `SANDBOX_STORE=off` turns it off. The
+history writes nowhere else: never into a file that is not already a run history (an SQLite
+database), whatever a setting names.
 """
 
 from __future__ import annotations
@@ -54,10 +56,24 @@ CREATE TABLE IF NOT EXISTS kpis (
 """
 
 
+OFF = {"off", "none", "no", "false", "0"}
+"""`SANDBOX_STORE` values that turn the run history off."""
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+class StoreError(Exception):
+    """The run history cannot be used where it was pointed (a one-line reason)."""
+
+
+def enabled() -> bool:
+    """Whether runs are recorded (`SANDBOX_STORE=off` turns the history off)."""
+    return os.environ.get("SANDBOX_STORE", "").strip().lower() not in OFF
+
+
 def default_path() -> Path:
     """`SANDBOX_STORE`, else `history.sqlite` in the user's data directory."""
-    if os.environ.get("SANDBOX_STORE"):
-        return Path(os.environ["SANDBOX_STORE"])
+    if os.environ.get("SANDBOX_STORE", "").strip() and enabled():
+        return Path(os.environ["SANDBOX_STORE"]).expanduser()
     from platformdirs import user_data_dir
 
     return Path(user_data_dir("exchange-sandbox", appauthor=False)) / "history.sqlite"
@@ -121,10 +137,29 @@ class RunStore:
     """The history database at `path` (created on first use)."""
 
     def __init__(self, path: Path | None = None) -> None:
+        self.off = path is None and not enabled()
+        """No path given and the history turned off: nothing is read or written."""
         self.path = path or default_path()
+
+    def check(self) -> None:
+        """Refuse a path that is something else than a run history (a folder, a user's file)."""
+        path = self.path
+        if path.is_dir():
+            raise StoreError(
+                f"{path}: is a folder; the run history is a file, e.g. {path}/h.sqlite"
+            )
+        if path.exists():
+            with path.open("rb") as handle:
+                if handle.read(len(SQLITE_HEADER)) != SQLITE_HEADER:
+                    raise StoreError(
+                        f"{path}: not a run history (not an SQLite database); left alone"
+                    )
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
+        if self.off:
+            raise StoreError("the run history is off (SANDBOX_STORE=off)")
+        self.check()
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with closing(sqlite3.connect(self.path, timeout=30, isolation_level=None)) as db:
             db.execute("PRAGMA journal_mode=WAL")

@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from sim.cli import app
@@ -113,3 +114,25 @@ def test_an_unknown_run_id_is_one_line_and_exit_2() -> None:
     result = CliRunner().invoke(app, ["runs", "show", "42"])
     assert result.exit_code == 2
     assert "no run 42" in result.output and "Traceback" not in result.output
+
+
+def test_the_history_writes_only_where_the_user_chose(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    runner, small = CliRunner(), [arg for s in SMALL for arg in ("--set", s)]
+    precious = tmp_path / "thesis.tex"
+    precious.write_text("precious")
+    monkeypatch.setenv("SANDBOX_STORE", str(precious))
+    result = runner.invoke(app, ["run", str(BASELINE), *small, "--out", "a"])
+    assert result.exit_code == 0 and "not a run history" in result.output
+    assert precious.read_text() == "precious"
+    assert runner.invoke(app, ["runs", "list"]).exit_code == 2
+    monkeypatch.setenv("SANDBOX_STORE", "off")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "home" / "data"))
+    assert runner.invoke(app, ["run", str(BASELINE), *small, "--out", "b"]).exit_code == 0
+    assert not (tmp_path / "home").exists()
+    result = runner.invoke(app, ["runs", "list"])
+    assert result.exit_code == 2 and "the run history is off" in result.output
+    seen = sorted(p.name for p in tmp_path.iterdir() if not p.name.endswith(".lock"))
+    assert seen == ["a", "b", "thesis.tex"]  # beside each run folder, only its lock
