@@ -46,7 +46,8 @@ from sim.outputs import SUMMARY, failure_document, write_json, write_run_files
 from sim.processes import stop_on_signals
 from sim.report import METHOD, comparison_document, plain_summary
 from sim.scenario import Scenario
-from sim.store import Entry, KpiRow, RunStore
+from sim.size import DEFAULT_MAX_AGENTS, check_size
+from sim.store import Entry, KpiRow, RunStore, StoreError
 from sim.summary import KPI_BY_NAME
 
 app = typer.Typer(
@@ -85,6 +86,14 @@ AllowOpt = Annotated[
     typer.Option(
         "--allow-dir",
         help="Another folder scenario files may read from (extends:, market.btc_csv); repeatable.",
+    ),
+]
+MaxAgentsOpt = Annotated[
+    int,
+    typer.Option(
+        min=1,
+        help="Refuse a run estimated to simulate more agents than this a replication "
+        "(about 1.5 kB each).",
     ),
 ]
 WorkersOpt = Annotated[
@@ -126,6 +135,13 @@ def _load(
                 write_json(folder.path / SUMMARY, failure_document(str(path), str(error)))
                 folder.commit()
         raise _fail(problems) from None
+
+
+def _fits(scenario: Scenario, max_agents: int) -> None:
+    """Refuse, before anything runs, a scenario too big for --max-agents (exit 2)."""
+    problems = check_size(scenario, max_agents)
+    if problems:
+        raise _fail([f"{scenario.name}: {problem}" for problem in problems])
 
 
 def _open_out(out: Path, keep: bool) -> RunFolder:
@@ -191,10 +207,17 @@ def _target(text: str | None) -> Target | None:
 
 def _remember(entry: tuple[Entry, list[KpiRow]]) -> None:
     """Record a result in the run history; a history that cannot be written only warns."""
+    store = RunStore()
+    if store.off:
+        return
     try:
-        entry_id = RunStore().record(*entry)
-    except (OSError, sqlite3.Error) as error:
-        err_console.print(f"[yellow]warning:[/yellow] not recorded in the run history: {error}")
+        entry_id = store.record(*entry)
+    except (OSError, sqlite3.Error, StoreError) as error:
+        err_console.print(
+            f"[yellow]warning:[/yellow] not recorded in the run history: {error}",
+            highlight=False,
+            soft_wrap=True,
+        )
         return
     err_console.print(f"[dim]recorded as run {entry_id} (sandbox runs show {entry_id})[/dim]")
 
@@ -231,6 +254,7 @@ def run_command(
     until_ci: UntilOpt = None,
     max_replications: MaxRepsOpt = 100,
     allow_dir: AllowOpt = None,
+    max_agents: MaxAgentsOpt = DEFAULT_MAX_AGENTS,
     keep: Annotated[
         bool,
         typer.Option(
@@ -245,6 +269,7 @@ def run_command(
     """
     target = _target(until_ci)
     loaded = _load(scenario, overrides, seed, days, out, allow_dir, replications)
+    _fits(loaded, max_agents)
     out = out if out is not None else Path("runs") / safe_name(loaded.name)
     until = None
     try:  # signals are caught before the temporary folder appears: a stop always writes a record
@@ -340,6 +365,7 @@ def compare_command(
         str | None, typer.Option(help="With --priors: a Dask scheduler address, or local.")
     ] = None,
     allow_dir: AllowOpt = None,
+    max_agents: MaxAgentsOpt = DEFAULT_MAX_AGENTS,
 ) -> None:
     """Paired runs on common random numbers: the change of every KPI with a 95% CI.
 
@@ -373,6 +399,8 @@ def compare_command(
         raise _fail([f"--pin {p}: no such KPI (see the KPI table in README.md)" for p in unknown])
     base = _load(baseline, None, seed, days, allow=allow_dir)
     ref = _load(reform, overrides, seed, days, allow=allow_dir)
+    for side in (base, ref):
+        _fits(side, max_agents)
     try:
         check_same_horizon(base, ref)
     except ScenarioError as error:

@@ -6,10 +6,14 @@ CLI runs to the end; both see the same numbers for the same scenario and seed.
 
 from __future__ import annotations
 
+import ctypes
 import datetime as dt
+import os
+import threading
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,6 +26,43 @@ from sim.summary import ScorecardRow, compute_kpis, queue_diagnostics, scorecard
 from sim.world import World
 
 Row = dict[str, Any]
+
+WATCHDOG_ENV = "SANDBOX_WATCHDOG_S"
+"""Setting: wall-clock seconds one simulated day may take before the run fails (default 300)."""
+
+
+class Stalled(Exception):
+    """A simulated day did not finish within the watchdog's time: the run fails with this reason."""
+
+
+def watchdog_seconds() -> float:
+    try:
+        return float(os.environ.get(WATCHDOG_ENV, "300"))
+    except ValueError:
+        return 300.0
+
+
+@contextmanager
+def watchdog(limit: float) -> Iterator[Callable[[], None]]:
+    """Watch the calling thread: if it does not call the yielded `tick()` for `limit` seconds,
+    raise `Stalled` in it (an asynchronous exception, so the simulation loop pays nothing)."""
+    target, last, done = threading.get_ident(), [time.monotonic()], threading.Event()
+
+    def watch() -> None:
+        while not done.wait(min(1.0, limit / 4)):
+            if time.monotonic() - last[0] > limit:
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(
+                    ctypes.c_ulong(target), ctypes.py_object(Stalled)
+                )
+                return
+
+    thread = threading.Thread(target=watch, name="watchdog", daemon=True)
+    thread.start()
+    try:
+        yield lambda: last.__setitem__(0, time.monotonic())
+    finally:
+        done.set()
+        thread.join()
 
 
 class Cancelled(Exception):
@@ -127,10 +168,22 @@ class Simulation:
             self._buffer.clear()
 
     def run(self, on_day: Callable[[int], None] | None = None) -> None:
-        while not self.done:
-            self.advance(1)
-            if on_day is not None:
-                on_day(self.day)
+        """Simulate to the end; a day that takes longer than `watchdog_seconds()` fails the run
+        with `Stalled` and the day it stuck on."""
+        limit = watchdog_seconds()
+        try:
+            with watchdog(limit) as tick:
+                while not self.done:
+                    self.advance(1)
+                    tick()
+                    if on_day is not None:
+                        on_day(self.day)
+        except Stalled:
+            raise Stalled(
+                f"simulated day {self.day + 1} did not finish within {limit:g} s of wall-clock "
+                f"time (simulated time at hour {self.world.env.now:.2f}); {WATCHDOG_ENV} sets "
+                f"the limit"
+            ) from None
 
     def kpis(self) -> dict[str, float]:
         return compute_kpis(self.tally, self.world)

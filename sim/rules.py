@@ -114,6 +114,17 @@ def apply_values(scenario: Scenario, values: Mapping[str, Any]) -> Scenario:
     return Scenario.model_validate(data)
 
 
+def states(scenario: Scenario) -> list[tuple[dt.date, Scenario]]:
+    """The scenario as it stands from its start date and after each dated rule, in date order."""
+    start = scenario.run.start_date
+    current = scenario.model_copy(update={"rules": ()})
+    found = [(start, current)]
+    for rule in sorted(scenario.rules, key=lambda r: r.date):
+        current = apply_values(current, rule.values)
+        found.append((max(start, rule.date), current))
+    return found
+
+
 def check_rules(scenario: Scenario, sources: Mapping[KeyPath, str], leaves: list[str]) -> list[str]:
     """Problems with the scenario's dated rules: unknown paths and values that do not validate."""
     from sim.loader import _locate, _message, _suggest

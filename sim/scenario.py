@@ -92,7 +92,7 @@ class MarketSection(Section):
 
     btc_model: Literal["gbm", "csv"] = "gbm"
     """Price path: geometric Brownian motion, or a replayed daily series from btc_csv."""
-    btc_start_usd: float = Field(20_000.0, gt=0)
+    btc_start_usd: float = Field(20_000.0, ge=0.01, le=1e9)
     """BTC price on day 0, USD."""
     btc_drift_per_year: float = Field(0.0, ge=-5.0, le=5.0)
     """GBM drift, per year (0.0 = no trend)."""
@@ -100,7 +100,7 @@ class MarketSection(Section):
     """GBM volatility, per year (annualised standard deviation of log returns)."""
     btc_csv: str | None = None
     """CSV with columns date,price_usd (one row per day), relative to the scenario file."""
-    usd_kzt: float = Field(470.0, gt=0)
+    usd_kzt: float = Field(470.0, ge=0.01, le=1e6)
     """Tenge per US dollar."""
 
 

@@ -134,7 +134,7 @@ class UnlicensedChannel:
             world.emit(Loss(t, person.id, platform, amount_kzt, "fraud"))
             return
         fee = round(amount * (c.fee + premium))
-        outflow = round((amount - fee) * c.outflow_share)
+        outflow = min(amount - fee, round((amount - fee) * c.outflow_share))  # never > paid
         fees, custody = self._accounts(platform)
         ledger.post(t, "households", fees, fee, "KZT", person.id)
         ledger.post(t, "households", "abroad", outflow, "KZT", person.id)
