@@ -29,6 +29,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from sim.engine import Cancelled
 from sim.experiment import Comparison, RunResult, check_same_horizon, compare, run
 from sim.experiments.adaptive import Target, compare_until, parse_target, run_until
 from sim.files import OutError, RunFolder, safe_name
@@ -406,15 +407,28 @@ def compare_command(
     except ScenarioError as error:
         raise _fail(error.problems) from None
     stop = None
-    with _progress("comparing", eta=True) as progress:
-        if target is not None:
-            comparison, stop = compare_until(
-                base, ref, target, max_replications, workers, _reporter(progress), pins or ()
-            )
-        else:
-            comparison = compare(
-                base, ref, replications or 5, workers, _reporter(progress), pinned=tuple(pins or ())
-            )
+    pairs: list[Comparison] = []  # the pairs finished so far, kept if the comparison is stopped
+    try:
+        with stop_on_signals(_heard) as signalled, _progress("comparing", eta=True) as progress:
+            if target is not None:
+                comparison, stop = compare_until(
+                    base, ref, target, max_replications, workers, _reporter(progress), pins or ()
+                )
+            else:
+                comparison = compare(
+                    base,
+                    ref,
+                    replications or 5,
+                    workers,
+                    _reporter(progress),
+                    signalled,
+                    pinned=tuple(pins or ()),
+                    on_pairs=pairs.append,
+                )
+    except (Cancelled, KeyboardInterrupt):
+        if not pairs:
+            raise _fail(["interrupted before any pair of replications finished"], 130) from None
+        comparison = pairs[-1]
     # a pipe or a file has no width: keep each KPI on one line there
     console = out_console if out_console.is_terminal else Console(width=160)
     console.print(_comparison_table(comparison))
@@ -426,6 +440,11 @@ def compare_command(
         write_json(out / "comparison.json", comparison_document(comparison))
         out_console.print(f"wrote {out / 'comparison.json'}")
     _remember(comparison_entry(comparison, out))
+    if signalled():
+        done = len(comparison.baseline.replications)
+        raise _fail(
+            [f"interrupted by {signalled.reason}: the table holds the {done} pairs done"], 130
+        )
     failed = [r for r in (comparison.baseline, comparison.reform) if r.status != "ok"]
     if failed:
         raise _fail([f"{r.scenario.name} failed: {r.error}" for r in failed], code=1)

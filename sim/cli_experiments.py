@@ -22,11 +22,14 @@ from rich.progress import (
 )
 from rich.progress import Progress as Bar
 
-from sim.cli import DaysOpt, SetOpt, _fail, _remember, err_console, out_console
+from sim.cli import DaysOpt, SetOpt, _fail, _heard, _remember, err_console, out_console
+from sim.engine import Cancelled
 from sim.errors import ScenarioError
 from sim.experiments import Progress, ScenarioBuilder, SweepResult, make_executor, sweep
 from sim.experiments.designs import label, parse_factors
+from sim.files import safe_name
 from sim.history import kpi_rows, study_entry
+from sim.processes import stop_on_signals
 from sim.scenario import Scenario
 from sim.store import KpiRow
 
@@ -128,15 +131,23 @@ def sweep_command(
         factors = parse_factors(vary)
     except ScenarioError as error:
         raise _fail(error.problems) from None
-    out = out or Path("sweeps") / base.base.name
-    executor = make_executor(scheduler, workers)
+    out = out or Path("sweeps") / safe_name(base.base.name)
     try:
-        with job_bar(f"sweep {base.base.name}") as bar:
+        with stop_on_signals(_heard) as stop, job_bar(f"sweep {base.base.name}") as bar:
+            executor = make_executor(scheduler, workers, stop)
             result = sweep(base, factors, out, executor, design, samples, replications, bar)
     except ScenarioError as error:
         raise _fail(error.problems) from None
     except OSError as error:
         raise _fail([f"--scheduler {scheduler}: cannot reach it ({error})"]) from None
+    except (Cancelled, KeyboardInterrupt):
+        raise _fail(
+            [
+                f"interrupted: the finished jobs are kept in {out / 'cells.csv'}; the same command "
+                "resumes"
+            ],
+            130,
+        ) from None
     cells = len(result.cells)
     out_console.print(
         f"{cells} cell(s) x {replications} replication(s) on {executor.description}: "

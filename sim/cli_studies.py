@@ -23,6 +23,7 @@ from sim.experiments import make_executor
 from sim.experiments.designs import parse_factors
 from sim.experiments.priors import Priors, default_priors, load_priors
 from sim.experiments.studies import robust_compare, sensitivity, tornado, uncertainty
+from sim.files import safe_name
 from sim.history import kpi_rows
 from sim.store import KpiRow
 from sim.summary import KPI_BY_NAME, Estimate, format_value
@@ -62,7 +63,7 @@ def uncertainty_command(
     KPI the median and the 90% interval over the sampled worlds."""
     base = builder(scenario, overrides, days)
     found = _priors(priors, base.base)
-    out = out or Path("studies") / f"{base.base.name}-uncertainty"
+    out = out or Path("studies") / safe_name(f"{base.base.name}-uncertainty")
     executor = make_executor(scheduler, workers)
     try:
         with job_bar(f"uncertainty {base.base.name}") as bar:
@@ -128,7 +129,7 @@ def sensitivity_command(
         levers = parse_factors(lever or [])
     except ScenarioError as error:
         raise _fail(error.problems) from None
-    out = out or Path("studies") / f"{base.base.name}-{kpi}"
+    out = out or Path("studies") / safe_name(f"{base.base.name}-{kpi}")
     from sim.reports import charts
 
     try:
@@ -227,7 +228,7 @@ def robust(
     base = builder(baseline, None, days)
     ref = builder(reform, [*(overrides or []), f"run.seed={base.base.run.seed}"], days)
     found = _priors(priors, base.base)
-    out = out or Path("studies") / f"{ref.base.name}-vs-{base.base.name}-robust"
+    out = out or Path("studies") / safe_name(f"{ref.base.name}-vs-{base.base.name}-robust")
     try:
         with job_bar("robust comparison") as bar:
             result, robustness, left_out = robust_compare(

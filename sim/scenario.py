@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
-from sim.units import Duration, Money, MoneyField
+from sim.units import Duration, Money, MoneyField, Period
 
 Share = Annotated[float, Field(ge=0.0, le=1.0)]
 NonNegative = Annotated[float, Field(ge=0.0)]
@@ -440,7 +440,7 @@ class MinersSection(Section):
     """The flat digital-mining fee."""
     sale_share: Share = 0.0
     """Share of output miners must sell on licensed exchanges."""
-    sale_every: Duration = 7 * 24.0
+    sale_every: Period = 7 * 24.0
     """How often miners sell."""
 
 
@@ -476,7 +476,7 @@ class RegulatorSection(Section):
     """Time to decide an application."""
     approval_share: Share = 0.6
     """Share of applications approved."""
-    licence_term: Duration = 730 * 24.0
+    licence_term: Period = 730 * 24.0
     """Licence validity (a sandbox licence runs 2 years); inf = never expires."""
     extension_share: Share = 0.8
     """Share of expiring licences that are extended."""

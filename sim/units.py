@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 import numpy as np
-from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema
+from pydantic import AfterValidator, BeforeValidator, PlainSerializer, WithJsonSchema
 
 
 @dataclass(frozen=True)
@@ -90,6 +90,23 @@ Duration = Annotated[
     ),
 ]
 """A non-negative duration, stored in hours."""
+
+
+MIN_PERIOD_HOURS = 1.0
+"""Shortest period of something that repeats (a sale every..., a licence term)."""
+
+
+def _check_period(hours: float) -> float:
+    if hours < MIN_PERIOD_HOURS:
+        raise ValueError(
+            f"must be at least {format_duration(MIN_PERIOD_HOURS)} (it repeats), "
+            f"got {hours:g}h"
+        )
+    return hours
+
+
+Period = Annotated[Duration, AfterValidator(_check_period)]
+"""A duration that repeats: at least an hour (or inf)."""
 
 
 Currency = Literal["KZT", "USD"]

@@ -13,7 +13,10 @@ from itertools import islice
 from types import TracebackType
 from typing import Any, Protocol
 
+from sim.engine import Cancelled
+from sim.experiment import ShouldStop
 from sim.experiments.jobs import Job, JobResult, run_job
+from sim.processes import init_worker
 
 
 class Executor(Protocol):
@@ -37,31 +40,43 @@ class Executor(Protocol):
 class LocalExecutor:
     """Jobs in this process (1 worker) or in a pool of local processes."""
 
-    def __init__(self, workers: int | None = None) -> None:
+    def __init__(self, workers: int | None = None, should_stop: ShouldStop | None = None) -> None:
         self.workers = max(1, workers or os.cpu_count() or 1)
+        self.should_stop = should_stop or (lambda: False)
+        """Asked between jobs and every 0.2 s while waiting: True raises `Cancelled`."""
         self.description = f"{self.workers} local process(es)"
         self._pool: ProcessPoolExecutor | None = None
 
     def __enter__(self) -> LocalExecutor:
         if self.workers > 1:
-            self._pool = ProcessPoolExecutor(max_workers=self.workers)
+            self._pool = ProcessPoolExecutor(
+                max_workers=self.workers, initializer=init_worker, initargs=(os.getpid(),)
+            )
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, kind: object, *exc: object) -> None:
+        """Shut the pool down; stopped by an error or Ctrl-C, end its workers at once."""
         if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
+            if kind is not None:  # the workers first, so the pool's queues close quietly
+                for process in list((getattr(self._pool, "_processes", None) or {}).values()):
+                    process.terminate()
+            self._pool.shutdown(wait=kind is not None, cancel_futures=True)
             self._pool = None
 
     def map(self, jobs: Iterable[Job]) -> Iterator[JobResult]:
         if self._pool is None:
             for job in jobs:
+                if self.should_stop():
+                    raise Cancelled
                 yield run_job(job)
             return
         pool, window = self._pool, 2 * self.workers
         source = iter(jobs)
         pending = {pool.submit(run_job, job) for job in islice(source, window)}
         while pending:
-            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+            finished, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+            if self.should_stop():
+                raise Cancelled
             for future in finished:
                 following = next(source, None)
                 if following is not None:
@@ -127,8 +142,11 @@ class DaskExecutor:
             yield result
 
 
-def make_executor(scheduler: str | None = None, workers: int | None = None) -> Executor:
-    """Local processes by default; `local` or `tcp://HOST:PORT` for Dask."""
+def make_executor(
+    scheduler: str | None = None, workers: int | None = None, should_stop: ShouldStop | None = None
+) -> Executor:
+    """Local processes by default; `local` or `tcp://HOST:PORT` for Dask. `should_stop` (local
+    only) stops the local executor between jobs and within 0.2 s while waiting."""
     if scheduler:
         return DaskExecutor(scheduler, workers)
-    return LocalExecutor(workers)
+    return LocalExecutor(workers, should_stop)

@@ -18,12 +18,12 @@ import os
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, reject, settings
+from hypothesis import HealthCheck, given, note, reject, settings
 from hypothesis import strategies as st
 
 from sim.engine import Simulation
-from sim.fields import FIELDS, FieldSpec
-from sim.loader import ScenarioError, apply_override, finish, load_data
+from sim.fields import FIELDS, FieldSpec, describe_changes
+from sim.loader import ScenarioError, apply_override, finish, load_data, load_scenario
 from sim.rules import fixed_at_start
 from sim.size import check_size
 from sim.summary import KPI_BY_NAME
@@ -125,6 +125,7 @@ def valid_scenarios(draw: st.DrawFn) -> Any:
 )
 @given(valid_scenarios())
 def test_a_random_valid_scenario_runs_to_the_end_and_keeps_the_invariants(scenario: Any) -> None:
+    note("\n".join(describe_changes(load_scenario(BASELINE), scenario)))
     simulation = Simulation(scenario)
     simulation.run()
     result = simulation.result()

@@ -101,6 +101,22 @@ def test_output_folder_names_from_scenario_names_stay_under_runs(
     assert folder.name == "escape" and (folder / "summary.json").exists()
 
 
+def test_sweep_folder_names_from_scenario_names_stay_under_sweeps(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    scenario = work / "x.yaml"
+    scenario.write_text(f"extends: {BASELINE}\nname: ../../escape/../..\n")
+    result = runner.invoke(
+        app, ["sweep", str(scenario), "--vary", "kyc.reviewers=1", "--workers", "1", *SETS]
+    )
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["history.sqlite", "work"]
+    assert (work / "sweeps" / "escape" / "cells.csv").exists()
+
+
 def test_outputs_are_written_atomically(tmp_path: Path) -> None:
     path = tmp_path / "a.json"
     write_text_atomic(path, "one")
@@ -210,3 +226,40 @@ def test_replications_on_the_command_line_are_capped_like_in_files(tmp_path: Pat
     code, output = sandbox("run", str(BASELINE), "-r", "1001", "--out", str(tmp_path / "o"))
     assert code == 2
     assert output.strip() == "error: run.replications: must be <= 1000, got 1001 (-r 1001)"
+
+
+def test_a_signal_stops_a_comparison_keeping_the_pairs_done() -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sim", "compare", str(BASELINE), str(BASELINE), "-r", "6"]
+        + ["--workers", "2", "--set", "kyc.reviewers=9", "--days", "3650"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    workers = _workers_of(process)  # the pool starts once the signals are caught
+    process.send_signal(signal.SIGINT)
+    sent = time.monotonic()
+    _, stderr = process.communicate(timeout=60)
+    assert time.monotonic() - sent < PROMPTLY, stderr
+    assert process.returncode == 130 and "Traceback" not in stderr
+    assert "stopping" in stderr and "error: interrupted" in stderr
+    assert _all_ended(workers)
+
+
+def test_a_signal_stops_a_sweep_keeping_the_finished_jobs(tmp_path: Path) -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sim", "sweep", str(BASELINE), "--vary", "kyc.reviewers=1,2,3,4"]
+        + ["--workers", "2", "--days", "3650", "--out", str(tmp_path / "sweep")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    workers = _workers_of(process)
+    process.send_signal(signal.SIGINT)
+    sent = time.monotonic()
+    _, stderr = process.communicate(timeout=60)
+    assert time.monotonic() - sent < PROMPTLY, stderr
+    assert process.returncode == 130 and "Traceback" not in stderr
+    assert "the same command resumes" in stderr
+    assert (tmp_path / "sweep" / "cells.csv").exists()
+    assert _all_ended(workers)

@@ -113,3 +113,10 @@ def test_a_run_that_stops_advancing_fails_with_a_reason(monkeypatch: pytest.Monk
     assert time.monotonic() - started < 10 * max(1.0, os.getloadavg()[0] / (os.cpu_count() or 1))
     assert result.status == "failed" and result.day_reached == 3
     assert "simulated day 4 did not finish within 0.2 s" in (result.error or "")
+
+
+@pytest.mark.parametrize("path", ["miners.sale_every", "regulator.licence_term"])
+def test_a_period_that_would_never_let_time_advance_is_refused(path: str) -> None:
+    assert problems([f"{path}=0"]) == [
+        f"{path}: must be at least 1h (it repeats), got 0h (--set {path}=0)"
+    ]
