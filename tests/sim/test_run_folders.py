@@ -229,9 +229,9 @@ def test_replications_on_the_command_line_are_capped_like_in_files(tmp_path: Pat
 
 
 def test_a_signal_stops_a_comparison_keeping_the_pairs_done() -> None:
+    args = ["compare", str(BASELINE), str(BASELINE), "-r", "6", "--workers", "2"]
     process = subprocess.Popen(
-        [sys.executable, "-m", "sim", "compare", str(BASELINE), str(BASELINE), "-r", "6"]
-        + ["--workers", "2", "--set", "kyc.reviewers=9", "--days", "3650"],
+        [sys.executable, "-m", "sim", *args, "--set", "kyc.reviewers=9", "--days", "3650"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -247,9 +247,9 @@ def test_a_signal_stops_a_comparison_keeping_the_pairs_done() -> None:
 
 
 def test_a_signal_stops_a_sweep_keeping_the_finished_jobs(tmp_path: Path) -> None:
+    args = ["sweep", str(BASELINE), "--vary", "kyc.reviewers=1,2,3,4", "--workers", "2"]
     process = subprocess.Popen(
-        [sys.executable, "-m", "sim", "sweep", str(BASELINE), "--vary", "kyc.reviewers=1,2,3,4"]
-        + ["--workers", "2", "--days", "3650", "--out", str(tmp_path / "sweep")],
+        [sys.executable, "-m", "sim", *args, "--days", "3650", "--out", str(tmp_path / "sweep")],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
