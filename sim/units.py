@@ -99,8 +99,7 @@ MIN_PERIOD_HOURS = 1.0
 def _check_period(hours: float) -> float:
     if hours < MIN_PERIOD_HOURS:
         raise ValueError(
-            f"must be at least {format_duration(MIN_PERIOD_HOURS)} (it repeats), "
-            f"got {hours:g}h"
+            f"must be at least {format_duration(MIN_PERIOD_HOURS)} (it repeats), got {hours:g}h"
         )
     return hours
 
