@@ -532,12 +532,25 @@ def targets_command(
     if missed:
         raise _fail(
             [
-                f"missed {row['name']}: model {row['mean']} outside "
-                f"[{row['low']}, {row['high']}] ({row['source']})"
+                f"missed {row['name']}: model {_short(row['mean'])} outside "
+                f"[{_short(row['low'])}, {_short(row['high'])}] ({row['source']})"
                 for row in missed
             ],
             code=1,
         )
+
+
+def _short(value: object) -> str:
+    """A target's number as people read it: 0.253, 36, 1.52 M, 2.50 bn; dates as they are."""
+    if value is None:
+        return "—"
+    if not isinstance(value, float | int):
+        return str(value)
+    magnitude = abs(value)
+    for size, suffix in ((1e9, " bn"), (1e6, " M"), (1e4, " k")):
+        if magnitude >= size:
+            return f"{value / (size if suffix != ' k' else 1e3):.3g}{suffix}"
+    return f"{value:.3g}"
 
 
 def _targets_table(
@@ -546,32 +559,24 @@ def _targets_table(
     table = Table(title=f"{scenario.name} against {regime}  ({reps} replication(s))")
     table.add_column("target", no_wrap=True)
     for column in ("range", "model mean", "95% CI", "verdict", "source"):
-        table.add_column(column, justify="right" if column in ("model mean", "95% CI") else "left")
-
-    def show(value: object) -> str:
-        if value is None:
-            return "—"
-        if isinstance(value, float):
-            return f"{value:,.4g}" if abs(value) < 1e4 else f"{value:,.0f}"
-        return str(value)
-
+        right = column in ("model mean", "95% CI")
+        table.add_column(column, justify="right" if right else "left", no_wrap=True)
+    skipped = [row for row in rows if row["inside"] is None]
     for row in rows:
+        if row["inside"] is None:
+            continue
         ci = row["ci95"]
-        verdict = (
-            "[dim]skipped: " + str(row["skipped"]) + "[/dim]"
-            if row["inside"] is None
-            else "[green]inside[/green]"
-            if row["inside"]
-            else "[red]MISS[/red]"
-        )
         table.add_row(
             str(row["name"]),
-            f"{show(row['low'])} … {show(row['high'])}",
-            show(row["mean"]),
-            f"{show(ci[0])} … {show(ci[1])}" if isinstance(ci, list) else "—",
-            verdict,
-            str(row["source"]),
+            f"{_short(row['low'])} … {_short(row['high'])}",
+            _short(row["mean"]),
+            f"{_short(ci[0])} … {_short(ci[1])}" if isinstance(ci, list) else "—",
+            "[green]inside[/green]" if row["inside"] else "[red]MISS[/red]",
+            str(row["source"]).replace("facts ", ""),
         )
+    if skipped:
+        names = ", ".join(str(row["name"]) for row in skipped)
+        table.caption = f"not checked, {skipped[0]['skipped']}: {names}"
     return table
 
 

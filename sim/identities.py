@@ -1,4 +1,5 @@
-"""Synthetic identities: Kazakh IINs (generator and checker) and localised names from Faker.
+"""Synthetic identities: Kazakh IINs (generator and checker), Turkmen passport numbers, and
+localised names from Faker.
 
 An IIN is 12 digits: birth date YYMMDD, a century-and-sex digit (3/4 for men/women born in the
 1900s, 5/6 in the 2000s, 1/2 in the 1800s), a 4-digit serial and a check digit computed by the
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import re
 from functools import lru_cache
 
 from faker import Faker
@@ -68,6 +70,27 @@ def corrupt_iin(iin: str, rng: random.Random) -> str:
     right = int(iin[11])
     wrong = (right + rng.randrange(1, 10)) % 10
     return f"{iin[:11]}{wrong}"
+
+
+TM_SERIES = ("AG", "AH", "BN", "DZ", "LB", "MR")
+"""Turkmen passport series used here: Ashgabat and the five velayats (an ASSUMPTION: no public
+format or check digit was found, see README)."""
+_TM_NUMBER = re.compile(r"^I-(AG|AH|BN|DZ|LB|MR) [0-9]{6}$")
+
+
+def make_tm_passport(rng: random.Random) -> str:
+    """A Turkmen identity number in the assumed passport form `I-AH 123456`."""
+    return f"I-{TM_SERIES[rng.randrange(len(TM_SERIES))]} {rng.randrange(1_000_000):06d}"
+
+
+def is_valid_tm_passport(number: str) -> bool:
+    """True for the assumed Turkmen passport form (there is no check digit to verify)."""
+    return bool(_TM_NUMBER.match(number))
+
+
+def corrupt_tm_passport(number: str, rng: random.Random) -> str:
+    """A fabricated Turkmen number: a series the register never issued."""
+    return f"I-{rng.choice(('ZZ', 'QX', 'TT'))} {number[-6:]}"
 
 
 class LocalNames(BaseProvider):

@@ -93,6 +93,7 @@ class Tally:
     def __init__(self) -> None:
         self.arrivals = self.applicants = 0
         self.kyc = {"passed": 0, "rejected": 0, "abandoned": 0}
+        self.kyc_passed_reviewed = 0
         self.legit_decided = self.legit_rejected = self.bad_onboarded = 0
         self.kyc_waits: list[float] = []
         self.channels = {"licensed": 0, "unlicensed": 0, "none": 0, "fallback": 0}
@@ -169,6 +170,7 @@ class Tally:
 
     def _kyc_decided(self, r: KycDecided) -> None:
         self.kyc[r.outcome] += 1
+        self.kyc_passed_reviewed += r.outcome == "passed" and r.stage == "manual"
         self.review_busy_h += r.review_h
         if r.outcome == "abandoned":
             return

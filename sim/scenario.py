@@ -102,6 +102,12 @@ class MarketSection(Section):
     """CSV with columns date,price_usd (one row per day), relative to the scenario file."""
     usd_kzt: float = Field(470.0, ge=0.01, le=1e6)
     """Tenge per US dollar."""
+    currency: Literal["KZT", "TMT"] = "KZT"
+    """The regime's own money. Amounts may be written in it; the engine and every *_kzt KPI work
+    in tenge-equivalent, so regimes compare in one currency."""
+    usd_tmt: float = Field(3.5, gt=0)
+    """Manat per US dollar: TMT amounts become dollars at this rate when the scenario loads, then
+    tenge-equivalent at usd_kzt."""
 
 
 class PopulationSection(Section):
@@ -278,6 +284,21 @@ class BanksSection(Section):
     """Yearly chance a bank ends a relationship for reasons of its own."""
 
 
+class Licence(Section):
+    """One licensed exchange with its own dates: when its licence starts, how long it runs, and
+    when its partner-bank account opens (tenge trading)."""
+
+    name: str = Field(min_length=1)
+    """Who it is (shown in the reason trail)."""
+    licensed_since: dt.date
+    """When its licence starts; an exchange licensed after the run starts enters on that day."""
+    term: Duration = 730 * 24.0
+    """Licence term: 730d for a FinTech Lab sandbox licence, inf for a full licence."""
+    bank_since: dt.date | None = None
+    """When its partner-bank account opens (no tenge before); null = it onboards with a bank
+    through banks.onboarding_time once licensed."""
+
+
 class ExchangesSection(Section):
     """Licensed exchanges: how many, their fees, and the AIFC retail caps."""
 
@@ -299,6 +320,9 @@ class ExchangesSection(Section):
     """How many of the initial exchanges start with a partner-bank account (the rest onboard)."""
     licensed_since: dt.date = dt.date(2022, 3, 1)
     """When the initial exchanges' licences started (their expiry counts from here)."""
+    roster: tuple[Licence, ...] = ()
+    """Named exchanges with their own licence dates, terms and bank dates; when given, they are
+    the initial exchanges and licensed, integrated and licensed_since are not used."""
 
 
 class UnlicensedSection(Section):
@@ -440,6 +464,9 @@ class MinersSection(Section):
     """The flat digital-mining fee."""
     sale_share: Share = 0.0
     """Share of output miners must sell on licensed exchanges."""
+    foreign_pool_share: Share = 0.0
+    """Share of licensed output mined through foreign pools: paid out abroad, outside the sale
+    rule."""
     sale_every: Period = 7 * 24.0
     """How often miners sell."""
 
@@ -539,6 +566,26 @@ class DatedRule(Section):
     """Why: the rule or decision this models."""
 
 
+def _manat_to_dollars(value: object, usd_tmt: float) -> object:
+    """The value with every TMT amount inside it turned into USD at `usd_tmt` (to the cent, so the
+    resolved scenario reads back as exactly the same amounts)."""
+    if isinstance(value, Money):
+        if value.currency != "TMT":
+            return value
+        return Money(round(value.amount / usd_tmt * 100) / 100, "USD")
+    if isinstance(value, tuple):
+        return tuple(_manat_to_dollars(v, usd_tmt) for v in value)
+    if isinstance(value, BaseModel):
+        updates = {}
+        for name in type(value).model_fields:
+            old = getattr(value, name)
+            new = _manat_to_dollars(old, usd_tmt)
+            if new is not old:
+                updates[name] = new
+        return value.model_copy(update=updates) if updates else value
+    return value
+
+
 class Scenario(Section):
     """A complete, validated description of one world and one run."""
 
@@ -565,3 +612,9 @@ class Scenario(Section):
     """Dated rule changes applied mid-run (a value may also be written as a date schedule)."""
     shocks: tuple[Shock, ...] = ()
     """Dated events imposed on the world (stresses)."""
+
+    @model_validator(mode="after")
+    def _in_dollars(self) -> Scenario:
+        converted = _manat_to_dollars(self, self.market.usd_tmt)
+        assert isinstance(converted, Scenario)
+        return converted

@@ -26,6 +26,7 @@ class Kpi:
 KPIS: tuple[Kpi, ...] = (
     Kpi("applicants", "people", "people who started KYC at a licensed exchange"),
     Kpi("kyc_passed", "people", "applicants who passed KYC"),
+    Kpi("kyc_passed_reviewed", "people", "applicants who passed after a manual (full) review"),
     Kpi("kyc_rejected", "people", "applicants rejected by KYC"),
     Kpi("kyc_abandoned", "people", "applicants who gave up before a decision"),
     Kpi("kyc_wait_mean_h", "h", "mean time from application to decision"),
@@ -143,6 +144,7 @@ def totals(tally: Tally, world: World) -> dict[str, float]:
     return {
         "applicants": k * tally.applicants,
         "kyc_passed": k * tally.kyc["passed"],
+        "kyc_passed_reviewed": k * tally.kyc_passed_reviewed,
         "kyc_rejected": k * tally.kyc["rejected"],
         "kyc_abandoned": k * tally.kyc["abandoned"],
         "licensed_volume_kzt": k * tally.volume["licensed"],

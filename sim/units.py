@@ -108,10 +108,12 @@ Period = Annotated[Duration, AfterValidator(_check_period)]
 """A duration that repeats: at least an hour (or inf)."""
 
 
-Currency = Literal["KZT", "USD"]
+Currency = Literal["KZT", "USD", "TMT"]
 MAX_MONEY = 1e12
 """Largest amount a scenario may give (in its currency): kept exact in integer minor units."""
-_MONEY = re.compile(r"^\s*([0-9][0-9_,]*(?:\.[0-9]+)?)\s*([kKmM]?)\s*(KZT|USD|kzt|usd|₸|\$)?\s*$")
+_MONEY = re.compile(
+    r"^\s*([0-9][0-9_,]*(?:\.[0-9]+)?)\s*([kKmM]?)\s*(KZT|USD|TMT|kzt|usd|tmt|₸|\$)?\s*$"
+)
 _SUFFIX = {"": 1.0, "k": 1e3, "m": 1e6}
 _SYMBOL = {"₸": "KZT", "$": "USD"}
 
@@ -125,6 +127,10 @@ class Money:
     currency: Currency = "KZT"
 
     def kzt(self, usd_kzt: float) -> float:
+        """Tenge (or tenge-equivalent); manat amounts are turned into dollars when a scenario
+        loads (at market.usd_tmt), so the engine never meets one."""
+        if self.currency == "TMT":
+            raise ValueError(f"{self}: manat converts to dollars when the scenario loads")
         return self.amount * usd_kzt if self.currency == "USD" else self.amount
 
     def __str__(self) -> str:
@@ -134,7 +140,7 @@ class Money:
 
 
 def parse_money(value: Any) -> Money:
-    """Money from `1000 USD`, `500_000 KZT`, `2.5M KZT`, or a bare number (tenge)."""
+    """Money from `1000 USD`, `500_000 KZT`, `2.5M KZT`, `3000 TMT`, or a bare number (tenge)."""
     if isinstance(value, Money):
         return value
     if isinstance(value, bool):
@@ -163,11 +169,11 @@ MoneyField = Annotated[
     WithJsonSchema(
         {
             "anyOf": [
-                {"type": "string", "pattern": r"^[0-9_,.]+\s*[kKmM]?\s*(KZT|USD|₸|\$)?$"},
+                {"type": "string", "pattern": r"^[0-9_,.]+\s*[kKmM]?\s*(KZT|USD|TMT|₸|\$)?$"},
                 {"type": "number", "minimum": 0},
             ],
-            "description": "money: 500000 KZT, 1000 USD, 2.5M KZT, or a number of tenge",
+            "description": "money: 500000 KZT, 1000 USD, 2.5M KZT, 3000 TMT, or a number of tenge",
         }
     ),
 ]
-"""A non-negative amount of money in KZT or USD."""
+"""A non-negative amount of money in KZT, USD or TMT."""

@@ -65,18 +65,41 @@ class BankRail:
             BankAccess(self.world.env.now, exchange, account.bank, access, event, reason)
         )
 
-    def admit(self, exchange: int, integrated: bool) -> None:
-        """A newly licensed exchange: integrated with a pilot bank at once, or onboarding."""
+    def admit(
+        self, exchange: int, integrated: bool, opens_at: float | None = None, why: str = ""
+    ) -> None:
+        """A newly licensed exchange: integrated with a pilot bank at once, at a given time
+        (`opens_at`, hours), or onboarding through the usual lead time."""
         account = self.accounts[exchange] = Account()
         banks = self.config.partner_banks
         if integrated and banks > 0:
             account.bank = exchange % banks
-            self._access(exchange, account, "opened", "pilot integration with a partner bank")
+            self._access(
+                exchange, account, "opened", why or "pilot integration with a partner bank"
+            )
             return
         self._access(
             exchange, account, "none", f"{self.world.why('banks.partner_banks')}: no account yet"
         )
+        if opens_at is not None:
+            account.onboarding = True
+            self.world.env.process(self._open_at(exchange, account, opens_at, why))
+            return
         self._start_onboarding(exchange)
+
+    def _open_at(
+        self, exchange: int, account: Account, t: float, why: str
+    ) -> Generator[Any, Any, None]:
+        yield self.world.env.timeout(max(0.0, t - self.world.env.now))
+        if self.accounts.get(exchange) is not account or account.bank != NO_BANK:
+            return
+        banks = self.config.partner_banks
+        if banks <= 0:
+            account.onboarding = False
+            self._start_onboarding(exchange)
+            return
+        account.bank, account.onboarding = exchange % banks, False
+        self._access(exchange, account, "opened", why)
 
     def leave(self, exchange: int) -> None:
         """The exchange lost its licence; its account closes."""

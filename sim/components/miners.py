@@ -71,7 +71,9 @@ class Miners:
             world.emit(
                 MiningDay(t, availability, btc, kwh, fee / TIYN_PER_KZT, grey_btc, evaded, why)
             )
-            self.unsold_sats += int(btc * SATS_PER_BTC * c.sale_share)
+            abroad = int(btc * SATS_PER_BTC * c.foreign_pool_share)  # paid out by foreign pools
+            ledger.post(t, "miners", "offshore", abroad, "BTC")
+            self.unsold_sats += int((btc * SATS_PER_BTC - abroad) * c.sale_share)
 
     def _sales(self) -> Generator[Any, Any, None]:
         world, ledger = self.world, self.world.ledger

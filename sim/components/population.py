@@ -13,7 +13,13 @@ import random
 from collections import deque
 from typing import TYPE_CHECKING
 
-from sim.identities import corrupt_iin, make_iin, person_name
+from sim.identities import (
+    corrupt_iin,
+    corrupt_tm_passport,
+    make_iin,
+    make_tm_passport,
+    person_name,
+)
 
 if TYPE_CHECKING:
     from sim.world import World
@@ -124,8 +130,12 @@ class Population:
         return self.start - dt.timedelta(days=age_days)
 
     def iin(self, pid: int) -> str:
-        """The person's identity number (a Kazakh IIN); fabricated (invalid) for some bad actors."""
+        """The person's identity number — a Kazakh IIN, or a Turkmen passport number under the
+        tk_TM locale —; fabricated (invalid) for some bad actors."""
         rng = random.Random(int(self._col("iin")[pid] * 2**53))
+        if self.config.locale == "tk_TM":
+            number = make_tm_passport(rng)
+            return corrupt_tm_passport(number, rng) if self.fabricated_iin(pid) else number
         iin = make_iin(self.birth_date(pid), self.female(pid), rng)
         return corrupt_iin(iin, rng) if self.fabricated_iin(pid) else iin
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from sim.ledger import TIYN_PER_KZT
 from sim.records import LicenceEvent, RuleApplied, StateReceipt
 from sim.rules import apply_values
-from sim.scenario import DatedRule, Shock
+from sim.scenario import DatedRule, Licence, Shock
 from sim.shocks import fire
 
 if TYPE_CHECKING:
@@ -33,11 +33,15 @@ class Regulator:
         start = scenario.run.start_date
         for rule in sorted(scenario.rules, key=lambda r: r.date):
             env.process(self._apply_at((rule.date - start).days * 24.0, rule))
-        since = (scenario.exchanges.licensed_since - start).days * 24.0
-        for i in range(scenario.exchanges.licensed):
-            exchange = world.exchanges.open()
-            world.banks.admit(exchange, integrated=i < scenario.exchanges.integrated)
-            env.process(self._licence_life(exchange, since))
+        if scenario.exchanges.roster:
+            for licence in scenario.exchanges.roster:
+                env.process(self._enter(licence))
+        else:
+            since = (scenario.exchanges.licensed_since - start).days * 24.0
+            for i in range(scenario.exchanges.licensed):
+                exchange = world.exchanges.open()
+                world.banks.admit(exchange, integrated=i < scenario.exchanges.integrated)
+                env.process(self._licence_life(exchange, since))
         for shock in scenario.shocks:
             env.process(self._shock_at((shock.date - start).days * 24.0, shock))
         env.process(self._applications())
@@ -124,11 +128,39 @@ class Regulator:
         world.banks.admit(exchange, integrated=False)
         world.env.process(self._licence_life(exchange, world.env.now))
 
-    def _licence_life(self, exchange: int, since: float) -> Generator[Any, Any, None]:
+    def _enter(self, licence: Licence) -> Generator[Any, Any, None]:
+        """A named exchange enters on its licence date; its bank account opens on its own date."""
+        world, start = self.world, self.world.scenario.run.start_date
+        since = (licence.licensed_since - start).days * 24.0
+        if since > 0:
+            yield world.env.timeout(since)
+        exchange = world.exchanges.open()
+        world.emit(
+            LicenceEvent(
+                world.env.now,
+                exchange,
+                "licensed",
+                f"{licence.name}: licensed since {licence.licensed_since} "
+                f"({'full licence' if math.isinf(licence.term) else 'sandbox licence'})",
+            )
+        )
+        bank = None if licence.bank_since is None else (licence.bank_since - start).days * 24.0
+        world.banks.admit(
+            exchange,
+            integrated=bank is not None and bank <= world.env.now,
+            opens_at=bank,
+            why=f"{licence.name}: bank account from {licence.bank_since}",
+        )
+        yield from self._licence_life(exchange, since, licence.term)
+
+    def _licence_life(
+        self, exchange: int, since: float, term: float | None = None
+    ) -> Generator[Any, Any, None]:
         env = self.world.env
         expiry = since
+        own_term = term
         while True:
-            term = self.config.licence_term
+            term = self.config.licence_term if own_term is None else own_term
             if math.isinf(term):
                 return
             expiry += term

@@ -77,7 +77,7 @@ def test_targets_outside_the_run_are_skipped_and_none_left_is_bad_input(tmp_path
     late = MET.replace("2022-07-10", "2030-01-01")
     result = runner.invoke(app, ["targets", str(_world(tmp_path, late)), *FAST])
     assert result.exit_code == 2
-    assert "no target" in result.output and "skipped" in result.output
+    assert "no target" in result.output and "not checked" in result.output
 
 
 @pytest.mark.parametrize(
