@@ -585,11 +585,17 @@ def validate_command(
     scenarios: Annotated[list[Path], typer.Argument(help="Scenario files.", show_default=False)],
     allow_dir: AllowOpt = None,
 ) -> None:
-    """Check scenario files: exit 0, or print every error with file, line and key."""
+    """Check scenario files (and target files under a `targets/` folder): exit 0, or print every
+    error with file, line and key."""
+    from sim.targets import load_targets
+
     problems: list[str] = []
     for path in scenarios:
         try:
-            load_scenario(path, (), allow_dir or ())
+            if path.parent.name == "targets":
+                load_targets(path)
+            else:
+                load_scenario(path, (), allow_dir or ())
             out_console.print(f"[green]ok[/green]  {path}", highlight=False)
         except ScenarioError as error:
             problems.extend(error.problems)

@@ -35,7 +35,8 @@ def entries(paths: list[Path], allow: Sequence[Path] = ()) -> list[Entry]:
 
 
 def library(root: Path | None = None) -> list[Entry]:
-    """Every scenario under the library root, top level first, then sub-folders."""
+    """Every scenario under the library root, top level first, then sub-folders (target files in
+    `targets/` are not scenarios)."""
     root = root or library_root()
     paths = sorted(
         (p for p in root.rglob("*.yaml") if not NOT_SCENARIOS & set(p.relative_to(root).parts)),

@@ -303,7 +303,8 @@ class ExchangesSection(Section):
     """Licensed exchanges: how many, their fees, and the AIFC retail caps."""
 
     licensed: int = Field(3, ge=0, le=200)
-    """Licensed exchanges serving residents (each needs a partner bank for tenge)."""
+    """Unnamed licensed exchanges serving residents from the start (each needs a partner bank for
+    tenge), besides the named ones in `roster`."""
     fee: Share = 0.001
     """Trading fee per purchase or sale."""
     caps_enabled: bool = True
@@ -321,8 +322,8 @@ class ExchangesSection(Section):
     licensed_since: dt.date = dt.date(2022, 3, 1)
     """When the initial exchanges' licences started (their expiry counts from here)."""
     roster: tuple[Licence, ...] = ()
-    """Named exchanges with their own licence dates, terms and bank dates; when given, they are
-    the initial exchanges and licensed, integrated and licensed_since are not used."""
+    """Named exchanges with their own licence dates, terms and bank dates, besides the `licensed`
+    unnamed ones (which get their ids first)."""
 
 
 class UnlicensedSection(Section):

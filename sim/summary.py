@@ -69,6 +69,7 @@ KPIS: tuple[Kpi, ...] = (
 _LABELS = {
     "applicants": "KYC applicants (people)",
     "kyc_passed": "KYC passed (people)",
+    "kyc_passed_reviewed": "KYC passed after manual review (people)",
     "kyc_rejected": "KYC rejected (people)",
     "kyc_abandoned": "KYC abandoned (people)",
     "kyc_wait_mean_h": "KYC wait, mean (h)",

@@ -2,7 +2,8 @@
 
 Dated rules (`scenario.rules`) are applied at 00:00 of their date: the world's scenario is replaced
 by the changed one and every component reads its section again. Licences run `licence_term` from
-`exchanges.licensed_since` (initial exchanges) or their approval, and are extended or end.
+`exchanges.licensed_since` (unnamed initial exchanges) or their approval, or their own term from
+their own date (`exchanges.roster`), and are extended or end.
 """
 
 from __future__ import annotations
@@ -33,15 +34,13 @@ class Regulator:
         start = scenario.run.start_date
         for rule in sorted(scenario.rules, key=lambda r: r.date):
             env.process(self._apply_at((rule.date - start).days * 24.0, rule))
-        if scenario.exchanges.roster:
-            for licence in scenario.exchanges.roster:
-                env.process(self._enter(licence))
-        else:
-            since = (scenario.exchanges.licensed_since - start).days * 24.0
-            for i in range(scenario.exchanges.licensed):
-                exchange = world.exchanges.open()
-                world.banks.admit(exchange, integrated=i < scenario.exchanges.integrated)
-                env.process(self._licence_life(exchange, since))
+        since = (scenario.exchanges.licensed_since - start).days * 24.0
+        for i in range(scenario.exchanges.licensed):
+            exchange = world.exchanges.open()
+            world.banks.admit(exchange, integrated=i < scenario.exchanges.integrated)
+            env.process(self._licence_life(exchange, since))
+        for licence in scenario.exchanges.roster:
+            env.process(self._enter(licence))
         for shock in scenario.shocks:
             env.process(self._shock_at((shock.date - start).days * 24.0, shock))
         env.process(self._applications())

@@ -8,7 +8,7 @@ from sim import compare, load_scenario
 from sim.summary import RECEIPT_SOURCES
 from tests.conftest import BASELINE
 
-QUICK = ["population.scale_factor=100", "run.days=240"]
+QUICK = ["population.scale_factor=100", "run.days=240", "unlicensed.seized_share=0"]
 
 
 @pytest.fixture(scope="module")

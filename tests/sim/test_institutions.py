@@ -25,6 +25,8 @@ QUIET = [
     "aml.working_hours=null",
     "banks.termination_per_year=0",
     "banks.risk_appetite=1000000",
+    "exchanges.roster=[]",
+    "exchanges.licensed=6",
     "exchanges.integrated=6",
 ]
 SIGNATURE = {
@@ -57,6 +59,7 @@ def _typology(kind: str, *extra: str) -> Simulation:
     ]
     if kind == "synthetic_identity":
         overrides += ["kyc.manual_false_accept_rate=1", "kyc.auto_false_accept_rate=1"]
+        overrides += ["population.patience_mean=inf", "kyc.retry_abandon_prob=0"]
     return _run(*overrides, *extra)
 
 
@@ -86,13 +89,13 @@ def test_analysts_who_never_recognise_a_case_detect_nothing() -> None:
 
 def test_a_bank_closing_an_exchange_account_cuts_its_fiat_access_and_licensed_share() -> None:
     world = [
+        *QUIET,
         "exchanges.licensed=1",
         "exchanges.integrated=1",
         "banks.partner_banks=1",
         "channel.licensed_awareness=0.6",
         "run.days=90",
         "regulator.applications_per_year=0",
-        *QUIET,
     ]
     calm = _run(*world)
     shocked = _run(*world, "shocks=[{date: 2022-07-15, kind: bank_exit, exchange: 0}]")

@@ -10,10 +10,11 @@ from typer.testing import CliRunner
 
 from sim.cli import app
 from sim.summary import KPIS
-from tests.conftest import BASELINE
+from tests.conftest import BANKED, BASELINE
 
 runner = CliRunner()
 SMALL_ARGS = ["--set", "population.scale_factor=250", "--days", "30"]
+SMALL_ARGS += [arg for item in BANKED for arg in ("--set", item)]
 SUMMARY_KEYS = {
     "scenario",
     "seed",
