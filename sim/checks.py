@@ -51,14 +51,18 @@ def check_shocks(
     initial = scenario.exchanges.licensed
     problems = []
     for i, shock in enumerate(scenario.shocks):
-        if shock.kind not in ON_AN_EXCHANGE or shock.exchange < initial:
+        if shock.kind not in ON_AN_EXCHANGE:
             continue
-        if _licenses_by(found, shock.date):
+        # named exchanges take the next ids as their licences start (exchanges.roster)
+        named = sum(1 for lic in scenario.exchanges.roster if lic.licensed_since <= shock.date)
+        have_by = initial + named
+        if shock.exchange < have_by or _licenses_by(found, shock.date):
             continue
-        have = f"exchanges 0-{initial - 1}" if initial > 1 else "exchange 0" if initial else "none"
+        have = f"exchanges 0-{have_by - 1}" if have_by > 1 else "exchange 0" if have_by else "none"
         problems.append(
             f"shocks.{i}.exchange: exchange {shock.exchange} never exists by {shock.date}; the "
-            f"scenario starts with {have} (exchanges.licensed {initial}) and licenses no new one "
+            f"scenario has {have} by then (exchanges.licensed {initial} and the roster's "
+            f"{named} licensed by that date) and licenses no new one "
             f"by then (regulator.applications_per_year, approval_share, review_time) "
             f"({_locate(('shocks', str(i), 'exchange'), sources)})"
         )

@@ -140,20 +140,15 @@ def _lower_bound(change: Change) -> float:
 
 
 def test_the_starting_awareness_gives_the_published_five_percent_on_licensed_venues() -> None:
-    # ~5% of Kazakh crypto investors use AIFC platforms (facts §4 [C]): the share of the baseline's
-    # buyers in its first 180 days who bought on a licensed venue.
-    simulation = Simulation(
-        load_scenario(BASELINE, ["run.days=180", "population.scale_factor=100"]), keep_records=True
-    )
-    simulation.run()
-    buyers: set[int] = set()
-    licensed: set[int] = set()
-    for r in simulation.recorder.records:
-        if isinstance(r, Purchase):
-            buyers.add(r.person)
-            if r.channel == "licensed":
-                licensed.add(r.person)
-    assert 0.035 < len(licensed) / len(buyers) < 0.07
+    # ~5% of Kazakh crypto investors use AIFC platforms (facts §4 [C]): over the baseline's year,
+    # the share of would-be buyers who start KYC at a licensed exchange, as the calibration target
+    # licensed_share_of_investors_2024 measures it (configs/targets/kz.yaml; tenge trading only
+    # starts on 28 Sept 2022, so the first months alone fall short of it).
+    result = run(load_scenario(BASELINE, ["population.scale_factor=100"]), 1)
+    rows = result.replications[0].rows
+    applicants = sum(float(r["applicants"]) for r in rows)
+    arrivals = sum(float(r["arrivals"]) for r in rows)
+    assert 0.035 < applicants / arrivals < 0.07
 
 
 def test_awareness_grows_by_word_of_mouth_and_venues_and_drops_when_a_venue_fails() -> None:

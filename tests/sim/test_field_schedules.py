@@ -35,13 +35,16 @@ def test_schedule_text_reads_dates_years_and_months() -> None:
 
 
 def test_a_typed_schedule_gives_the_same_scenario_as_the_file_form() -> None:
-    typed, problems = validate_edits(BASELINE, {BLOCK: "from 2023: 0.9"})
-    mapping, _ = validate_edits(BASELINE, {BLOCK: "{2022-07-01: 0.3, 2023-01-01: 0.9}"})
+    # the baseline blocks 0.3 from its start and 0.5 from the 2023-04-01 cooperation rules
+    typed, problems = validate_edits(BASELINE, {BLOCK: "from 2023-04: 0.9"})
+    mapping, _ = validate_edits(BASELINE, {BLOCK: "{2022-07-01: 0.3, 2023-04-01: 0.9}"})
     assert not problems and typed is not None and mapping is not None
     assert field_value(typed, BLOCK) == field_value(mapping, BLOCK)
     base = load_scenario(BASELINE)
     old, new = changes(base, typed)[BLOCK]
-    assert describe_change(FIELD_BY_PATH[BLOCK], old, new) == "0.3 → 0.9 from 2023-01-01"
+    assert describe_change(FIELD_BY_PATH[BLOCK], old, new) == (
+        "0.3, from 2023-04-01: 0.5 → 0.3, from 2023-04-01: 0.9"
+    )
 
 
 def test_a_schedule_replaces_the_baselines_schedule_of_that_field(tmp_path: Path) -> None:
@@ -56,5 +59,5 @@ def test_a_schedule_replaces_the_baselines_schedule_of_that_field(tmp_path: Path
 
 
 def test_a_bad_value_in_a_schedule_names_its_date() -> None:
-    _, problems = validate_edits(BASELINE, {BLOCK: "from 2023: 1.5"})
-    assert "2023-01-01" in problems[BLOCK] and "<= 1" in problems[BLOCK]
+    _, problems = validate_edits(BASELINE, {BLOCK: "from 2023-04: 1.5"})
+    assert "2023-04-01" in problems[BLOCK] and "<= 1" in problems[BLOCK]

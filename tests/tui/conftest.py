@@ -11,6 +11,7 @@ import pytest
 
 from sim import load_scenario
 from sim.loader import dump_yaml
+from tests.conftest import BANKED
 
 REPO = Path(__file__).resolve().parents[2]
 BASELINE = REPO / "configs" / "aifc_pilot_2022.yaml"
@@ -28,6 +29,16 @@ def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def tiny(workdir: Path) -> Path:
     """A complete, stand-alone 20-day scenario at a coarse scale: runs in well under a second."""
     scenario = load_scenario(BASELINE, [*TINY, "name=tiny"])
+    path = workdir / "tiny.yaml"
+    path.write_text(dump_yaml(scenario), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def banked_tiny(workdir: Path) -> Path:
+    """The tiny scenario with tenge trading from day 0 (the baseline's starts on 28 Sept 2022,
+    day 89), so a 20-day dashboard shows licensed volume, the KYC queue and bank access."""
+    scenario = load_scenario(BASELINE, [*TINY, *BANKED, "name=tiny"])
     path = workdir / "tiny.yaml"
     path.write_text(dump_yaml(scenario), encoding="utf-8")
     return path

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from ruamel.yaml import YAML
 from textual.widgets import Button, Input, OptionList
 
-from sim.fields import FIELDS
+from sim.fields import FIELDS, field_value
 from tests.tui.conftest import wait_for
 from tui.app import SandboxApp
 from tui.fieldtext import IDENTITY, sections
@@ -133,14 +134,13 @@ async def test_run_button_runs_the_whatif_on_the_dashboard(tiny: Path) -> None:
 async def test_a_schedule_is_entered_in_a_field_and_listed_in_words(tiny: Path) -> None:
     app = SandboxApp(tiny, blink=False)
     async with app.run_test(size=(120, 40)) as pilot:
+        # the baseline blocks 0.3 from its start and 0.5 from 2023-04-01: the typed schedule replaces it
         await type_into(app, pilot, "banks.unlicensed_block_prob", "0.3, from 2023-01-01: 0.9")
         assert app.session.valid
-        rule = [r for r in app.session.whatif.rules if "banks.unlicensed_block_prob" in r.values]
-        assert [(str(r.date), r.values["banks.unlicensed_block_prob"]) for r in rule] == [
-            ("2023-01-01", 0.9)
-        ]
+        value = field_value(app.session.whatif, "banks.unlicensed_block_prob")
+        assert (value.start, value.steps) == (0.3, ((dt.date(2023, 1, 1), 0.9),))
         panel = str(app.screen.query_one(ChangesPanel).render())
-        assert "0.3 → 0.9 from 2023-01-01" in panel
+        assert "0.3, from 2023-04-01: 0.5 → 0.3, from 2023-01-01: 0.9" in panel
         assert "{" not in panel and "DatedRule" not in panel
 
 
@@ -238,14 +238,15 @@ async def test_dated_values_editor_writes_a_schedule_into_the_field(tiny: Path) 
         editor.query_one(Input).focus()
         await pilot.press("ctrl+d")
         await wait_for(pilot, lambda: app.screen.query("#schedule-start"))
-        await pilot.press("tab", *"2023-01-01", "tab", *"0.9")
+        # the baseline's own step (0.5 from 2023-04-01) is a row; focus is on the blank row's date
+        await pilot.press(*"2024-01-01", "tab", *"0.9")
         await pilot.pause()
         assert app.screen.query("DatedRow").last().values() == ("", "")  # a blank row was added
         await pilot.press("enter")
         await wait_for(pilot, lambda: app.session.valid and app.session.edits)
-        assert editor.query_one(Input).value == "0.3, from 2023-01-01: 0.9"
+        assert editor.query_one(Input).value == "0.3, from 2023-04-01: 0.5, from 2024-01-01: 0.9"
         panel = str(screen.query_one(ChangesPanel).render())
-        assert "0.3 → 0.9 from 2023-01-01" in panel
+        assert "from 2024-01-01: 0.9" in panel
 
 
 async def _save_as(app: SandboxApp, pilot: object, name: str) -> None:

@@ -42,15 +42,15 @@ def test_editor_with_an_invalid_value_80x24(snap_compare: Any, tiny: Path) -> No
     assert snap_compare(SandboxApp(tiny, blink=False), terminal_size=(80, 24), run_before=invalid)
 
 
-def test_dashboard_after_a_run_80x24(snap_compare: Any, tiny: Path) -> None:
+def test_dashboard_after_a_run_80x24(snap_compare: Any, banked_tiny: Path) -> None:
     assert snap_compare(
-        SandboxApp(tiny, blink=False), terminal_size=(80, 24), run_before=finish_run
+        SandboxApp(banked_tiny, blink=False), terminal_size=(80, 24), run_before=finish_run
     )
 
 
-def test_dashboard_after_a_run_160x48(snap_compare: Any, tiny: Path) -> None:
+def test_dashboard_after_a_run_160x48(snap_compare: Any, banked_tiny: Path) -> None:
     assert snap_compare(
-        SandboxApp(tiny, blink=False), terminal_size=(160, 48), run_before=finish_run
+        SandboxApp(banked_tiny, blink=False), terminal_size=(160, 48), run_before=finish_run
     )
 
 
