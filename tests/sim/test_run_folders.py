@@ -37,7 +37,7 @@ def test_a_run_folder_holds_exactly_one_runs_files(tmp_path: Path) -> None:
     assert (out / "events.csv").exists()
     assert sandbox("run", str(BASELINE), *SETS, "--out", str(out))[0] == 0
     assert not (out / "events.csv").exists()
-    # scorecard.csv only when the run raised AML alerts (ten days of the calibrated baseline raise none)
+    # scorecard.csv only when the run raised AML alerts (ten days of the baseline raise none)
     assert sorted(p.name for p in out.iterdir() if p.name != "scorecard.csv") == [
         "scenario.resolved.yaml",
         "summary.json",

@@ -134,7 +134,7 @@ async def test_run_button_runs_the_whatif_on_the_dashboard(tiny: Path) -> None:
 async def test_a_schedule_is_entered_in_a_field_and_listed_in_words(tiny: Path) -> None:
     app = SandboxApp(tiny, blink=False)
     async with app.run_test(size=(120, 40)) as pilot:
-        # the baseline blocks 0.3 from its start and 0.5 from 2023-04-01: the typed schedule replaces it
+        # the baseline blocks 0.3, then 0.5 from 2023-04-01: the typed schedule replaces both
         await type_into(app, pilot, "banks.unlicensed_block_prob", "0.3, from 2023-01-01: 0.9")
         assert app.session.valid
         value = field_value(app.session.whatif, "banks.unlicensed_block_prob")
