@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import io
+import re
 import types
 import typing
 from collections.abc import Iterable, Mapping, Sequence
@@ -404,10 +405,21 @@ def dump_yaml(scenario: Scenario) -> str:
     return to_yaml(scenario.model_dump(mode="json"))
 
 
+_LINE_BREAKS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff]")
+"""Characters a plain or single-quoted YAML string cannot carry as they are (NEL reads back as a
+space, for one): strings holding any are written double-quoted, with escapes."""
+
+
+def _represent_str(representer: Any, data: str) -> Any:
+    style = '"' if _LINE_BREAKS.search(data) else None
+    return representer.represent_scalar("tag:yaml.org,2002:str", data, style=style)
+
+
 def to_yaml(data: Mapping[str, Any]) -> str:
     """Plain data as block-style YAML, keys in their given order."""
     yaml = _yaml()
     yaml.default_flow_style = False
+    yaml.representer.add_representer(str, _represent_str)
     stream = io.StringIO()
     yaml.dump(dict(data), stream)
     return stream.getvalue()
