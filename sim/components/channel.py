@@ -24,6 +24,11 @@ if TYPE_CHECKING:
 LICENSED, UNLICENSED, NONE = "licensed", "unlicensed", "none"
 
 
+def _logistic(gap: float) -> float:
+    """1 / (1 + e^-gap), with the gap clipped so extreme weights give 0 or 1, not an overflow."""
+    return 1.0 / (1.0 + math.exp(-min(max(gap, -700.0), 700.0)))
+
+
 class ChannelChoice:
     def __init__(self, world: World) -> None:
         self.world = world
@@ -76,7 +81,7 @@ class ChannelChoice:
         if person.reconsidered or c.mode != "choice" or world.exchanges.count == 0:
             return False, ""
         person.reconsidered = True
-        p = 1.0 / (1.0 + math.exp(-self.utility_gap(person)))
+        p = _logistic(self.utility_gap(person))
         if not self._redirect.chance(person.id, c.block_redirect_share * p):
             return False, ""
         return True, (
@@ -115,7 +120,7 @@ class ChannelChoice:
                 ),
             )
         gap = self.utility_gap(person)
-        p = 1.0 / (1.0 + math.exp(-gap))
+        p = _logistic(gap)
         channel = LICENSED if self._draw[person.id] < p else UNLICENSED
         return (
             channel,
