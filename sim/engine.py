@@ -152,9 +152,15 @@ class Simulation:
             self.rows.append(self._row())
 
     def fire_shock(self, kind: str, note: str = "", exchange: int = 0) -> None:
-        """A named shock takes effect now, on the current day (fired live by a facilitator)."""
+        """A named shock takes effect now, on the current day (fired live by a facilitator).
+
+        It joins the run's scenario (`self.scenario.shocks`), so the run's resolved scenario
+        holds it and running that file again gives the same numbers."""
         date = self.world.calendar.date(self.world.env.now)
-        fire(self.world, live_shock(kind, date, exchange, note))
+        shock = live_shock(kind, date, exchange, note)
+        fire(self.world, shock)
+        shocks = (*self.scenario.shocks, shock)
+        self.scenario = self.scenario.model_copy(update={"shocks": shocks})
 
     def pending_records(self) -> list[Record]:
         """Records emitted since the last slice, not yet delivered to the observers."""

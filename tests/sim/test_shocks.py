@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 
 from sim import Simulation, load_scenario
 from sim.checks import check_scenario
+from sim.loader import dump_yaml
 from sim.records import CaseStarted, PlatformShut, ShockFired
 from sim.shocks import DEFAULT_SIZE
 from tests.conftest import BANKED, BASELINE
@@ -115,3 +117,22 @@ def test_a_shock_fired_live_takes_effect_on_the_current_day() -> None:
     assert fired.t == 10 * 24.0 and "live" in fired.reason
     with pytest.raises(ValueError):
         simulation.fire_shock("alien_invasion")
+
+
+@pytest.mark.parametrize("kind", sorted(DEFAULT_SIZE))
+def test_a_run_with_a_live_shock_gives_the_same_numbers_from_its_resolved_scenario(
+    kind: str, tmp_path: Path
+) -> None:
+    live = Simulation(load_scenario(BASELINE, [*SHORT, "run.days=25"]), keep_records=True)
+    live.advance(10)
+    live.fire_shock(kind, note="fired live by alice", exchange=1)
+    live.run()
+    resolved = tmp_path / "scenario.resolved.yaml"
+    resolved.write_text(dump_yaml(live.scenario), encoding="utf-8")
+    again = Simulation(load_scenario(resolved), keep_records=True)
+    again.run()
+    assert again.scenario.shocks[-1].note == "fired live by alice"
+    assert [r.detail for r in records(again, ShockFired)] == [
+        r.detail for r in records(live, ShockFired)
+    ]
+    assert again.kpis() == live.kpis()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import datetime as dt
 from pathlib import Path
 
 from textual.widgets import OptionList
@@ -32,6 +34,12 @@ async def test_a_shock_picked_with_f4_is_fired_logged_and_marked_on_the_charts(
         assert any(type(r).__name__ == "ShockFired" for r in app.recent)
         charts = app.screen.query(SeriesChart)
         await wait_for(pilot, lambda: any(c.marks == [float(day)] for c in charts))
+        # The run's scenario (what an export writes as scenario.resolved.yaml) holds the shock.
+        result = await asyncio.to_thread(app.runner.result)
+        assert result is not None
+        (shock,) = [s for s in result.scenario.shocks if s.kind == "enforcement_sweep"]
+        assert shock.date == result.scenario.run.start_date + dt.timedelta(days=day)
+        assert "fired live" in shock.note
 
 
 async def test_the_palette_offers_every_shock_only_while_a_run_goes_on(tiny: Path) -> None:
