@@ -73,13 +73,13 @@ class SandboxApp(App[None]):
     ) -> None:
         super().__init__()
         self.blink = blink
-        self.room = Room(workshop, max_runs, os.environ.get(SESSION_ENV, ""))
         self.lesson = lesson
         self.lesson_answers = load_answers(lesson) if lesson is not None else []
         if lesson is not None and scenario is None:
             scenario = lesson.scenario_path.resolve()
         path = Path(scenario) if scenario else default_scenario()
         path = path.resolve() if workshop is not None else path
+        self.room = Room(workshop, max_runs, os.environ.get(SESSION_ENV, ""), path)
         if lesson is not None and path == lesson.scenario_path:
             self.session = Session.baseline_of(path)  # the lesson's world is the baseline
         else:

@@ -34,10 +34,21 @@ def failure(error: BaseException) -> str:
     return clip(str(error) or type(error).__name__, 200)
 
 
+ROOM_READS: list[Path] = []
+"""In a served workshop, once the participant has joined: their space and the room's scenario."""
+
+
 def readable_folders() -> list[Path]:
     """Folders a scenario opened in the TUI may read besides the library and its own folder: the
-    folder the TUI was started in (where saved what-ifs find their baseline)."""
-    return [Path.cwd()]
+    folder the TUI was started in (where saved what-ifs find their baseline); for a participant in
+    a served workshop, only their space and the room's scenario (`confine`)."""
+    return list(ROOM_READS) if ROOM_READS else [Path.cwd()]
+
+
+def confine(paths: list[Path]) -> None:
+    """From now on this process (one served participant) lets a scenario read only `paths`
+    besides the library: `extends:` anywhere else (another space, an absolute path) is refused."""
+    ROOM_READS[:] = [p.resolve() for p in paths]
 
 
 def extends_of(path: Path) -> Path | None:

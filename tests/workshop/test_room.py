@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from sim import load_scenario
+from sim import ScenarioError, load_scenario
 from sim.loader import dump_yaml
 from sim.workshop import RunSlots, claim_space, participant_name, spaces
 
@@ -73,6 +73,41 @@ def test_a_cancelled_wait_gives_up_without_a_slot(tmp_path: Path) -> None:
     held = slots.try_acquire()
     assert held is not None
     assert slots.acquire(cancelled=lambda: True) is None
+
+
+def test_a_participant_reads_only_their_space_the_rooms_scenario_and_the_library(
+    tiny: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tui import session as session_module
+    from tui.session import Session
+    from tui.workshop.room import Room
+
+    monkeypatch.chdir(tmp_path)  # joining moves into the space; the test moves back after
+    monkeypatch.setattr(session_module, "ROOM_READS", [])
+    room = Room(tmp_path / "room", 1, "", tiny)
+    bob = claim_space(tmp_path / "room", "Bob")
+    (bob.root / "notes.yaml").write_text(tiny.read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "secret.yaml").write_text(tiny.read_text(encoding="utf-8"), encoding="utf-8")
+    space = room.join("Alice")
+
+    def whatif(name: str, extends: str) -> Path:
+        path = space.root / "whatifs" / f"{name}.yaml"
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(f"extends: {extends}\nname: {name}\nkyc: {{reviewers: 7}}\n", "utf-8")
+        return path
+
+    mine = Session.open(whatif("mine", "../../../tiny.yaml"))  # as a save writes it
+    assert mine.is_whatif and mine.edits == {"kyc.reviewers": "7"}
+    assert Session.open(whatif("library", str(REPO / "configs" / "aifc_pilot_2022.yaml")))
+    for name, extends in (
+        ("bobs", "../../bob/notes.yaml"),
+        ("absolute", str(tmp_path / "secret.yaml")),
+        ("up", "../../../secret.yaml"),
+    ):
+        with pytest.raises(ScenarioError, match="outside the folders a scenario may read"):
+            Session.open(whatif(name, extends))
+    space.release()
+    bob.release()
 
 
 # --- two participants at once, each in their own app process ------------------------------------

@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 from sim.workshop import RunSlots, Space, claim_space
+from tui.session import confine
 
 FILE_FIELDS = frozenset({"market.btc_csv"})
 """Fields whose value is a path: a served participant may not point them anywhere."""
@@ -15,9 +16,15 @@ class Room:
     """Outside a workshop: no space and no cap; the owner (default save name) is the session id."""
 
     def __init__(
-        self, workshop: Path | None = None, max_runs: int | None = None, session_id: str = ""
+        self,
+        workshop: Path | None = None,
+        max_runs: int | None = None,
+        session_id: str = "",
+        scenario: Path | None = None,
     ) -> None:
         self.workshop = workshop.resolve() if workshop is not None else None
+        self.scenario = scenario.resolve() if scenario is not None else None
+        """The room's scenario: what a participant's what-ifs extend."""
         self.slots = RunSlots(self.workshop, max_runs) if self.workshop is not None else None
         self.space: Space | None = None
         self.owner = session_id
@@ -38,5 +45,6 @@ class Room:
         assert self.workshop is not None
         space = claim_space(self.workshop, name)
         os.chdir(space.root)
+        confine([space.root, *([self.scenario] if self.scenario is not None else [])])
         self.space, self.owner = space, space.name
         return space
