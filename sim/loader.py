@@ -324,7 +324,7 @@ def validate(data: Mapping[str, Any], sources: Mapping[KeyPath, str]) -> Scenari
         problems = []
         for error in exc.errors():
             loc = tuple(str(p) for p in error["loc"] if not str(p).startswith("function-"))
-            loc = tuple(p for p in loc if p not in {"WorkingHours", "none"})
+            loc = tuple(p for p in loc if p not in {"WorkingHours", "none"}) or loc[-1:]
             shown = tuple(clip(p, 40) for p in loc)
             problems.append((_locate(loc, sources), f"{'.'.join(shown)}: {_message(error, shown)}"))
         problems.sort(key=lambda item: _line_order(item[0]))

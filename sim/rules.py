@@ -63,7 +63,10 @@ def extract_schedules(
     """Turn every date-keyed value into a starting value plus `rules:` entries."""
     start = _date(_get(data, ("run", "start_date")), sources, ("run", "start_date"))
     start = start or RunSection().start_date
-    rules = list(data.get("rules") or [])
+    given = data.get("rules") or []
+    if not isinstance(given, list):
+        return data  # validation says that `rules` must be a list, with its place
+    rules = list(given)
     for dotted in leaves:
         path = tuple(dotted.split("."))
         schedule = _get(data, path)

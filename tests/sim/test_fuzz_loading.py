@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
@@ -123,6 +123,8 @@ def test_a_mutated_library_file_loads_or_raises_the_scenario_error(
 @pytest.mark.fuzz
 @FUZZ
 @given(document=documents)
+@example(document={"rules": True})  # found by this test: rules that are not a list
+@example(document={"none": None})  # found by this test: an unknown key named like a union tag
 def test_a_random_yaml_document_loads_or_raises_the_scenario_error(
     tmp_path: Path, document: Any
 ) -> None:
