@@ -12,6 +12,7 @@ from tests.tui.conftest import wait_for
 from tui.app import SandboxApp
 from tui.screens.editor import EditorScreen
 from tui.widgets.charts import SeriesChart
+from tui.widgets.funnel import Funnel
 
 
 async def charts_drawn(pilot: Pilot[Any]) -> None:
@@ -27,6 +28,9 @@ async def finish_run(pilot: Pilot[Any]) -> None:
     await wait_for(pilot, lambda: app.run_state.status == "finished")
     await pilot.pause(0.3)
     await charts_drawn(pilot)
+    # The funnel is filled from the same snapshot as the charts, but on a loaded machine the last
+    # snapshot can reach it after the charts are drawn: wait for it too.
+    await wait_for(pilot, lambda: all(f.stages for f in app.screen.query(Funnel)))
 
 
 def test_editor_with_an_invalid_value_80x24(snap_compare: Any, tiny: Path) -> None:
