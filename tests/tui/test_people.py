@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
+from textual.pilot import Pilot
 from textual.widgets import DataTable, Input
 
 from tests.tui.conftest import wait_for
@@ -11,16 +13,24 @@ from tui.app import SandboxApp
 from tui.screens.people import PeopleScreen
 
 
+async def _people_after_a_run(
+    pilot: Pilot[Any], app: SandboxApp
+) -> tuple[PeopleScreen, DataTable[Any]]:
+    """Run the scenario, open People and wait for its table to fill."""
+    await pilot.press("3", "space")
+    await wait_for(pilot, lambda: app.run_state.status == "finished")
+    await pilot.press("5")
+    screen = app.screen
+    assert isinstance(screen, PeopleScreen)
+    table = screen.query_one("#people-table", DataTable)
+    await wait_for(pilot, lambda: table.row_count > 0)
+    return screen, table
+
+
 async def test_person_timeline_opens_with_the_reasons_behind_decisions(tiny: Path) -> None:
     app = SandboxApp(tiny, blink=False)
     async with app.run_test(size=(120, 36)) as pilot:
-        await pilot.press("3", "space")
-        await wait_for(pilot, lambda: app.run_state.status == "finished")
-        await pilot.press("5")
-        screen = app.screen
-        assert isinstance(screen, PeopleScreen)
-        table = screen.query_one("#people-table", DataTable)
-        await wait_for(pilot, lambda: table.row_count > 0)
+        screen, table = await _people_after_a_run(pilot, app)
         assert table.get_row_at(0)[2].isdigit() and len(table.get_row_at(0)[2]) == 12  # an IIN
         screen.query_one("#people-search", Input).value = "passed"
         await pilot.press("slash", "enter")
@@ -45,13 +55,7 @@ async def test_people_screen_explains_what_to_do_before_any_run(tiny: Path) -> N
 async def test_people_search_shows_it_is_working_until_the_answer_comes(tiny: Path) -> None:
     app = SandboxApp(tiny, blink=False)
     async with app.run_test(size=(120, 36)) as pilot:
-        await pilot.press("3", "space")
-        await wait_for(pilot, lambda: app.run_state.status == "finished")
-        await pilot.press("5")
-        screen = app.screen
-        assert isinstance(screen, PeopleScreen)
-        table = screen.query_one("#people-table", DataTable)
-        await wait_for(pilot, lambda: table.row_count > 0)
+        screen, table = await _people_after_a_run(pilot, app)
         seen: list[tuple[bool, str]] = []
         real_people = app.runner.people
 
