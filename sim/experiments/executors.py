@@ -72,13 +72,17 @@ class LocalExecutor:
             return
         pool, window = self._pool, 2 * self.workers
         source = iter(jobs)
-        pending = {pool.submit(run_job, job) for job in islice(source, window)}
+        pending = set()
+        for job in islice(source, window):  # building a job takes a while: listen in between
+            if self.should_stop():
+                raise Cancelled
+            pending.add(pool.submit(run_job, job))
         while pending:
             finished, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
             if self.should_stop():
                 raise Cancelled
             for future in finished:
-                following = next(source, None)
+                following = None if self.should_stop() else next(source, None)
                 if following is not None:
                     pending.add(pool.submit(run_job, following))
                 yield future.result()
