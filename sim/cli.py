@@ -661,10 +661,33 @@ def tui_command(
     lesson: Annotated[
         str | None, typer.Option(help="A workshop lesson (e.g. 01_kyc_bottleneck, or 1).")
     ] = None,
+    workshop: Annotated[
+        Path | None, typer.Option(help="A workshop folder (with --facilitator).")
+    ] = None,
+    facilitator: Annotated[
+        bool, typer.Option(help="The facilitator's view of --workshop DIR (or of --roleplay DIR).")
+    ] = False,
+    roleplay: Annotated[
+        Path | None, typer.Option(help="Join the role-play world running in this folder.")
+    ] = None,
 ) -> None:
-    """Open the terminal UI (also `python -m tui`)."""
+    """Open the terminal UI (also `python -m tui`), a room's facilitator view, or a role-play."""
     if lesson is not None:
         _lesson_or_exit(lesson)
+    if roleplay is not None:
+        from tui.workshop.roleplay import roleplay_main
+
+        roleplay_main(roleplay, facilitator)
+        return
+    if facilitator:
+        if workshop is None:
+            raise _fail(["--facilitator: give the room's folder with --workshop DIR"])
+        from tui.workshop.facilitator import facilitator_main
+
+        facilitator_main(workshop, lesson)
+        return
+    if workshop is not None:
+        raise _fail(["--workshop: only with --facilitator here (participants use sandbox serve)"])
     from tui.app import main as tui_main
 
     tui_main(str(scenario) if scenario else None, lesson=lesson)
@@ -757,6 +780,17 @@ def serve_command(
     lesson: Annotated[
         str | None, typer.Option(help="Open every participant on this lesson.")
     ] = None,
+    facilitator: Annotated[
+        bool,
+        typer.Option(help="Serve the facilitator's view of --workshop DIR (for the projector)."),
+    ] = False,
+    roleplay: Annotated[
+        Path | None,
+        typer.Option(help="Role-play: one shared world of this scenario; teams join in the page."),
+    ] = None,
+    round_days: Annotated[
+        int, typer.Option(min=1, help="Role-play: simulated days per round (a month).")
+    ] = 30,
 ) -> None:
     """Serve the terminal UI in a browser (textual-serve), for workshops."""
     from tui.workshop.serve import SandboxServer, app_command
@@ -764,6 +798,16 @@ def serve_command(
     if lesson is not None:
         _lesson_or_exit(lesson)
     problems = []
+    if roleplay is not None and not roleplay.is_file():
+        problems.append(f"--roleplay: {roleplay}: no such scenario file")
+    if roleplay is not None and (scenario or lesson or max_runs or facilitator):
+        problems.append(
+            "--roleplay: one shared world; no SCENARIO, --lesson, --max-runs or --facilitator"
+        )
+    if facilitator and workshop is None:
+        problems.append("--facilitator: give the room's folder with --workshop DIR")
+    if roleplay is not None and workshop is None:
+        workshop = Path("roleplay")
     if scenario is not None and not scenario.is_file():
         problems.append(f"{scenario}: no such scenario file")
     if public_url is not None and not public_url.startswith(("http://", "https://")):
@@ -775,17 +819,40 @@ def serve_command(
     if problems:
         raise _fail(problems)
     notes = []
-    if workshop is not None:
+    if roleplay is not None and workshop is not None:
+        notes = _start_roleplay(roleplay, workshop, round_days)
+    elif facilitator and workshop is not None:
+        notes.append(f"the facilitator's view of {workshop.resolve()}: keep this page to yourself")
+    elif workshop is not None:
         workshop.mkdir(parents=True, exist_ok=True)
         cap = max_runs or os.cpu_count() or 1
         notes.append(f"workshop folder {workshop.resolve()}: one space per participant")
         notes.append(f"at most {cap} simulations at once; more wait their turn")
-    command = app_command(scenario, workshop, max_runs, lesson)
+    command = app_command(scenario, workshop, max_runs, lesson, facilitator, roleplay is not None)
     server = SandboxServer(command, host=host, port=port, public_url=public_url, notes=notes)
     try:
         server.serve()
     except OSError as error:
         raise _fail([f"cannot listen on {host}:{port}: {error.strerror}"]) from None
+
+
+def _start_roleplay(scenario_path: Path, folder: Path, round_days: int) -> list[str]:
+    """Start the role-play's world process; what the server prints about it."""
+    from sim.workshop.shared import start_world
+
+    try:
+        scenario = load_scenario(scenario_path)
+        start_world(folder, scenario, round_days)
+    except ScenarioError as error:
+        raise _fail(error.problems) from None
+    except RuntimeError as error:
+        raise _fail([str(error)]) from None
+    rounds = -(-scenario.run.days // round_days)
+    return [
+        f"role-play: one world ({scenario.name}), {rounds} rounds of {round_days} days; "
+        f"moves are logged in {(folder / 'moves.json').resolve()}",
+        f"facilitator: sandbox tui --roleplay {folder} --facilitator (on this machine)",
+    ]
 
 
 from sim.cli_experiments import register  # noqa: E402  (the experiment commands use this module)

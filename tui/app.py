@@ -15,6 +15,7 @@ from textual.signal import Signal
 
 from sim import Comparison, ScenarioError, Snapshot
 from sim.library import library_root
+from sim.shocks import TITLES
 from sim.workshop.lessons import Lesson, find_lesson
 from tui.commands import APP_BINDINGS, COMMANDS
 from tui.comparer import ComparisonJob
@@ -122,8 +123,22 @@ class SandboxApp(App[None]):
         if self.lesson is not None:
             self.lesson_answers = load_answers(self.lesson)
         self.sub_title = space.display
+        self.set_interval(1.0, self._room_shocks)
         self.session_signal.publish(False)
         self.notify(f"Your what-ifs and runs are kept in {space.root}", title=space.display)
+
+    def _room_shocks(self) -> None:
+        """Fire the shocks the facilitator sent to the whole room since the last look."""
+        for shock in self.room.new_shocks():
+            title = TITLES[shock["kind"]]
+            if self.runner.fire_shock(shock["kind"], f"fired live by {shock['by']} (to the room)"):
+                self.notify(f"{title}: fired into your run by {shock['by']}", title="Shock")
+            else:
+                self.notify(
+                    f"{shock['by'].capitalize()} fired a {title} into the room's running "
+                    "simulations; yours is not running.",
+                    title="Shock",
+                )
 
     def on_unmount(self) -> None:
         """End the simulation's process and the comparison with the app."""

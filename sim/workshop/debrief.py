@@ -115,7 +115,8 @@ def scoreboard(room: list[Participant], goal: Goal) -> list[tuple[int | None, Pa
     return [*ranked, *unranked]
 
 
-def _headlines(document: dict[str, Any], goal: Goal | None) -> list[str]:
+def headlines(document: dict[str, Any], goal: Goal | None) -> list[str]:
+    """The KPIs to show of a comparison: the goal's, then the largest significant changes."""
     kpis: dict[str, dict[str, Any]] = document.get("kpis", {})
     first = [k for k in (goal.kpi, goal.limit_kpi) if goal and k and k in kpis] if goal else []
     significant = sorted(
@@ -157,7 +158,7 @@ def markdown(workshop: Path, room: list[Participant], lesson: Lesson | None) -> 
                 "| KPI | baseline | what-if | change | 95% CI |",
                 "|---|---:|---:|---:|---:|",
             ]
-            for kpi in _headlines(document, goal):
+            for kpi in headlines(document, goal):
                 entry = document["kpis"][kpi]
                 ci = entry.get("ci95")
                 lines.append(

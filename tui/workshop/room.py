@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 from sim.workshop import RunSlots, Space, claim_space
+from sim.workshop.broadcast import ShockFeed
 from tui.session import confine
 
 FILE_FIELDS = frozenset({"market.btc_csv"})
@@ -29,6 +31,8 @@ class Room:
         self.space: Space | None = None
         self.owner = session_id
         """Names the participant's default saves, so two participants never pick the same one."""
+        self.feed: ShockFeed | None = None
+        """The shocks the facilitator fires into the room, from the moment the participant joins."""
 
     def refuses(self, path: str) -> str | None:
         """Why a participant may not edit this field here (fields naming files), or None."""
@@ -47,4 +51,9 @@ class Room:
         os.chdir(space.root)
         confine([space.root, *([self.scenario] if self.scenario is not None else [])])
         self.space, self.owner = space, space.name
+        self.feed = ShockFeed(self.workshop)
         return space
+
+    def new_shocks(self) -> list[dict[str, Any]]:
+        """Shocks the facilitator fired into the room since the last look."""
+        return self.feed.new() if self.feed is not None else []

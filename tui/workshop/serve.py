@@ -164,9 +164,16 @@ def app_command(
     workshop: Path | None = None,
     max_runs: int | None = None,
     lesson: str | None = None,
+    facilitator: bool = False,
+    roleplay: bool = False,
 ) -> str:
     """The shell command textual-serve runs for each participant: `python -m tui …`."""
     words = [sys.executable, "-m", "tui"]
+    if roleplay and workshop is not None:
+        return shlex.join([*words, "--roleplay", str(workshop.resolve())])
+    if facilitator and workshop is not None:
+        words += ["--facilitator", "--workshop", str(workshop.resolve())]
+        return shlex.join(words + (["--lesson", lesson] if lesson else []))
     if workshop is not None:
         words += ["--workshop", str(workshop.resolve())]
         if max_runs is not None:
