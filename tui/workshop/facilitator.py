@@ -39,7 +39,8 @@ CHANGES = 3
 
 
 def _changes(document: dict[str, Any], lesson: Lesson | None) -> str:
-    """The headline changes of a comparison in a few words: `KYC wait, mean (h) −12.40*`."""
+    """The headline changes of a comparison in a few words: `KYC wait, mean (h) −12.40*`
+    (* marks a change significant at 95%)."""
     kpis = document.get("kpis", {})
     goal = lesson.goal if lesson else None
     shown = [k for k in headlines(document, goal) if not goal or k != goal.kpi][:CHANGES]
@@ -64,6 +65,10 @@ def board_rows(room: list[Participant], lesson: Lesson | None) -> list[tuple[str
         latest = person.latest
         what_if = str(latest.get("reform") or latest.get("label") or "") if latest else "—"
         changes = _changes(latest, lesson) if latest else "no comparison yet"
+        entry = latest.get("kpis", {}).get(lesson.goal.kpi) if latest and lesson else None
+        if rank is not None and lesson is not None and isinstance(entry, dict):
+            change = format_value(lesson.goal.kpi, entry.get("change"), signed=True)
+            why += f" ({change}{'*' if entry.get('significant') else ''})"
         rows.append((str(rank or "-"), person.name, what_if, why, changes))
     return rows
 
