@@ -724,9 +724,14 @@ def debrief_command(
 ) -> None:
     """A workshop's debrief: each participant's what-ifs, changes with CIs, answers (MD + HTML)."""
     from sim.workshop.debrief import write_debrief
+    from sim.workshop.roleplay import MOVES, replay_folder
+    from sim.workshop.roleplay_debrief import write_debrief as write_roleplay
 
     try:
-        written = write_debrief(workshop, lesson, out)
+        if (workshop / MOVES).is_file():  # a role-play: replay its moves to the same numbers
+            written = write_roleplay(replay_folder(workshop), out or workshop, workshop.name)
+        else:
+            written = write_debrief(workshop, lesson, out)
     except ScenarioError as error:
         raise _fail(error.problems) from None
     for path in written:

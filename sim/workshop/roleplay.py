@@ -152,7 +152,8 @@ class Entry:
 
     def describe(self) -> str:
         if self.kind == "shock":
-            return f"round {self.round}: {self.team} fired a {TITLES.get(self.shock, self.shock)}"
+            title = TITLES.get(self.shock, self.shock)
+            return f"round {self.round}: {self.team} fired a shock: {title}"
         change = f"{self.path} {self.before} → {self.value}"
         return f"round {self.round}: {self.team} ({self.role}) set {change}"
 
@@ -181,6 +182,8 @@ class RolePlay:
     """Team name -> role name."""
     ready: set[str] = field(default_factory=set)
     entries: list[Entry] = field(default_factory=list)
+    history: list[tuple[int, str, dict[str, float]]] = field(default_factory=list)
+    """(round, date it ended, every KPI then), one per round played."""
 
     def __post_init__(self) -> None:
         if self.round_days < 1:
@@ -209,7 +212,9 @@ class RolePlay:
     def advance(self) -> None:
         """Simulate the round (a month), then pause for the next decisions."""
         if not self.done:
+            played = self.round
             self.sim.advance(self.round_days)
+            self.history.append((played, self.date.isoformat(), self.sim.kpis()))
         self.ready.clear()
 
     def all_ready(self) -> bool:
@@ -222,6 +227,8 @@ class RolePlay:
         team = team.strip()
         if not team:
             raise ScenarioError(["a team needs a name"])
+        if team.lower() == FACILITATOR:
+            raise ScenarioError([f"{team!r} is the facilitator's name in the log: pick another"])
         if role not in ROLES:
             raise ScenarioError([f"no role {role!r}: one of {', '.join(ROLES)}"])
         if self.teams.get(team, role) != role:
@@ -346,7 +353,7 @@ class RolePlay:
             "scenario": self.scenario.name,
             "seed": self.scenario.run.seed,
             "round_days": self.round_days,
-            "rounds_played": self.round - 1 if not self.done else self.rounds,
+            "rounds_played": len(self.history),
             "teams": self.teams,
             "entries": [asdict(e) for e in self.entries],
         }
@@ -369,11 +376,13 @@ def replay(scenario: Scenario, log: dict[str, Any]) -> RolePlay:
     play = RolePlay(scenario, int(log.get("round_days", ROUND_DAYS)))
     play.teams = dict(log.get("teams", {}))
     entries = [Entry(**e) for e in log.get("entries", [])]
-    for _ in range(int(log.get("rounds_played", 0))):
+    played = int(log.get("rounds_played", 0))
+    for number in range(played + 1):  # the moves of each round, then the month they shape
         for entry in [e for e in entries if e.day == play.sim.day]:
             play._apply(entry)
             play.entries.append(entry)
-        play.advance()
+        if number < played:
+            play.advance()
     return play
 
 

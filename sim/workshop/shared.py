@@ -16,6 +16,7 @@ import os
 import secrets
 import tempfile
 import threading
+import time
 from multiprocessing.connection import Client, Connection, Listener
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,7 @@ from typing import Any
 from sim.errors import ScenarioError
 from sim.scenario import Scenario
 from sim.workshop.roleplay import ROUND_DAYS, RolePlay
+from sim.workshop.roleplay_debrief import write_debrief
 
 ADDRESS = "world.json"
 KEY = ".world-key"
@@ -58,6 +60,9 @@ class World:
                     play.advance()
                 elif kind == "shock":
                     play.fire_shock(args[0])
+                elif kind == "debrief":
+                    written = write_debrief(play, self.folder)
+                    return "ok", {**play.view(team), "written": [str(p) for p in written]}
                 elif kind != "view":
                     raise ScenarioError([f"unknown request {kind!r}"])
                 if kind != "view":
@@ -80,7 +85,15 @@ def _address(folder: Path) -> str:
 
 
 def run_world(folder: Path, scenario: Scenario, round_days: int, address: str, key: bytes) -> None:
-    """The world process's body: serve the RolePlay to every client until killed."""
+    """The world process's body: serve the RolePlay to every client until its parent ends."""
+    parent = os.getppid()
+
+    def orphaned() -> None:  # the server was killed without a word: end the world with it
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(0)
+
+    threading.Thread(target=orphaned, daemon=True).start()
     world = World(RolePlay(scenario, round_days), folder)
     with contextlib.suppress(FileNotFoundError):
         os.unlink(address)

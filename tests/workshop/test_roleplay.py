@@ -15,6 +15,7 @@ from sim import ScenarioError, load_scenario
 from sim.cli import app
 from sim.loader import dump_yaml
 from sim.workshop.roleplay import MOVES, ROLES, RolePlay, replay, replay_folder
+from sim.workshop.roleplay_debrief import write_debrief as write_roleplay_debrief
 from sim.workshop.shared import WorldClient, start_world
 from tests.tui.conftest import BASELINE, wait_for
 from tui.workshop.roleplay import RolePlayApp, RoleScreen
@@ -97,12 +98,14 @@ async def test_two_teams_play_three_rounds_in_one_shared_world(room: Path) -> No
         moves_text = _text(exchange, "#rp-moves")
         assert "round 1: Coinhall (exchange) set kyc.reviewers 2 → 8" in moves_text
         assert "round 2: Watchdog (regulator) set unlicensed.shutdowns_per_year" in moves_text
-        assert "round 2: facilitator fired a BTC crash" in moves_text
+        assert "round 2: facilitator fired a shock: BTC crash" in moves_text
         events = _text(facilitator, "#rp-events")
         assert "round 1: Coinhall (an exchange) moved" in events and "BTC crash" in events
         assert facilitator.query_one("#rp-kpis", DataTable).row_count == len(
             facilitator.view["kpis"]
         )
+        await host.press("d")  # the facilitator writes the debrief from the live world
+        await wait_for(host, lambda: (room / "debrief.html").is_file())
     log = json.loads((room / MOVES).read_text(encoding="utf-8"))
     assert [(e["round"], e["team"], e["kind"]) for e in log["entries"]] == [
         (1, "Coinhall", "move"),
@@ -194,3 +197,30 @@ def test_bad_roleplay_options_are_one_line_each_and_exit_2(tmp_path: Path) -> No
     assert result.exit_code == 2 and "no role-play world there" in result.output
     result = CliRunner().invoke(app, ["tui", "--facilitator"])
     assert result.exit_code == 2 and "--workshop" in result.output
+
+
+def test_the_debrief_of_a_roleplay_replays_its_moves_to_the_same_numbers(tmp_path: Path) -> None:
+    played = _session(load_scenario(BASELINE, TINY))
+    room = tmp_path / "room"
+    played.save(room)
+    live = write_roleplay_debrief(played, tmp_path / "live", "room")[0].read_text("utf-8")
+    result = CliRunner().invoke(app, ["debrief", str(room)])
+    assert result.exit_code == 0, result.output
+    replayed = (room / "debrief.md").read_text(encoding="utf-8")
+    assert replayed == live  # same moves, same days, same numbers
+    assert "| 1 | 2022-07-06 | Bank (bank) set banks.unlicensed_block_prob 0.3 → 0.9 |" in live
+    assert "Watchdog (regulator) set exchanges.unverified_monthly_cap" in live
+    assert "| Bank | a partner bank |" in live and "## What the regulator saw" in live
+
+
+async def test_a_team_types_letters_into_a_lever_without_triggering_the_facilitators_keys(
+    room: Path,
+) -> None:
+    team = RolePlayApp(room, blink=False)
+    async with team.run_test(size=(140, 44)) as pilot:
+        await _join(pilot, team, "Coinhall", "exchange")
+        box = team.query_one("#lever-1", Input)
+        box.focus()
+        await pilot.press(*"3d", "enter")  # a duration: three days per review
+        await wait_for(pilot, lambda: any("kyc.review_time_mean" in m for m in team.view["moves"]))
+        assert "→ 3d" in team.view["moves"][-1] and not (room / "debrief.md").exists()

@@ -11,6 +11,7 @@ import contextlib
 from pathlib import Path
 from typing import Any, ClassVar
 
+from rich.text import Text
 from textual import work
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
@@ -77,6 +78,7 @@ class RolePlayApp(App[None]):
         Binding("f3", "ready", "Ready", id="roleplay.ready"),
         Binding("f3", "next_round", "Next round", id="roleplay.next"),
         Binding("f4", "shock_menu", "Shock", id="roleplay.shock"),
+        Binding("d", "debrief", "Debrief", id="roleplay.debrief"),
         Binding("ctrl+q", "quit", "Quit", id="roleplay.quit"),
     ]
     DEFAULT_CSS = """
@@ -85,7 +87,7 @@ class RolePlayApp(App[None]):
     #rp-levers { width: 48%; padding: 0 1; }
     #rp-side { width: 52%; padding: 0 1; }
     .rp-heading { text-style: bold; margin-top: 1; }
-    .rp-lever { margin-top: 1; }
+    .rp-lever { margin-top: 1; width: 100%; }
     #rp-kpis { height: auto; max-height: 12; }
     #rp-ready { margin-top: 1; }
     """
@@ -112,7 +114,9 @@ class RolePlayApp(App[None]):
                 yield Static("", id="rp-teams")
             with VerticalScroll(id="rp-side"):
                 yield Label("What you see", classes="rp-heading", id="rp-kpi-heading")
-                yield DataTable(id="rp-kpis", show_cursor=False)
+                table: DataTable[object] = DataTable(id="rp-kpis", show_cursor=False)
+                table.can_focus = False
+                yield table
                 yield Label("Moves (round, team)", classes="rp-heading")
                 yield Static("", id="rp-moves")
                 yield Label("Event log: rule changes and shocks", classes="rp-heading")
@@ -120,7 +124,7 @@ class RolePlayApp(App[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#rp-kpis", DataTable).add_columns("KPI", "so far")
+        self.query_one("#rp-kpis", DataTable).add_columns("so far", "KPI")
         self.sub_title = "facilitator" if self.facilitator else ""
         try:
             self.client = WorldClient(self.folder)
@@ -177,6 +181,8 @@ class RolePlayApp(App[None]):
             self.call_from_thread(self._lost)
             return
         self.call_from_thread(self.show, view, kind)
+        if "written" in view:
+            self.call_from_thread(self.notify, "\n".join(view["written"]), title="Debrief written")
 
     def _refused(self, kind: str, problems: list[str]) -> None:
         self.notify("\n".join(problems), title="Not done", severity="warning")
@@ -207,7 +213,7 @@ class RolePlayApp(App[None]):
         table = self.query_one("#rp-kpis", DataTable)
         table.clear()
         for name, value in view["kpis"]:
-            table.add_row(name, value)
+            table.add_row(Text(value, justify="right"), name)
         self.query_one("#rp-kpi-heading", Label).update(
             "The whole world" if self.facilitator else f"What {view['role_title']} sees"
         )
@@ -232,8 +238,15 @@ class RolePlayApp(App[None]):
             )
             widgets.append(TextInput("", placeholder=f"new {path} (enter)", id=f"lever-{index}"))
         if self.facilitator:
-            widgets.append(Static("f3 plays the next round now; f4 fires a shock into the world."))
+            widgets.append(
+                Static(
+                    "f3 plays the next round now; f4 fires a shock into the world; d writes "
+                    "the debrief."
+                )
+            )
         box.mount_all(widgets)
+        if widgets and not self.facilitator:
+            self.call_after_refresh(self.query_one("#lever-0", Input).focus)
 
     # --- actions -------------------------------------------------------------------------------
 
@@ -261,6 +274,10 @@ class RolePlayApp(App[None]):
     def action_next_round(self) -> None:
         self.request("advance")
 
+    def action_debrief(self) -> None:
+        """Write the role-play's debrief (moves round by round, the world) into the room folder."""
+        self.request("debrief")
+
     def action_shock_menu(self) -> None:
         if self.facilitator:
             self.push_screen(ShockScreen(), self._shock)
@@ -270,7 +287,7 @@ class RolePlayApp(App[None]):
             self.request("shock", kind)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in {"shock_menu", "next_round"}:
+        if action in {"shock_menu", "next_round", "debrief"}:
             return self.facilitator
         if action == "ready":
             return not self.facilitator
