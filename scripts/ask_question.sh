@@ -16,7 +16,7 @@ HEIGHT=${2:-24}
 DAYS=${3:-240}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 OUT=${OUT:-/tmp/ask_question}
-SESSION=ask_question_$$
+SESSION=${SESSION:-ask_question_$$}
 WORK=$(mktemp -d)
 mkdir -p "$OUT"
 

@@ -194,11 +194,30 @@ def schedule_text(spec: FieldSpec, value: Any) -> str:
 
 
 def describe_change(spec: FieldSpec, old: Any, new: Any) -> str:
-    """`0.3 → 0.9 from 2023-01-01`: a change in words, never a Python repr."""
-    if isinstance(new, Scheduled) and not isinstance(old, Scheduled) and new.start == old:
-        steps = ", ".join(f"{display_value(spec, v)} from {d.isoformat()}" for d, v in new.steps)
-        return f"{display_value(spec, old)} → {steps}"
-    return f"{schedule_text(spec, old)} → {schedule_text(spec, new)}"
+    """`0.3 → 0.9 from 2023-01-01`: a change in words, never a Python repr.
+
+    When the two start alike, the start is said once and the baseline's own dates follow in
+    brackets: `0.3 → 0.9 from 2023-01-01 (baseline: 0.5 from 2023-04-01)`.
+    """
+    old_start = old.start if isinstance(old, Scheduled) else old
+    new_start = new.start if isinstance(new, Scheduled) else new
+    if isinstance(new, Scheduled) and new_start == old_start:
+        text = f"{display_value(spec, new_start)} → {_steps_text(spec, new)}"
+        return text + (
+            f" (baseline: {_steps_text(spec, old)})" if isinstance(old, Scheduled) else ""
+        )
+    return f"{_words(spec, old)} → {_words(spec, new)}"
+
+
+def _steps_text(spec: FieldSpec, value: Scheduled) -> str:
+    return ", ".join(f"{display_value(spec, v)} from {d.isoformat()}" for d, v in value.steps)
+
+
+def _words(spec: FieldSpec, value: Any) -> str:
+    """`0.3`, or a schedule as `0.3, then 0.9 from 2023-01-01`."""
+    if isinstance(value, Scheduled):
+        return f"{display_value(spec, value.start)}, then {_steps_text(spec, value)}"
+    return display_value(spec, value)
 
 
 def _yaml_value(path: str, text: str, data: Mapping[str, Any]) -> str:

@@ -53,6 +53,18 @@ _UNIT_HINTS = {
 }
 
 
+TEAMS = {"kyc.reviewers": "KYC analysts", "aml.analysts": "AML analysts"}
+"""Team sizes: simulated people who each stand for `population.scale_factor` real ones."""
+
+
+def real_count(count: Any, scale: float) -> float | None:
+    """How many real people a simulated count stands for (None for a schedule or bad text)."""
+    try:
+        return float(count) * scale
+    except (TypeError, ValueError):
+        return None
+
+
 def section_title(section: str) -> str:
     return _TITLES.get(section, section.replace("_", " ").capitalize())
 
@@ -82,6 +94,8 @@ def kind(spec: FieldSpec) -> str:
 def unit_hint(spec: FieldSpec) -> str:
     """What to type: the unit, or the form a value takes."""
     k = kind(spec)
+    if spec.path in TEAMS:
+        return "simulated"
     if k in {"int", "float"} and spec.unit not in {"count", "number", ""}:
         return spec.unit
     return _UNIT_HINTS.get(k, spec.unit)

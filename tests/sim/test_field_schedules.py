@@ -43,7 +43,7 @@ def test_a_typed_schedule_gives_the_same_scenario_as_the_file_form() -> None:
     base = load_scenario(BASELINE)
     old, new = changes(base, typed)[BLOCK]
     assert describe_change(FIELD_BY_PATH[BLOCK], old, new) == (
-        "0.3, from 2023-04-01: 0.5 → 0.3, from 2023-04-01: 0.9"
+        "0.3 → 0.9 from 2023-04-01 (baseline: 0.5 from 2023-04-01)"
     )
 
 

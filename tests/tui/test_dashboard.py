@@ -87,3 +87,18 @@ async def test_failed_run_shows_its_error_and_the_app_keeps_working(
         await pilot.press("3", "space")
         await wait_for(pilot, lambda: app.run_state.status == "finished")
         assert not app.screen.query_one("#run-error").display
+
+
+async def test_kpi_tiles_name_kpis_in_plain_words_with_units(tiny: Path) -> None:
+    app = SandboxApp(tiny, blink=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("3", "space")
+        await wait_for(pilot, lambda: app.run_state.status == "finished")
+        await pilot.pause()
+        outflow = str(app.screen.query_one("#tile-capital_outflow_kzt", KpiTile).render())
+        assert outflow.startswith("Capital outflow\n") and outflow.endswith(" KZT")
+        abandoned = str(app.screen.query_one("#tile-kyc_abandoned", KpiTile).render())
+        assert abandoned.endswith(" people") and "." not in abandoned  # a whole number
+        for tile in app.screen.query(KpiTile):  # every label whole in a quarter of 80 columns
+            assert "_" not in str(tile.render())
+            assert tile.size.width >= len(str(tile.render()).split("\n")[0]) + 1

@@ -140,7 +140,7 @@ async def test_a_schedule_is_entered_in_a_field_and_listed_in_words(tiny: Path) 
         value = field_value(app.session.whatif, "banks.unlicensed_block_prob")
         assert (value.start, value.steps) == (0.3, ((dt.date(2023, 1, 1), 0.9),))
         panel = str(app.screen.query_one(ChangesPanel).render())
-        assert "0.3, from 2023-04-01: 0.5 → 0.3, from 2023-01-01: 0.9" in panel
+        assert "0.3 → 0.9 from 2023-01-01 (baseline: 0.5 from 2023-04-01)" in panel
         assert "{" not in panel and "DatedRule" not in panel
 
 
@@ -246,7 +246,7 @@ async def test_dated_values_editor_writes_a_schedule_into_the_field(tiny: Path) 
         await wait_for(pilot, lambda: app.session.valid and app.session.edits)
         assert editor.query_one(Input).value == "0.3, from 2023-04-01: 0.5, from 2024-01-01: 0.9"
         panel = str(screen.query_one(ChangesPanel).render())
-        assert "from 2024-01-01: 0.9" in panel
+        assert "0.3 → 0.5 from 2023-04-01, 0.9 from 2024-01-01" in panel
 
 
 async def _save_as(app: SandboxApp, pilot: object, name: str) -> None:
@@ -282,3 +282,25 @@ async def test_a_very_long_whatif_name_saves_under_a_short_file_name(
         await wait_for(pilot, lambda: app.session.saved_to is not None)
     saved = workdir / app.session.saved_to
     assert saved.exists() and len(saved.name) <= 85 and saved.parent == workdir / "whatifs"
+
+
+async def test_title_shows_the_scenarios_own_name_until_something_changes(tiny: Path) -> None:
+    app = SandboxApp(tiny, blink=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause(0.2)
+        title = str(app.screen.query_one("#editor-title").render())
+        assert title.startswith("tiny · no changes yet") and "whatif" not in title
+        await type_into(app, pilot, "kyc.reviewers", "4")
+        title = str(app.screen.query_one("#editor-title").render())
+        assert title.startswith("tiny-whatif: what-if on tiny · 1 change")
+
+
+async def test_a_team_change_is_also_shown_in_real_people(tiny: Path) -> None:
+    app = SandboxApp(tiny, blink=False)  # tiny: one simulated person stands for 200
+    async with app.run_test(size=(120, 40)) as pilot:
+        editor = await type_into(app, pilot, "kyc.reviewers", "4")
+        panel = str(app.screen.query_one(ChangesPanel).render())
+        assert "KYC › reviewers: 2 → 4 (about 400 → 800 real analysts)" in panel
+        help_text = editor.help_text()
+        assert "One simulated analyst stands for 200 real ones" in help_text
+        assert "4 here ≈ 800 real KYC analysts" in help_text

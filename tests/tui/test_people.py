@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from textual.coordinate import Coordinate
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input
 
@@ -27,14 +28,34 @@ async def _people_after_a_run(
     return screen, table
 
 
+def cell(table: DataTable[Any], row: int, column: str) -> str:
+    """The text in a row's cell of a named column."""
+    return str(table.get_cell_at(Coordinate(row, list(table.columns).index(column))))
+
+
+async def test_people_table_shows_channel_and_outcome_whole_at_80_columns(tiny: Path) -> None:
+    app = SandboxApp(tiny, blink=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        _, table = await _people_after_a_run(pilot, app)
+        await pilot.pause(0.2)
+        shown = [str(c.label) for c in table.columns.values()]
+        assert shown[-2:] == ["channel", "outcome"]
+        width = sum(c.get_render_width(table) for c in table.columns.values())
+        assert width <= table.size.width  # nothing scrolls off to the right
+        outcomes = {cell(table, r, "outcome") for r in range(table.row_count)}
+        column = table.columns[list(table.columns)[-1]]
+        assert max(len(o) for o in outcomes) <= column.content_width
+
+
 async def test_person_timeline_opens_with_the_reasons_behind_decisions(tiny: Path) -> None:
     app = SandboxApp(tiny, blink=False)
-    async with app.run_test(size=(120, 36)) as pilot:
+    async with app.run_test(size=(160, 40)) as pilot:
         screen, table = await _people_after_a_run(pilot, app)
-        assert table.get_row_at(0)[2].isdigit() and len(table.get_row_at(0)[2]) == 12  # an IIN
+        iin = cell(table, 0, "IIN")
+        assert iin.isdigit() and len(iin) == 12
         screen.query_one("#people-search", Input).value = "passed"
         await pilot.press("slash", "enter")
-        await wait_for(pilot, lambda: table.row_count > 0 and table.get_row_at(0)[5] == "passed")
+        await wait_for(pilot, lambda: table.row_count > 0 and cell(table, 0, "outcome") == "passed")
         table.focus()
         await pilot.press("enter")
         await wait_for(pilot, lambda: getattr(screen, "timeline_steps", None))

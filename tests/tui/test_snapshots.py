@@ -5,11 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 from textual.pilot import Pilot
-from textual.widgets import DataTable
+from textual.widgets import DataTable, Input
 
 from tests.tui.conftest import wait_for
 from tui.app import SandboxApp
+from tui.screens.compare import CompareTable
 from tui.screens.editor import EditorScreen
 from tui.widgets.charts import SeriesChart
 from tui.widgets.funnel import Funnel
@@ -46,19 +48,61 @@ def test_editor_with_an_invalid_value_80x24(snap_compare: Any, tiny: Path) -> No
     assert snap_compare(SandboxApp(tiny, blink=False), terminal_size=(80, 24), run_before=invalid)
 
 
-def test_dashboard_after_a_run_80x24(snap_compare: Any, banked_tiny: Path) -> None:
+SIZES = [(80, 24), (120, 40), (160, 48)]
+"""Every screen is drawn at the smallest supported terminal, a common one and a large one."""
+
+
+def ids(size: tuple[int, int]) -> str:
+    return f"{size[0]}x{size[1]}"
+
+
+@pytest.mark.parametrize("size", SIZES, ids=ids)
+def test_editor_with_a_whatif_and_a_field_focused(
+    snap_compare: Any, tiny: Path, size: tuple[int, int]
+) -> None:
+    async def whatif(pilot: Pilot[Any]) -> None:
+        app = pilot.app
+        assert isinstance(app, SandboxApp) and isinstance(app.screen, EditorScreen)
+        editor = await app.screen.show_field("banks.unlicensed_block_prob")
+        editor.query_one(Input).value = "from 2023: 0.9"
+        editor = await app.screen.show_field("kyc.reviewers")
+        editor.query_one(Input).focus()
+        editor.query_one(Input).value = "4"
+        await wait_for(pilot, lambda: not app.validating and len(app.session.changed()) == 2)
+        await pilot.pause(0.3)
+
+    assert snap_compare(SandboxApp(tiny, blink=False), terminal_size=size, run_before=whatif)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=ids)
+def test_dashboard_after_a_run(snap_compare: Any, banked_tiny: Path, size: tuple[int, int]) -> None:
     assert snap_compare(
-        SandboxApp(banked_tiny, blink=False), terminal_size=(80, 24), run_before=finish_run
+        SandboxApp(banked_tiny, blink=False), terminal_size=size, run_before=finish_run
     )
 
 
-def test_dashboard_after_a_run_160x48(snap_compare: Any, banked_tiny: Path) -> None:
-    assert snap_compare(
-        SandboxApp(banked_tiny, blink=False), terminal_size=(160, 48), run_before=finish_run
-    )
+@pytest.mark.parametrize("size", SIZES, ids=ids)
+def test_compare_after_a_comparison(snap_compare: Any, tiny: Path, size: tuple[int, int]) -> None:
+    async def compared(pilot: Pilot[Any]) -> None:
+        app = pilot.app
+        assert isinstance(app, SandboxApp) and isinstance(app.screen, EditorScreen)
+        editor = await app.screen.show_field("channel.licensed_awareness")
+        editor.query_one(Input).value = "0.6"
+        await wait_for(pilot, lambda: app.session.valid and app.session.is_whatif)
+        await pilot.press("ctrl+g")
+        await wait_for(pilot, lambda: app.comparison is not None and app.compare_job is None)
+        table = app.screen.query_one(CompareTable)
+        await wait_for(pilot, lambda: table.size.width and table.fitted_width == table.size.width)
+        await pilot.pause(0.3)
+        await charts_drawn(pilot)
+        await pilot.pause(0.2)
+
+    app = SandboxApp(tiny, replications=2, workers=1, blink=False)
+    assert snap_compare(app, terminal_size=size, run_before=compared)
 
 
-def test_person_timeline_120x36(snap_compare: Any, tiny: Path) -> None:
+@pytest.mark.parametrize("size", SIZES, ids=ids)
+def test_person_timeline(snap_compare: Any, tiny: Path, size: tuple[int, int]) -> None:
     async def timeline(pilot: Pilot[Any]) -> None:
         await finish_run(pilot)
         await pilot.press("5")
@@ -69,8 +113,9 @@ def test_person_timeline_120x36(snap_compare: Any, tiny: Path) -> None:
         await wait_for(pilot, lambda: getattr(pilot.app.screen, "timeline_steps", None))
         await pilot.pause(0.2)
 
-    assert snap_compare(SandboxApp(tiny, blink=False), terminal_size=(120, 36), run_before=timeline)
+    assert snap_compare(SandboxApp(tiny, blink=False), terminal_size=size, run_before=timeline)
 
 
-def test_help_80x24(snap_compare: Any, tiny: Path) -> None:
-    assert snap_compare(SandboxApp(tiny, blink=False), terminal_size=(80, 24), press=["6", "_"])
+@pytest.mark.parametrize("size", SIZES, ids=ids)
+def test_help(snap_compare: Any, tiny: Path, size: tuple[int, int]) -> None:
+    assert snap_compare(SandboxApp(tiny, blink=False), terminal_size=size, press=["6", "_"])

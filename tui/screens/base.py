@@ -52,11 +52,13 @@ class WorkbenchScreen(Screen[None]):
 
     def _session_changed(self, opened: bool) -> None:
         session = self.workbench.session
-        subject = f"baseline {session.baseline.name}"
+        name = session.baseline.name
+        subjects = [f"baseline {name}", name]
         if session.is_whatif:
             count = len(session.edits)
-            subject += f" + what-if ({count} change{'s' * (count != 1)})"
-        self.query_one(NavBar).subject = subject
+            changes = f"{count} change{'s' * (count != 1)}"
+            subjects = [f"baseline {name} + what-if ({changes})", f"{name} + {changes}"]
+        self.query_one(NavBar).subject = "\n".join(subjects)
         self.session_changed(opened)
 
     def session_changed(self, opened: bool) -> None:

@@ -12,11 +12,19 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import DataTable, ProgressBar, Static, Tab, Tabs
 
 from sim import Comparison
+from sim.formatting import format_change, format_interval, format_value, label
 from sim.report import METHOD, plain_summary
-from sim.summary import KPI_BY_NAME, KPIS, format_interval, format_value
+from sim.summary import KPIS
 from tui.screens.base import TabbedScreen, tab_id
 from tui.widgets.charts import CHARTS, SeriesChart
 from tui.widgets.tiles import headline
+
+HEADERS = ("KPI", "baseline", "what-if", "change", "95% CI of change")
+"""The comparison table's columns when there is room for all of them."""
+
+
+COMPARE_FIRST = {"outflow": 0, "wait": 1, "volume": 2}
+"""Charts a policy question usually asks about come first in Compare (the rest scroll)."""
 
 
 def ordered(names: list[str]) -> list[str]:
@@ -24,6 +32,16 @@ def ordered(names: list[str]) -> list[str]:
     first = [n for n in headline() if n in names]
     rest = [k.name for k in KPIS if k.name in names and k.name not in first]
     return first + rest + [n for n in names if n not in first and n not in rest]
+
+
+class CompareTable(DataTable[Text]):
+    """The comparison's table; it refits its columns when its width changes."""
+
+    fitted_width = 0
+
+    def on_resize(self) -> None:
+        if self.size.width != self.fitted_width and isinstance(self.screen, CompareScreen):
+            self.screen.call_after_refresh(self.screen.fit_table)
 
 
 class CompareScreen(TabbedScreen):
@@ -55,17 +73,14 @@ class CompareScreen(TabbedScreen):
         )
         with Horizontal(id="compare-panels"):
             with Vertical(id="compare-left"):
-                yield DataTable(id="compare-table", cursor_type="row", zebra_stripes=True)
+                yield CompareTable(id="compare-table", cursor_type="row", zebra_stripes=True)
                 yield Static("", id="compare-summary")
             with VerticalScroll(id="compare-charts", classes="chart-grid"):
-                for spec in CHARTS:
+                for spec in sorted(CHARTS, key=lambda c: COMPARE_FIRST.get(c.key, 9)):
                     yield SeriesChart(spec, id=f"cmp-{spec.key}")
 
     def on_mount(self) -> None:
         super().on_mount()
-        table = self.query_one(DataTable)
-        for label in ("KPI", "baseline", "what-if", "change", "95% CI of change"):
-            table.add_column(label, key=label)
         self.current_panel = "compare-table"
         self._shown: Comparison | None = None
         self.workbench.compare_signal.subscribe(self, lambda _: self.show_comparison())
@@ -80,7 +95,7 @@ class CompareScreen(TabbedScreen):
         if self.is_mounted and hasattr(self, "_shown"):
             self.show_comparison()
 
-    def _layout(self) -> None:
+    def _layout_panels(self) -> None:
         wide, panel = self.wide, self.current_panel or "compare-table"
         self.query_one("#compare-left").display = wide or panel != "compare-charts"
         self.query_one("#compare-table").display = wide or panel == "compare-table"
@@ -130,34 +145,79 @@ class CompareScreen(TabbedScreen):
                 )
         self.refresh_bindings()
 
+    def _layout(self) -> None:
+        self._layout_panels()
+        self.call_after_refresh(self.fit_table)
+
+    def fit_table(self) -> None:
+        """Refit the table's columns to its width, if that changed since it was filled."""
+        table = self.query_one(CompareTable)
+        shown = getattr(self, "_shown", None)
+        if shown is not None and table.size.width and table.size.width != table.fitted_width:
+            self._fill_table(shown)
+
+    def _fill_table(self, comparison: Comparison | None) -> None:
+        """Each KPI in plain words with its unit; columns sized to their content and the room.
+
+        When the change and its 95% CI do not fit side by side, the CI goes under the change;
+        a long KPI name wraps onto a second line rather than being cut.
+        """
+        table = self.query_one(CompareTable)
+        table.clear(columns=True)
+        if comparison is None:
+            return
+        table.fitted_width = table.size.width  # 0 until laid out: refitted on its first resize
+        rows = []
+        for name in ordered(list(comparison.changes)):
+            change = comparison.changes[name]
+            mark = "★ " if change.significant else "  "
+            rows.append(
+                (
+                    name,
+                    change.significant,
+                    mark + label(name),
+                    format_value(name, change.baseline.mean),
+                    format_value(name, change.reform.mean),
+                    format_change(name, change.difference.mean, change.baseline.mean),
+                    format_interval(name, change.difference.ci95),
+                )
+            )
+        room = (table.size.width or 80) - 2  # the scrollbar
+        widths = [max([len(h)] + [len(r[i + 3]) for r in rows]) for i, h in enumerate(HEADERS[1:])]
+        label_room = room - sum(w + 2 for w in widths) - 2
+        longest = max([len(r[2]) for r in rows] + [3])
+        split = label_room >= min(longest, 28)
+        if split:
+            headers = HEADERS
+            kpi_width = min(longest, label_room)
+            widths = [kpi_width, *widths]
+        else:
+            headers = (*HEADERS[:3], "change, 95% CI")
+            change_width = max(widths[2], widths[3], len(headers[3]))
+            kpi_width = max(14, room - widths[0] - widths[1] - change_width - 8)
+            widths = [kpi_width, widths[0], widths[1], change_width]
+        for header, width in zip(headers, widths, strict=True):
+            table.add_column(header, key=header, width=width)
+        for name, significant, *cells in rows:
+            style = "bold" if significant else ""
+            if not split:
+                cells = [*cells[:3], f"{cells[3]}\n{cells[4]}"]
+            table.add_row(*(Text(c, style=style) for c in cells), key=name, height=None)
+
     def _tick(self) -> None:
         """While a comparison runs, the elapsed time and the estimate keep moving."""
         if self.workbench.compare_job is not None and self.is_attached:
             self.show_comparison()
 
     def _fill(self, comparison: Comparison | None) -> None:
-        table = self.query_one(DataTable)
-        table.clear()
+        self.query_one(DataTable).clear(columns=True)
         summary = self.query_one("#compare-summary", Static)
         if comparison is None:
             summary.update("No comparison yet.")
             for chart in self.query(SeriesChart):
                 chart.show_pair({})
             return
-        changes = comparison.changes
-        for name in ordered(list(changes)):
-            change = changes[name]
-            unit = KPI_BY_NAME[name].unit if name in KPI_BY_NAME else ""
-            style = "bold" if change.significant else ""
-            mark = "★ " if change.significant else "  "
-            cells = (
-                mark + name,
-                format_value(change.baseline.mean, unit),
-                format_value(change.reform.mean, unit),
-                format_value(change.difference.mean, unit, signed=True),
-                format_interval(change.difference.ci95, unit, signed=True),
-            )
-            table.add_row(*(Text(c, style=style) for c in cells), key=name)
+        self._fill_table(comparison)
         b, r = comparison.baseline.scenario, comparison.reform.scenario
         lines = [
             f"[b]{r.name} vs {b.name}[/], "

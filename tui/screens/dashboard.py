@@ -74,6 +74,9 @@ class DashboardScreen(TabbedScreen):
         self.show_run()
 
     def _layout(self) -> None:
+        # the tiles sit in one row of eight when each gets at least 19 cells (their longest
+        # label and value), else in two rows of four
+        self.query_one(KpiTiles).set_class(self.size.width >= 8 * 20 + 2, "-one-row")
         wide, panel = self.wide, self.current_panel or "charts"
         self.query_one("#charts").display = wide or panel == "charts"
         self.query_one("#side").display = wide or panel != "charts"

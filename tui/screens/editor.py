@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.markup import escape
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.command import SimpleCommand
@@ -13,11 +14,21 @@ from textual.widgets import Button, ContentSwitcher, Input, Label, OptionList, S
 from textual.widgets.option_list import Option
 
 from sim.fields import FIELD_BY_PATH, FieldSpec, describe_change
-from tui.fieldtext import field_label, section_title, sections
+from tui.fieldtext import TEAMS, field_label, real_count, section_title, sections
 from tui.screens.base import WorkbenchScreen
 from tui.screens.schedule import ScheduleScreen
 from tui.widgets.changes import ChangesPanel
 from tui.widgets.field import FieldEditor, FieldHeader, column_widths
+
+
+def fit_parts(parts: list[str], width: int, separator: str = " · ") -> str:
+    """The parts, in order, that fit in `width` cells when joined (the first always)."""
+    text = parts[0]
+    for part in parts[1:]:
+        if len(text) + len(separator) + len(part) > width:
+            break
+        text += separator + part
+    return text
 
 
 class EditorScreen(WorkbenchScreen):
@@ -74,6 +85,7 @@ class EditorScreen(WorkbenchScreen):
         session = self.workbench.session
         editor = FieldEditor(spec, session.text(spec.path), session.baseline_text(spec.path))
         editor.problem = session.problems.get(spec.path)
+        editor.scale = self._scale()
         return editor
 
     async def _rebuild_fields(self) -> None:
@@ -100,6 +112,37 @@ class EditorScreen(WorkbenchScreen):
 
     def on_resize(self) -> None:
         self.call_after_refresh(self.fit_columns)
+        self.call_after_refresh(self._title)
+
+    def _title(self) -> None:
+        """The scenario's name (and, once something changed, the what-if's) over what to do.
+
+        Each line holds what fits of its parts, whole: nothing is cut mid-word.
+        """
+        session = self.workbench.session
+        width = max(20, self.size.width - 2)
+        count = len(session.edits)
+        if session.is_whatif:
+            name = f"{session.default_name()}: what-if on {session.baseline.name}"
+            parts = [name, f"{count} change{'s' * (count != 1)}"]
+            kind = "what-if"
+        else:
+            parts, kind = [session.baseline.name, "no changes yet"], "scenario"
+        headline = fit_parts([*parts, f"baseline: {session.baseline.description}"], width)
+        where = str(session.saved_to or session.base_path)
+        hints = fit_parts(
+            [
+                f"editing a {kind}: change any value",
+                "✗ marks a value to fix",
+                "↑↓ move between fields, esc the sections",
+                where,
+            ],
+            width,
+        )
+        lines = [f"[b]{escape(headline)}[/]"]
+        if self.wide:
+            lines.append(f"[$text-muted]{escape(hints)}[/]")
+        self.query_one("#editor-title", Static).update("\n".join(lines))
 
     def fit_columns(self) -> None:
         """Size the current section's columns to their content and the room there is."""
@@ -123,38 +166,28 @@ class EditorScreen(WorkbenchScreen):
 
     def session_changed(self, opened: bool) -> None:
         session = self.workbench.session
-        where = session.saved_to or session.base_path
-        kind = "what-if" if session.is_whatif else "scenario"
-        headline = f"[b]{session.baseline.name}[/]  {session.baseline.description}"
-        count = len(session.edits)
-        if session.is_whatif:
-            headline = (
-                f"[b]{session.default_name()}[/]: what-if on [b]{session.baseline.name}[/] "
-                f"({count} change{'s' * (count != 1)}) · baseline: {session.baseline.description}"
-            )
-        if not self.wide:  # one line: the name and the number of changes
-            headline = f"[b]{session.default_name()}[/]" + (
-                f": what-if on [b]{session.baseline.name}[/] ({count} change{'s' * (count != 1)})"
-                if session.is_whatif
-                else f" ({kind})"
-            )
-        self.query_one("#editor-title", Static).update(
-            f"{headline}\n"
-            f"[$text-muted]{where} · editing a {kind}: change any value; ✗ marks a value to fix; "
-            "tab moves between fields, esc back to the sections.[/]"
-        )
+        self._title()
         problems = session.problems
         if opened and self.built_for is not session:  # another scenario: rebuild the fields
             self.built_for = session
             self.call_later(self._rebuild_fields)
+        scale = self._scale()
         for editor in self.query(FieldEditor):
             editor.set_problem(problems.get(editor.spec.path))
+            editor.set_scale(scale)
         changed = session.changed()
+        described = {p: describe_change(FIELD_BY_PATH[p], *changed[p]) for p in changed}
+        for path in described.keys() & TEAMS.keys():  # teams also in real people
+            old, new = changed[path]
+            before = real_count(old, session.baseline.population.scale_factor)
+            after = real_count(new, scale)
+            if before is not None and after is not None:  # (not for a schedule)
+                described[path] += f" (about {before:,.0f} → {after:,.0f} real analysts)"
         self.query_one(ChangesPanel).show(
             session.edits,
             {p: session.baseline_text(p) for p in session.edits},
             problems,
-            {p: describe_change(FIELD_BY_PATH[p], *changed[p]) for p in changed},
+            described,
         )
         self._label_sections()
         blocked = bool(problems)
@@ -162,6 +195,12 @@ class EditorScreen(WorkbenchScreen):
         self.query_one("#compare", Button).disabled = blocked or not session.is_whatif
         self.query_one("#save", Button).disabled = blocked or not session.is_whatif
         self.refresh_bindings()
+
+    def _scale(self) -> float:
+        """The what-if's population.scale_factor (the baseline's while it does not validate)."""
+        session = self.workbench.session
+        scenario = session.whatif if session.valid else session.baseline
+        return float((scenario or session.baseline).population.scale_factor)
 
     def _label_sections(self) -> None:
         session = self.workbench.session

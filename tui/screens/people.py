@@ -19,6 +19,10 @@ PAGE = 100
 SEARCH_LIMIT = 200
 
 
+COLUMNS = ("#", "name", "IIN", "resident", "channel", "outcome")
+"""The people table's columns, in order."""
+
+
 class PeopleScreen(WorkbenchScreen):
     """A page of people at a time, or those matching a search; enter opens a timeline."""
 
@@ -36,6 +40,7 @@ class PeopleScreen(WorkbenchScreen):
         self.searching = ""
         """The words being searched for while a search runs (empty otherwise)."""
         self.rows: list[PersonRow] = []
+        self.fitted_width = 0
         self.timeline_steps: list[Step] = []
 
     def compose_body(self) -> ComposeResult:
@@ -52,10 +57,7 @@ class PeopleScreen(WorkbenchScreen):
 
     def on_mount(self) -> None:
         super().on_mount()
-        table = self.query_one("#people-table", DataTable)
-        widths = {"#": 6, "name": 24, "IIN": 12, "resident": 8, "channel": 10, "outcome": None}
-        for label, width in widths.items():
-            table.add_column(label, key=label, width=width)
+        self._fit_columns()
         self.query_one("#people-table").focus()
         self.action_reload()
 
@@ -117,17 +119,55 @@ class PeopleScreen(WorkbenchScreen):
             else f"page {self.page + 1} of {pages} (\\[ ] turn)"
         )
         title.update(f"People of [b]{name}[/]: {self.total:,} so far · {where}")
-        for row in self.rows:
-            table.add_row(
-                str(row.id),
-                row.name,
-                row.iin,
-                "yes" if row.resident else "no",
-                row.channel,
-                row.outcome,
-                key=str(row.id),
-            )
+        self._fill_table()
         self.refresh_bindings()
+
+    def _cells(self) -> list[dict[str, str]]:
+        return [
+            {
+                "#": str(row.id),
+                "name": row.name,
+                "IIN": row.iin,
+                "resident": "yes" if row.resident else "no",
+                "channel": row.channel,
+                "outcome": row.outcome,
+            }
+            for row in self.rows
+        ]
+
+    def _fit_columns(self) -> list[str]:
+        """Columns sized to their content; when they do not all fit, `resident` and then `IIN`
+        give way (the timeline shows both) so channel and outcome always show whole."""
+        table = self.query_one("#people-table", DataTable)
+        cells = self._cells()
+        widths = {c: max([len(c)] + [len(row[c]) for row in cells]) for c in COLUMNS}
+        room = (table.size.width or 80) - 2  # the scrollbar
+        shown = list(COLUMNS)
+        for column in ("resident", "IIN"):
+            if sum(widths[c] + 2 for c in shown) > room:
+                shown.remove(column)
+        table.clear(columns=True)
+        for column in shown:
+            table.add_column(column, key=column, width=widths[column])
+        self.fitted_width = table.size.width
+        return shown
+
+    def _fill_table(self) -> None:
+        table = self.query_one("#people-table", DataTable)
+        shown = self._fit_columns()
+        for row, cells in zip(self.rows, self._cells(), strict=True):
+            table.add_row(*(cells[c] for c in shown), key=str(row.id))
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._refit)
+
+    def _refit(self) -> None:
+        table = self.query_one("#people-table", DataTable)
+        if table.size.width and table.size.width != self.fitted_width:
+            cursor = table.cursor_row
+            self._fill_table()
+            if table.row_count:
+                table.move_cursor(row=min(cursor, table.row_count - 1))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.page = 0

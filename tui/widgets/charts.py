@@ -44,19 +44,17 @@ class ChartSpec:
 
 
 CHARTS = (
-    ChartSpec(
-        "queue", "KYC manual-review queue (agents waiting)", (("kyc_queue_length", "queue"),)
-    ),
-    ChartSpec("wait", "Expected KYC wait (hours)", (("kyc_expected_wait_h", "wait"),)),
+    ChartSpec("queue", "KYC review queue (sim. people)", (("kyc_queue_length", "queue"),)),
+    ChartSpec("wait", "Expected KYC wait (h)", (("kyc_expected_wait_h", "wait"),)),
     ChartSpec(
         "volume",
-        "Purchase volume per day (M KZT)",
+        "Purchases per day (M KZT)",
         (("licensed_volume_kzt", "licensed"), ("unlicensed_volume_kzt", "unlicensed")),
         1e-6,
     ),
     ChartSpec(
         "outflow",
-        "Capital outflow, cumulative (bn KZT)",
+        "Outflow so far (bn KZT)",
         (("capital_outflow_cum_kzt", "outflow"),),
         1e-9,
     ),
@@ -179,7 +177,10 @@ class SeriesChart(PlotextPlot):
             days, lines = thin(days, lines, target)
         plt = Plot()
         for colour, (label, values) in zip(COLOURS, lines.items(), strict=False):
-            plt.plot(days, values, label=label, color=colour, marker="braille")
+            # a what-if's line is drawn in dots as well as its own colour: it reads apart from
+            # the baseline's where they overlap, and in a terminal without colour
+            marker = "dot" if label.startswith("what-if") else "braille"
+            plt.plot(days, values, label=label, color=colour, marker=marker)
         for day in self.marks:  # shocks: a vertical line on the day they were fired
             if days and days[0] <= day <= days[-1]:
                 plt.vline(day, color="red")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import textwrap
 from collections.abc import Sequence
 from typing import Any
 
@@ -55,10 +56,17 @@ class EventLines(Widget):
     def render(self) -> Text:
         if not self.records:
             return Text("No events yet.", style="dim")
-        lines = self.lines(max(1, self.size.height))
+        height, width = max(1, self.size.height), max(20, self.size.width)
+        lines = self.lines(height)
         if not lines:
             return Text("No event matches the filter.", style="dim")
-        text = Text("\n".join(lines), no_wrap=True, overflow="ellipsis")
+        rows: list[str] = []  # newest last; a long event wraps at a word, indented; only
+        for line in reversed(lines):  # whole events show
+            wrapped = textwrap.wrap(line, width, subsequent_indent="    ", break_on_hyphens=False)
+            if rows and len(rows) + len(wrapped) > height:
+                break
+            rows[:0] = wrapped
+        text = Text("\n".join(rows[-height:]), no_wrap=True, overflow="ellipsis")
         for word in self.words:
             text.highlight_words([word], style="bold", case_sensitive=False)
         return text

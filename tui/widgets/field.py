@@ -11,7 +11,7 @@ from textual.widget import Widget
 from textual.widgets import Input, Label, Static
 
 from sim.fields import FieldSpec
-from tui.fieldtext import bounds_text, choices, field_label, unit_hint
+from tui.fieldtext import TEAMS, bounds_text, choices, field_label, real_count, unit_hint
 from tui.widgets.text_input import TextInput
 
 
@@ -80,6 +80,8 @@ class FieldEditor(Widget):
         self.focused_here = False
         self.label_text = field_label(spec)
         self.unit_text = unit_hint(spec)
+        self.scale = 1.0
+        """Real people one simulated agent stands for (population.scale_factor), for teams."""
 
     def fit(self, widths: list[int], summary: bool) -> None:
         """Size the columns (label, value, unit, baseline; the summary, if shown, the rest)."""
@@ -109,8 +111,20 @@ class FieldEditor(Widget):
         spec = self.spec
         options = choices(spec)
         bounds = "one of: " + ", ".join(options) if options else bounds_text(spec)
-        dated = "; dated values: 0.3, from 2023-01-01: 0.9 (ctrl+d)" if spec.kind != "text" else ""
-        return spec.doc + (f" ({bounds}{dated})" if bounds or dated else "") + f"  [{spec.path}]"
+        example = (
+            self.baseline if "from " in self.baseline else f"{self.baseline}, from 2023-01-01: …"
+        )
+        dated = f"; dated values: ctrl+d, or type e.g. {example}" if spec.kind != "text" else ""
+        text = spec.doc + (f" ({bounds}{dated})" if bounds or dated else "") + f"  [{spec.path}]"
+        if spec.path in TEAMS:
+            count = self.text.split(",")[0].strip()
+            real = real_count(count, self.scale)
+            text += (
+                f"\nOne simulated analyst stands for {self.scale:g} real ones (the engine scales "
+                "teams by population.scale_factor, as it does people)"
+                + (f": {count} here ≈ {real:,.0f} real {TEAMS[spec.path]}." if real else ".")
+            )
+        return text
 
     def on_mount(self) -> None:
         self.query_one(Input).tooltip = self.spec.doc
@@ -131,6 +145,8 @@ class FieldEditor(Widget):
             return
         self.text = event.value
         self._mark()
+        if self.spec.path in TEAMS:
+            self._note()  # the team in real people
         self.post_message(self.Edited(self.spec.path, event.value))
 
     def _mark(self) -> None:
@@ -153,6 +169,12 @@ class FieldEditor(Widget):
         with widget.prevent(Input.Changed):
             widget.value = text
         self._mark()
+
+    def set_scale(self, scale: float) -> None:
+        """The scale factor in force (a team's help says how many real people it stands for)."""
+        if scale != self.scale:
+            self.scale = scale
+            self._note()
 
     def set_problem(self, message: str | None) -> None:
         """Show the validation message under the field (or clear it)."""

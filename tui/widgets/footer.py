@@ -79,5 +79,8 @@ class KeyBar(Widget):
             )
         palette = Content.from_markup("[b $footer-key-foreground] ^p [/]palette ")
         line = Content("").join(parts)
+        while parts and line.cell_length + palette.cell_length > self.size.width:
+            parts.pop()  # the last keys give way, whole: nothing is cut mid-word
+            line = Content("").join(parts)
         gap = max(1, self.size.width - line.cell_length - palette.cell_length)
         return Content("").join([line, Content(" " * gap), palette])

@@ -36,19 +36,22 @@ class Funnel(Static):
     def show(self, funnel: Mapping[str, int], scale: float) -> None:
         if dict(funnel) != self.stages or scale != self.scale:
             self.stages, self.scale = dict(funnel), scale
-            self.refresh()
+            self.refresh(layout=True)  # its height follows the number of stages
 
     def render(self) -> Content:
         if not self.stages:
             return Content.styled("Run a scenario to see who gets through KYC.", "$text-muted")
         top = max(1, max(self.stages.values()))
-        width = max(10, self.size.width - 42)
+        labels = {stage: LABELS.get(stage, stage.replace("_", " ")) for stage in self.stages}
+        counts = {stage: f"{count * self.scale:,.0f}" for stage, count in self.stages.items()}
+        label_width = max(len(label) for label in labels.values()) + 1
+        count_width = max(len(count) for count in counts.values())
+        width = max(0, self.size.width - label_width - count_width - 2)  # bars get what is left
         lines = []
         for stage, count in self.stages.items():
-            label = LABELS.get(stage, stage.replace("_", " "))
-            bar = "█" * max(1 if count else 0, round(width * count / top))
+            bar = "█" * max(1 if count and width else 0, round(width * count / top))
             lines.append(
-                Content(f"{label:<26}{count * self.scale:>12,.0f}  ")
+                Content(f"{labels[stage]:<{label_width}}{counts[stage]:>{count_width}}  ")
                 + Content.styled(bar, STYLES.get(stage, "$text-primary"))
             )
         note = f"people (each simulated agent stands for {self.scale:g})"

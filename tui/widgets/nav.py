@@ -22,6 +22,7 @@ class NavBar(Static):
 
     current: reactive[str] = reactive("")
     subject: reactive[str] = reactive("")
+    """What is in hand, longest form first, one a line: the longest that fits shows."""
 
     def __init__(self, current: str, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -33,6 +34,9 @@ class NavBar(Static):
             style = "reverse bold" if mode == self.current else ""
             link = f"@click=app.switch_mode('{mode}')"
             parts.append(Content.from_markup(f"[{style} {link}] {key} {title} [/]"))
-        if self.subject:
-            parts.append(Content.styled(f"  {self.subject}", "$text-muted"))
-        return Content("").join(parts)
+        bar = Content("").join(parts)
+        for subject in self.subject.split("\n"):  # the longest that fits, else none
+            text = Content.styled(f"  {subject}", "$text-muted")
+            if subject and bar.cell_length + text.cell_length <= self.size.width:
+                return bar + text
+        return bar

@@ -8,8 +8,9 @@ from textual.app import ComposeResult
 from textual.containers import Grid
 from textual.widgets import Static
 
+from sim.formatting import DASH, format_value, unit_label
 from sim.report import HEADLINE
-from sim.summary import KPI_BY_NAME, format_value
+from sim.summary import KPI_BY_NAME, Kpi
 
 
 def headline() -> list[str]:
@@ -17,15 +18,22 @@ def headline() -> list[str]:
     return [name for name in HEADLINE if name in KPI_BY_NAME]
 
 
-def unit_suffix(unit: str) -> str:
-    return {"0-1": "share", "people": "people", "h": "hours"}.get(unit, unit)
+TILE_LABELS = {
+    "licensed_share": "Licensed share",
+    "capital_outflow_kzt": "Capital outflow",
+    "kyc_wait_mean_h": "KYC wait, mean",
+    "kyc_abandoned": "KYC abandoned",
+    "false_reject_rate": "Wrongly rejected",
+    "bad_actors_onboarded": "Bad actors let in",
+    "fraud_losses_kzt": "Fraud losses",
+    "fees_kzt": "Exchange fees",
+}
+"""Headline KPIs in plain words short enough for a tile (at most 17 cells, a quarter of 80)."""
 
 
-def tile_label(name: str) -> str:
-    """`kyc_wait_mean_h` reads `kyc wait mean`: the unit is shown beside the value."""
-    for suffix in ("_kzt", "_h"):
-        name = name.removesuffix(suffix)
-    return name.replace("_", " ")
+def tile_label(kpi: Kpi) -> str:
+    """The KPI in plain words without its unit (the unit is shown beside the value)."""
+    return TILE_LABELS.get(kpi.name) or kpi.label.rsplit(" (", 1)[0]
 
 
 class KpiTile(Static):
@@ -35,7 +43,7 @@ class KpiTile(Static):
         super().__init__(id=f"tile-{name}", classes="kpi-tile")
         self.kpi = KPI_BY_NAME[name]
         self.value: float | None = None
-        self.tooltip = f"{name} ({self.kpi.unit}): {self.kpi.meaning}"
+        self.tooltip = f"{self.kpi.label}: {self.kpi.meaning} (in files: {name})"
 
     def on_mount(self) -> None:
         self.show(None)
@@ -44,14 +52,16 @@ class KpiTile(Static):
         if value == self.value and self.is_mounted and value is not None:
             return
         self.value = value
-        text = "—" if value is None else format_value(value, self.kpi.unit)
-        label = tile_label(self.kpi.name)
-        unit = unit_suffix(self.kpi.unit)
-        self.update(f"[$text-muted]{label}[/]\n[b]{text}[/] [$text-muted]{unit}[/]", layout=False)
+        text = self.text()
+        unit = unit_label(self.kpi) if text != DASH else ""
+        self.update(
+            f"[$text-muted]{tile_label(self.kpi)}[/]\n[b]{text}[/] [$text-muted]{unit}[/]",
+            layout=False,
+        )
 
     def text(self) -> str:
         """The value as the tile shows it."""
-        return "—" if self.value is None else format_value(self.value, self.kpi.unit)
+        return format_value(self.kpi, self.value)
 
 
 class KpiTiles(Grid):
