@@ -4,16 +4,18 @@
 #   "If we double the KYC analysts and banks block 90% of payments to unlicensed platforms from
 #    2023, how much outflow do we prevent, and what does it cost in waiting time?"
 #
-#   scripts/ask_question.sh [WIDTH] [HEIGHT] [DAYS]     (default 80 24, a 240-day baseline)
+#   scripts/ask_question.sh [DAYS] [SIZE...]     (default: a 240-day baseline, at 80x24 and 120x40)
 #
 # The baseline is the AIFC pilot, shortened to DAYS simulated days (from 2022-07-01, so 2023 falls
-# inside the run) to keep the comparison to a minute or two. Every key sent is counted; the total
-# is printed at the end. Captures also go to $OUT (default /tmp/ask_question), one file per step.
+# inside the run) to keep each comparison to a minute or two. The walk is done once per terminal
+# size. Every key sent is counted (typed text one key per character); the total is printed for each
+# size. Captures also go to $OUT (default /tmp/ask_question), one file per step.
 set -euo pipefail
 
-WIDTH=${1:-80}
-HEIGHT=${2:-24}
-DAYS=${3:-240}
+DAYS=${1:-240}
+shift || true
+SIZES=("$@")
+[[ $# -eq 0 ]] && SIZES=(80x24 120x40)
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 OUT=${OUT:-/tmp/ask_question}
 SESSION=${SESSION:-ask_question_$$}
@@ -39,7 +41,7 @@ pressed=0
 capture() {  # capture NAME: print the screen and keep a copy
     step=$((step + 1))
     local file
-    file=$(printf '%s/%02d_%s.txt' "$OUT" "$step" "$1")
+    file=$(printf '%s/%sx%s_%02d_%s.txt' "$OUT" "$WIDTH" "$HEIGHT" "$step" "$1")
     tmux capture-pane -p -t "$SESSION" > "$file"
     printf '\n===== %02d %s (%sx%s, %d keys so far) =====\n' "$step" "$1" "$WIDTH" "$HEIGHT" "$pressed"
     cat "$file"
@@ -58,40 +60,54 @@ wait_for() {  # wait_for TEXT SECONDS
     done
 }
 
-cd "$WORK"
-tmux new-session -d -s "$SESSION" -x "$WIDTH" -y "$HEIGHT" \
-    "$ROOT/.venv/bin/sandbox tui '$SCENARIO'; sleep 600"
-wait_for "palette" 60
-wait_for "arrivals per day" 60
-capture editor_opened
+walk() {  # walk WIDTH HEIGHT: ask the question at one terminal size
+    WIDTH=$1
+    HEIGHT=$2
+    step=0
+    pressed=0
+    rm -rf "$WORK/whatifs" "$WORK/runs"
+    tmux new-session -d -s "$SESSION" -x "$WIDTH" -y "$HEIGHT" \
+        "cd '$WORK' && '$ROOT/.venv/bin/sandbox' tui '$SCENARIO'; sleep 600"
+    wait_for "palette" 60
+    wait_for "arrivals per day" 60
+    capture editor_opened
 
-keys C-f                                  # find a parameter by name
-type_text "reviewers"
-wait_for "KYC › reviewers" 10
-keys Enter                                # the field, its value selected
-type_text "4"                             # double the analysts: 2 -> 4
-wait_for "2 → 4" 20
-capture analysts_doubled
+    keys C-f                                  # find a parameter by name
+    type_text "reviewers"
+    wait_for "KYC › reviewers" 10
+    keys Enter                                # the field, its value selected
+    sleep 1.5                                 # (the find box closes, the field takes the focus)
+    type_text "4"                             # double the analysts: 2 -> 4
+    wait_for "2 → 4" 20
+    capture analysts_doubled
 
-keys C-f
-type_text "unlicensed block"
-wait_for "Banks › unlicensed block prob" 10
-keys Enter
-type_text "from 2023: 0.9"                # a dated value, typed in the field
-wait_for "0.9 from 2023-01-01" 20
-capture block_from_2023
+    keys C-f
+    type_text "block p"
+    wait_for "Banks › unlicensed block prob" 10
+    keys Enter
+    sleep 1.5
+    type_text "from 2023: 0.9"                # a dated value, typed in the field
+    wait_for "0.9 from 2023-01-01" 20
+    capture block_from_2023
 
-keys C-g                                  # compare with the baseline, paired replications
-sleep 4
-capture comparing
-wait_for "replications a side" 900
-sleep 1
-capture answer
+    keys C-g                                  # compare with the baseline, paired replications
+    sleep 5
+    capture comparing
+    wait_for "replications a side" 900
+    sleep 2
+    capture answer
 
-keys Right                                # the same answer in words
-sleep 1
-capture answer_in_words
+    if ((WIDTH < 120)); then                  # narrow: the answer in words is the next tab
+        keys Right
+        sleep 1
+        capture answer_in_words
+    fi
 
-echo
-echo "keys pressed for the question: $pressed (captures in $OUT)"
-tmux send-keys -t "$SESSION" C-q
+    echo
+    echo "keys pressed for the question at ${WIDTH}x${HEIGHT}: $pressed (captures in $OUT)"
+    tmux kill-session -t "$SESSION" 2>/dev/null || true
+}
+
+for size in "${SIZES[@]}"; do
+    walk "${size%x*}" "${size#*x}"
+done

@@ -6,12 +6,17 @@ import re
 from pathlib import Path
 
 from textual.binding import Binding
+from textual.screen import Screen
 
 from tests.tui.conftest import REPO, wait_for
 from tui.app import SandboxApp
 from tui.commands import APP_BINDINGS, COMMANDS
 from tui.screens import MODES
+from tui.screens.compare import CompareScreen
+from tui.screens.dashboard import DashboardScreen
+from tui.screens.editor import EditorScreen
 from tui.screens.help import key_name
+from tui.screens.people import PeopleScreen
 from tui.screens.save import SaveScreen
 from tui.widgets.footer import shown_keys
 
@@ -85,3 +90,30 @@ async def test_palette_toggles_between_light_and_dark_themes(tiny: Path) -> None
         assert app.current_theme.dark is not dark
         await app.run_action("toggle_dark")
         assert app.current_theme.dark is dark
+
+
+def test_readme_key_table_names_only_keys_that_work_where_it_says() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Terminal UI", 1)[1].split("\n## ", 1)[0]
+    rows = [line for line in section.splitlines() if line.startswith("| `")]
+    screens: dict[str, type[Screen[None]]] = {
+        "Editor": EditorScreen,
+        "Run screen": DashboardScreen,
+        "Compare screen": CompareScreen,
+        "People screen": PeopleScreen,
+    }
+    names = {"+": "plus", "-": "minus", "/": "slash", "[": "left_square_bracket"}
+    names |= {"]": "right_square_bracket", "esc": "escape"}
+    assert len(rows) >= 8
+    for row in rows:
+        keys_cell, does = row.strip("|").split("|", 1)
+        where = does.strip().split(":", 1)[0]
+        screen = screens.get(where)
+        keys = {k for b in APP_BINDINGS if isinstance(b, Binding) for k in b.key.split(",")}
+        keys |= {"ctrl+p"}  # Textual's command palette
+        if screen is not None:
+            keys |= {b.key for b in screen.BINDINGS if isinstance(b, Binding)}
+        for key in re.findall(r"`([^`]+)`", keys_cell):
+            if key in {"enter"}:  # opens the row under the cursor (the table's own key)
+                continue
+            assert names.get(key, key) in keys, f"README: {key} on {where or 'every screen'}"

@@ -37,6 +37,7 @@ async def test_comparison_shows_a_significant_change_with_its_ci(tiny: Path) -> 
         assert any(0 < f < 1 for f in progress) and progress[-1] == 1.0
         summary = str(app.screen.query_one("#compare-summary").render())
         assert "rose" in summary
+        assert "Capital outflow" in summary and "KYC wait, mean" in summary  # always answered
 
 
 async def test_stopping_a_comparison_leaves_the_app_ready(tiny: Path) -> None:

@@ -224,7 +224,8 @@ class CompareScreen(TabbedScreen):
             f"{len(comparison.baseline.replications)} paired replications",
             "",
         ]
-        lines += [f"• {line}" for line in plain_summary(comparison)]
+        pinned = [*comparison.pinned, *(n for n in headline()[:3] if n not in comparison.pinned)]
+        lines += [f"• {line}" for line in plain_summary(comparison, pinned=pinned)]
         lines += [
             "",
             f"[dim]★ {METHOD}. m writes a report.[/]",

@@ -77,7 +77,7 @@ class EventLog(Vertical):
 
     def compose(self) -> ComposeResult:
         yield TextInput(
-            placeholder="filter events: e.g. KycDecided, blocked, #123",
+            placeholder="filter: e.g. blocked, #123",
             id="event-filter",
             compact=True,
         )
