@@ -88,3 +88,46 @@ def test_served_app_takes_keys_without_a_click_and_runs_with_the_key_on_screen(
         assert hosts == {network.server_ip}, requests  # nothing from outside this machine
         assert any(u.endswith("favicon.svg") for u in requests)
         assert (room / "alice" / "participant.json").is_file()
+
+
+def test_two_browsers_play_a_round_of_one_served_roleplay_world(
+    short_scenario: Path, tmp_path: Path
+) -> None:
+    from playwright.sync_api import sync_playwright
+
+    room = tmp_path / "rp"
+    arguments = ["--roleplay", str(short_scenario), "--workshop", str(room), "--round-days", "10"]
+    with private_network() as network, serve(network, *arguments, cwd=tmp_path) as served:
+        url = f"http://{network.server_ip}:8000/"
+        assert url in served.urls, served.output
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=CHROMIUM, args=chromium_args(network.server_ip)
+            )
+            teams = []
+            for name, downs in (("Watchdog", 0), ("Coinhall", 2)):  # the regulator, an exchange
+                page = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
+                screen = Screen()
+                page.on("websocket", screen.attach)
+                page.goto(url)
+                screen.wait_for(page, "Role-play: one shared world", timeout=90)
+                page.keyboard.type(name)
+                page.keyboard.press("Enter")
+                for _ in range(downs):
+                    page.keyboard.press("ArrowDown")
+                page.keyboard.press("Enter")
+                screen.wait_for(page, f"you: {name}")
+                teams.append((page, screen))
+            (regulator, on_regulator), (exchange, on_exchange) = teams
+            exchange.keyboard.type("6")  # the first lever has the focus: KYC reviewers
+            exchange.keyboard.press("Enter")
+            on_regulator.wait_for(regulator, r"Coinhall \(exchange\) set kyc\.reviewers 2 → 6")
+            regulator.keyboard.press("F3")
+            on_exchange.wait_for(exchange, "waiting for: Coinhall")
+            exchange.keyboard.press("F3")
+            on_regulator.wait_for(regulator, r"Round 2 of 3 · 2022-07-11", timeout=60)
+            on_exchange.wait_for(exchange, r"Round 2 of 3 · 2022-07-11")
+            if os.environ.get(SCREENSHOT_ENV):
+                exchange.screenshot(path=str(REPO / "docs" / "roleplay.png"))
+            browser.close()
+    assert '"kind": "move"' in (room / "moves.json").read_text(encoding="utf-8")
