@@ -7,6 +7,7 @@ from pathlib import Path
 
 from textual.binding import Binding
 from textual.screen import Screen
+from textual.widgets import DataTable
 
 from tests.tui.conftest import REPO, wait_for
 from tui.app import SandboxApp
@@ -117,3 +118,21 @@ def test_readme_key_table_names_only_keys_that_work_where_it_says() -> None:
             if key in {"enter"}:  # opens the row under the cursor (the table's own key)
                 continue
             assert names.get(key, key) in keys, f"README: {key} on {where or 'every screen'}"
+
+
+async def test_scenario_descriptions_end_at_a_whole_word_when_the_screen_is_narrow(
+    tiny: Path,
+) -> None:
+    app = SandboxApp(tiny, blink=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("1")
+        table = app.screen.query_one("#scenarios-table", DataTable)
+        await wait_for(pilot, lambda: table.row_count > 0 and table.size.width > 0)
+        await pilot.pause(0.2)
+        column = table.columns[list(table.columns)[-1]]
+        descriptions = [str(table.get_row_at(r)[-1]) for r in range(table.row_count)]
+        assert all(len(d) <= column.content_width for d in descriptions)
+        shortened = [d for d in descriptions if d.endswith("…")]
+        assert shortened  # the library's descriptions are longer than 80 columns allow
+        words = {w for e in app.screen.entries.values() for w in e.description.split()}
+        assert all(d[:-1].split()[-1] in words for d in shortened)  # whole words only

@@ -9,6 +9,7 @@ from textual.widgets import DataTable
 from tests.tui.conftest import wait_for
 from tui.app import SandboxApp
 from tui.screens.editor import EditorScreen
+from tui.widgets.charts import SeriesChart
 
 
 async def make_whatif(app: SandboxApp, pilot: object, path: str, text: str) -> None:
@@ -54,17 +55,38 @@ async def test_stopping_a_comparison_leaves_the_app_ready(tiny: Path) -> None:
         assert app.check_action("compare", ()) is True
 
 
-async def test_report_export_writes_markdown_and_says_where(tiny: Path, workdir: Path) -> None:
+async def test_report_export_writes_markdown_in_words_and_says_where(
+    tiny: Path, workdir: Path
+) -> None:
     app = SandboxApp(tiny, replications=2, blink=False)
     async with app.run_test(size=(80, 24)) as pilot:
         await make_whatif(app, pilot, "kyc.reviewers", "4")
+        await make_whatif(app, pilot, "banks.unlicensed_block_prob", "from 2023: 0.9")
         await pilot.press("ctrl+g")
         await wait_for(pilot, lambda: app.comparison is not None)
         await pilot.press("m")
         await pilot.pause()
         report = workdir / "runs" / "tiny-whatif-vs-tiny" / "report.md"
-        assert report.read_text(encoding="utf-8").startswith("# tiny-whatif vs tiny")
+        text = report.read_text(encoding="utf-8")
+        assert text.startswith("# tiny-whatif vs tiny")
+        assert "0.3 → 0.9 from 2023-01-01" in text  # a schedule in words, never a repr
+        assert "DatedRule" not in text and "datetime" not in text and "Scheduled" not in text
+        assert "| KYC abandoned | people |" in text  # plain KPI names with a unit column
         assert any(str(report.relative_to(workdir)) in str(n.message) for n in app._notifications)
+
+
+async def test_compare_charts_at_120x40_are_tall_with_a_legend_for_each_side(tiny: Path) -> None:
+    app = SandboxApp(tiny, replications=2, blink=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await make_whatif(app, pilot, "channel.licensed_awareness", "0.6")
+        await pilot.press("ctrl+g")
+        await wait_for(pilot, lambda: app.comparison is not None and app.compare_job is None)
+        chart = app.screen.query_one("#cmp-outflow", SeriesChart)
+        await wait_for(pilot, lambda: chart.drawn)
+        assert chart.size.height >= 12  # was five rows at 120x40
+        drawing = str(chart.render())
+        assert "baseline" in drawing and "what-if" in drawing  # the legend
+        assert "•" in drawing  # the what-if's line is dotted: it reads apart where they overlap
 
 
 async def test_a_comparison_of_two_run_lengths_runs_both_over_the_whatifs_horizon(

@@ -65,10 +65,10 @@ def commands_markdown() -> str:
 
 
 def glossary_markdown() -> str:
-    """Every KPI the engine computes, with its unit and meaning."""
-    lines = ["## Glossary of KPIs", "", "| KPI | unit | meaning |", "|---|---|---|"]
-    units = {"0-1": "share (0–1)", "h": "hours", "KZT": "tenge", "people": "people"}
-    lines += [f"| `{k.name}` | {units.get(k.unit, k.unit)} | {k.meaning} |" for k in KPIS]
+    """Every KPI the engine computes in plain words with its unit, its meaning and its code name
+    (the name files and JSON use)."""
+    lines = ["## Glossary of KPIs", "", "| KPI | meaning | in files |", "|---|---|---|"]
+    lines += [f"| {k.label} | {k.meaning} | `{k.name}` |" for k in KPIS]
     return "\n".join(lines)
 
 

@@ -23,6 +23,14 @@ def saved_whatifs(folder: Path = WHATIF_DIR) -> list[Entry]:
     return entries(paths, readable_folders())
 
 
+def shorten(text: str, width: int) -> str:
+    """`text` in `width` cells, ending at a whole word with `…` when it is longer."""
+    if len(text) <= width:
+        return text
+    cut = text[: width - 1].rsplit(" ", 1)[0].rstrip(" ,;:—-")
+    return cut + "…"
+
+
 class ScenariosScreen(WorkbenchScreen):
     """Pick a scenario to open, or start a new what-if from it."""
 
@@ -43,20 +51,43 @@ class ScenariosScreen(WorkbenchScreen):
         yield DataTable(id="scenarios-table", cursor_type="row", zebra_stripes=True)
         yield Static("", id="scenario-detail")
 
+    fitted_width = 0
+
     def on_mount(self) -> None:
         super().on_mount()
-        table = self.query_one(DataTable)
-        table.add_columns("scenario", "what it is")
         self.action_reload()
-        table.focus()
+        self.query_one(DataTable).focus()
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._refit)
+
+    def _refit(self) -> None:
+        table = self.query_one(DataTable)
+        if table.size.width and table.size.width != self.fitted_width:
+            row = table.cursor_row
+            self._fill()
+            if table.row_count:
+                table.move_cursor(row=min(row, table.row_count - 1))
 
     def action_reload(self) -> None:
-        table = self.query_one(DataTable)
-        table.clear()
         self.entries = {str(e.path): e for e in [*library(), *saved_whatifs()]}
+        self._fill()
+
+    def _fill(self) -> None:
+        """One line a scenario; a description longer than its column ends at a word with `…`
+        (the whole of it shows below, for the scenario under the cursor)."""
+        table = self.query_one(DataTable)
+        table.clear(columns=True)
+        self.fitted_width = table.size.width
+        names = [entry.name for entry in self.entries.values()]
+        name_width = max([len("scenario"), *map(len, names)])
+        room = max(20, (table.size.width or 80) - name_width - 6)  # paddings, scrollbar
+        table.add_column("scenario", key="scenario", width=name_width)
+        table.add_column("what it is", key="what", width=room)
         current = self.workbench.session.saved_to or self.workbench.session.base_path
         for key, entry in self.entries.items():
-            table.add_row(entry.name, entry.description or entry.error or "", key=key)
+            text = entry.description or entry.error or ""
+            table.add_row(entry.name, shorten(text, room), key=key)
             if Path(key).resolve() == Path(current).resolve():
                 table.move_cursor(row=table.row_count - 1)
         self._detail()
