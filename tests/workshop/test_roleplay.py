@@ -224,3 +224,18 @@ async def test_a_team_types_letters_into_a_lever_without_triggering_the_facilita
         await pilot.press(*"3d", "enter")  # a duration: three days per review
         await wait_for(pilot, lambda: any("kyc.review_time_mean" in m for m in team.view["moves"]))
         assert "→ 3d" in team.view["moves"][-1] and not (room / "debrief.md").exists()
+
+
+async def test_a_name_then_enter_twice_typed_at_once_joins_as_the_highlighted_institution(
+    room: Path,
+) -> None:
+    from textual import events
+
+    team = RolePlayApp(room, blink=False)
+    async with team.run_test(size=(140, 44)) as pilot:
+        await wait_for(pilot, lambda: isinstance(team.screen, RoleScreen))
+        team.screen.query_one(Input).value = "Quick"
+        for _ in range(2):  # both queued before either is handled, as a browser under load sends
+            team.post_message(events.Key("enter", "\r"))
+        await wait_for(pilot, lambda: team.team == "Quick")
+        assert team.view is not None and team.view["role"] == "regulator"

@@ -53,12 +53,25 @@ class RoleScreen(ModalScreen[tuple[str, str]]):
     def on_mount(self) -> None:
         self.query_one(Input).focus()
 
+    armed = False
+    """Enter was pressed on the name: the next enter picks the highlighted institution."""
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self.armed = False
+
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        if event.value.strip():
-            options = self.query_one(OptionList)
-            if options.highlighted is None:
-                options.highlighted = 0
-            options.focus()
+        if not event.value.strip():
+            return
+        options = self.query_one(OptionList)
+        if options.highlighted is None:
+            options.highlighted = 0
+        if self.armed:  # a second enter typed before the list had the focus: the same choice
+            option = options.get_option_at_index(options.highlighted)
+            assert option.id is not None
+            self.dismiss((event.value.strip(), option.id))
+            return
+        self.armed = True
+        options.focus()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         team = self.query_one(Input).value.strip()
