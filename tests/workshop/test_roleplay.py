@@ -239,3 +239,16 @@ async def test_a_name_then_enter_twice_typed_at_once_joins_as_the_highlighted_in
             team.post_message(events.Key("enter", "\r"))
         await wait_for(pilot, lambda: team.team == "Quick")
         assert team.view is not None and team.view["role"] == "regulator"
+
+
+async def test_arrows_typed_ahead_in_the_name_box_choose_the_institution(room: Path) -> None:
+    from textual import events
+
+    team = RolePlayApp(room, blink=False)
+    async with team.run_test(size=(140, 44)) as pilot:
+        await wait_for(pilot, lambda: isinstance(team.screen, RoleScreen))
+        team.screen.query_one(Input).value = "Ahead"
+        for key in ("enter", "down", "down", "enter"):  # all queued before any is handled
+            team.post_message(events.Key(key, "\r" if key == "enter" else None))
+        await wait_for(pilot, lambda: team.team == "Ahead")
+        assert team.view is not None and team.view["role"] == "exchange"

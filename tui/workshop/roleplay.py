@@ -53,8 +53,19 @@ class RoleScreen(ModalScreen[tuple[str, str]]):
     def on_mount(self) -> None:
         self.query_one(Input).focus()
 
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("down", "cursor(1)", "Next institution", show=False, id="role.down"),
+        Binding("up", "cursor(-1)", "Previous institution", show=False, id="role.up"),
+    ]
     armed = False
     """Enter was pressed on the name: the next enter picks the highlighted institution."""
+
+    def action_cursor(self, delta: int) -> None:
+        """Up and down choose the institution even while the name box has the focus (keys typed
+        ahead reach it before the list takes the focus)."""
+        options = self.query_one(OptionList)
+        current = options.highlighted if options.highlighted is not None else 0
+        options.highlighted = max(0, min(options.option_count - 1, current + delta))
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self.armed = False
