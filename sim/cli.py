@@ -390,6 +390,7 @@ def compare_command(
             out,
             scheduler,
             workers,
+            max_agents,
         )
         return
     if (replications or 5) < 2:

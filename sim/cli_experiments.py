@@ -22,15 +22,25 @@ from rich.progress import (
 )
 from rich.progress import Progress as Bar
 
-from sim.cli import DaysOpt, SetOpt, _fail, _heard, _remember, err_console, out_console
+from sim.cli import (
+    DaysOpt,
+    MaxAgentsOpt,
+    SetOpt,
+    _fail,
+    _heard,
+    _remember,
+    err_console,
+    out_console,
+)
 from sim.engine import Cancelled
 from sim.errors import ScenarioError
 from sim.experiments import Progress, ScenarioBuilder, SweepResult, make_executor, sweep
 from sim.experiments.designs import label, parse_factors
 from sim.files import safe_name
 from sim.history import kpi_rows, study_entry
-from sim.processes import stop_on_signals
+from sim.processes import StopRequest, stop_on_signals
 from sim.scenario import Scenario
+from sim.size import DEFAULT_MAX_AGENTS
 from sim.store import KpiRow
 
 ScenarioArg = Annotated[Path, typer.Argument(help="Scenario YAML file.", show_default=False)]
@@ -70,12 +80,30 @@ def job_bar(label_text: str) -> Iterator[Callable[[Progress], None] | None]:
         yield update
 
 
-def builder(path: Path, overrides: list[str] | None, days: int | None) -> ScenarioBuilder:
+def builder(
+    path: Path,
+    overrides: list[str] | None,
+    days: int | None,
+    max_agents: int = DEFAULT_MAX_AGENTS,
+) -> ScenarioBuilder:
     extra = [*(overrides or []), *([f"run.days={days}"] if days else [])]
     try:
-        return ScenarioBuilder(path, extra)
+        return ScenarioBuilder(path, extra, max_agents)
     except ScenarioError as error:
         raise _fail(error.problems) from None
+
+
+@contextmanager
+def stoppable(cells: Path) -> Iterator[StopRequest]:
+    """A study that Ctrl-C or SIGTERM stops within a poll: the finished jobs stay in `cells`,
+    the user is told so, and the command exits 130 (a second signal stops at once)."""
+    try:
+        with stop_on_signals(_heard) as stop:
+            yield stop
+    except (Cancelled, KeyboardInterrupt):
+        raise _fail(
+            [f"interrupted: the finished jobs are kept in {cells}; the same command resumes"], 130
+        ) from None
 
 
 def remember_study(
@@ -119,6 +147,7 @@ def sweep_command(
     out: Annotated[Path | None, typer.Option(help="Output folder (default sweeps/NAME).")] = None,
     scheduler: SchedulerOpt = None,
     workers: WorkersOpt = None,
+    max_agents: MaxAgentsOpt = DEFAULT_MAX_AGENTS,
 ) -> None:
     """Vary paths over a grid or a Latin hypercube; every cell on common random numbers.
 
@@ -126,28 +155,20 @@ def sweep_command(
     """
     if design not in {"grid", "lhs"}:
         raise _fail([f"--design {design}: expected grid or lhs"])
-    base = builder(scenario, overrides, days)
+    base = builder(scenario, overrides, days, max_agents)
     try:
         factors = parse_factors(vary)
     except ScenarioError as error:
         raise _fail(error.problems) from None
     out = out or Path("sweeps") / safe_name(base.base.name)
     try:
-        with stop_on_signals(_heard) as stop, job_bar(f"sweep {base.base.name}") as bar:
+        with stoppable(out / "cells.csv") as stop, job_bar(f"sweep {base.base.name}") as bar:
             executor = make_executor(scheduler, workers, stop)
             result = sweep(base, factors, out, executor, design, samples, replications, bar)
     except ScenarioError as error:
         raise _fail(error.problems) from None
     except OSError as error:
         raise _fail([f"--scheduler {scheduler}: cannot reach it ({error})"]) from None
-    except (Cancelled, KeyboardInterrupt):
-        raise _fail(
-            [
-                f"interrupted: the finished jobs are kept in {out / 'cells.csv'}; the same command "
-                "resumes"
-            ],
-            130,
-        ) from None
     cells = len(result.cells)
     out_console.print(
         f"{cells} cell(s) x {replications} replication(s) on {executor.description}: "

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from sim.cli import DaysOpt, SetOpt, _fail, out_console
+from sim.cli import DaysOpt, MaxAgentsOpt, SetOpt, _fail, out_console
 from sim.cli_experiments import (
     RepsOpt,
     SchedulerOpt,
@@ -17,6 +17,7 @@ from sim.cli_experiments import (
     builder,
     job_bar,
     remember_study,
+    stoppable,
 )
 from sim.errors import ScenarioError
 from sim.experiments import make_executor
@@ -25,6 +26,7 @@ from sim.experiments.priors import Priors, default_priors, load_priors
 from sim.experiments.studies import robust_compare, sensitivity, tornado, uncertainty
 from sim.files import safe_name
 from sim.history import kpi_rows
+from sim.size import DEFAULT_MAX_AGENTS
 from sim.store import KpiRow
 from sim.summary import KPI_BY_NAME, Estimate, format_value
 
@@ -58,15 +60,16 @@ def uncertainty_command(
     ] = None,
     scheduler: SchedulerOpt = None,
     workers: WorkersOpt = None,
+    max_agents: MaxAgentsOpt = DEFAULT_MAX_AGENTS,
 ) -> None:
     """What the model says given what we do not know: a Latin hypercube over the priors; for each
     KPI the median and the 90% interval over the sampled worlds."""
-    base = builder(scenario, overrides, days)
+    base = builder(scenario, overrides, days, max_agents)
     found = _priors(priors, base.base)
     out = out or Path("studies") / safe_name(f"{base.base.name}-uncertainty")
-    executor = make_executor(scheduler, workers)
     try:
-        with job_bar(f"uncertainty {base.base.name}") as bar:
+        with stoppable(out / "cells.csv") as stop, job_bar(f"uncertainty {base.base.name}") as bar:
+            executor = make_executor(scheduler, workers, stop)
             result, spreads = uncertainty(base, found, samples, out, executor, replications, bar)
     except ScenarioError as error:
         raise _fail(error.problems) from None
@@ -116,6 +119,7 @@ def sensitivity_command(
     ] = None,
     scheduler: SchedulerOpt = None,
     workers: WorkersOpt = None,
+    max_agents: MaxAgentsOpt = DEFAULT_MAX_AGENTS,
 ) -> None:
     """Which assumptions move a KPI: SALib Morris or Sobol over the priors, ranked, with a chart;
     and a one-at-a-time tornado of the given policy levers."""
@@ -123,7 +127,7 @@ def sensitivity_command(
         raise _fail([f"--kpi {kpi}: unknown KPI (see the README's KPI list)"])
     if method not in {"morris", "sobol"}:
         raise _fail([f"--method {method}: expected morris or sobol"])
-    base = builder(scenario, overrides, days)
+    base = builder(scenario, overrides, days, max_agents)
     found = _priors(priors, base.base)
     try:
         levers = parse_factors(lever or [])
@@ -133,13 +137,13 @@ def sensitivity_command(
     from sim.reports import charts
 
     try:
-        with job_bar(f"{method} {kpi}") as bar:
+        with stoppable(out / method / "cells.csv") as stop, job_bar(f"{method} {kpi}") as bar:
             result, ranked = sensitivity(
                 base,
                 found,
                 kpi,
                 out / method,
-                make_executor(scheduler, workers),
+                make_executor(scheduler, workers, stop),
                 method,
                 samples,
                 replications,
@@ -179,13 +183,13 @@ def sensitivity_command(
             [KpiRow(i.name, kpi, i.value, i.value - i.conf, i.value + i.conf) for i in ranked],
         )
         if levers:
-            with job_bar(f"tornado {kpi}") as bar:
+            with stoppable(out / "tornado" / "cells.csv") as stop, job_bar(f"tornado {kpi}") as bar:
                 centre, swings = tornado(
                     base,
                     levers,
                     kpi,
                     out / "tornado",
-                    make_executor(scheduler, workers),
+                    make_executor(scheduler, workers, stop),
                     replications,
                     bar,
                 )
@@ -223,16 +227,18 @@ def robust(
     out: Path | None,
     scheduler: str | None = None,
     workers: int | None = None,
+    max_agents: int = DEFAULT_MAX_AGENTS,
 ) -> None:
     """`sandbox compare BASELINE REFORM --priors FILE --samples N`: paired in each sampled world."""
-    base = builder(baseline, None, days)
-    ref = builder(reform, [*(overrides or []), f"run.seed={base.base.run.seed}"], days)
+    base = builder(baseline, None, days, max_agents)
+    ref = builder(reform, [*(overrides or []), f"run.seed={base.base.run.seed}"], days, max_agents)
     found = _priors(priors, base.base)
     out = out or Path("studies") / safe_name(f"{ref.base.name}-vs-{base.base.name}-robust")
     try:
-        with job_bar("robust comparison") as bar:
+        with stoppable(out / "cells.csv") as stop, job_bar("robust comparison") as bar:
+            executor = make_executor(scheduler, workers, stop)
             result, robustness, left_out = robust_compare(
-                base, ref, found, samples, out, make_executor(scheduler, workers), replications, bar
+                base, ref, found, samples, out, executor, replications, bar
             )
     except ScenarioError as error:
         raise _fail(error.problems) from None

@@ -185,11 +185,15 @@ class Simulation:
                     if on_day is not None:
                         on_day(self.day)
         except Stalled:
-            raise Stalled(
-                f"simulated day {self.day + 1} did not finish within {limit:g} s of wall-clock "
-                f"time (simulated time at hour {self.world.env.now:.2f}); {WATCHDOG_ENV} sets "
-                f"the limit"
-            ) from None
+            raise Stalled(self.stalled_reason(limit)) from None
+
+    def stalled_reason(self, limit: float) -> str:
+        """Why the run failed when the watchdog found its current day stuck."""
+        return (
+            f"simulated day {self.day + 1} did not finish within {limit:g} s of wall-clock "
+            f"time (simulated time at hour {self.world.env.now:.2f}); {WATCHDOG_ENV} sets "
+            f"the limit"
+        )
 
     def kpis(self) -> dict[str, float]:
         return compute_kpis(self.tally, self.world)

@@ -67,27 +67,35 @@ def estimate(scenario: Scenario) -> Size:
     return Size(people, int(members), math.ceil(events))
 
 
-def check_size(scenario: Scenario, max_agents: int = DEFAULT_MAX_AGENTS) -> list[str]:
+def check_size(
+    scenario: Scenario, max_agents: int = DEFAULT_MAX_AGENTS, option: str | None = "--max-agents"
+) -> list[str]:
     """Why a replication would be too big for `max_agents` (empty when it fits), and what to
-    change."""
+    change. `option` names the command-line option that raises the limit (None where there is
+    none, as in the TUI)."""
     size = estimate(scenario)
     scale = scenario.population.scale_factor
+    limit = f"{option} {max_agents:,}" if option else f"the limit of {max_agents:,} agents"
     problems = []
     if size.agents > max_agents:
         wanted = math.ceil(scale * size.agents / max_agents)
         problems.append(
             f"the run would simulate about {size.agents:,} agents a replication ({size.people:,} "
             f"people, {size.members:,} laundering-case members; about "
-            f"{size.memory_mb / 1024:,.1f} GB), more than --max-agents {max_agents:,}: raise "
-            f"population.scale_factor to {wanted:,} or more, run fewer days, lower "
-            f"aml.typologies counts, or pass --max-agents {size.agents:,}"
+            f"{size.memory_mb / 1024:,.1f} GB), more than {limit}: raise "
+            f"population.scale_factor to {wanted:,} or more, run fewer days"
+            + (
+                f", lower aml.typologies counts, or pass {option} {size.agents:,}"
+                if option
+                else " or lower aml.typologies counts"
+            )
         )
     budget = EVENTS_PER_AGENT * max_agents
     if size.events > budget:
         problems.append(
             f"the run would make about {size.events:,} transactions a replication, more than "
-            f"{budget:,} ({EVENTS_PER_AGENT} per agent of --max-agents {max_agents:,}): lower "
+            f"{budget:,} ({EVENTS_PER_AGENT} per agent of {limit}): lower "
             f"population.topups_per_month or active_period_mean, aml.typologies transactions, "
-            f"raise population.scale_factor, or pass a larger --max-agents"
+            f"raise population.scale_factor" + (f", or pass a larger {option}" if option else "")
         )
     return problems

@@ -13,9 +13,10 @@ from textual.binding import BindingType
 from textual.screen import Screen
 from textual.signal import Signal
 
-from sim import Comparison, ScenarioError, Snapshot
+from sim import Comparison, Scenario, ScenarioError, Snapshot
 from sim.library import library_root
 from sim.shocks import TITLES
+from sim.size import check_size
 from sim.workshop.lessons import Lesson, find_lesson
 from tui.commands import APP_BINDINGS, COMMANDS
 from tui.comparer import ComparisonJob
@@ -246,9 +247,21 @@ class SandboxApp(App[None]):
         if not self.validate_now() or self.session.whatif is None:
             self.notify("Fix the values marked ✗ in the Editor first.", severity="warning")
             return
+        if not self.fits(self.session.whatif):
+            return
         self.snapshot, self.recent, self.shock_marks = None, (), {}
         self.runner.start(self.session.whatif)
         self.switch_mode("dashboard")
+
+    def fits(self, *scenarios: Scenario) -> bool:
+        """True when each scenario is small enough to run here (`sim.size`); else say what to
+        change, before anything starts."""
+        problems = [f"{s.name}: {p}" for s in scenarios for p in check_size(s, option=None)]
+        if problems:
+            self.notify(
+                "\n".join(problems[:2]), title="Too big to run", severity="error", timeout=20
+            )
+        return not problems
 
     def action_pause(self) -> None:
         self.runner.pause()
@@ -258,6 +271,8 @@ class SandboxApp(App[None]):
 
     def action_step(self) -> None:
         if self.runner.status not in ACTIVE and self.session.whatif is not None:
+            if not self.fits(self.session.whatif):
+                return
             self.snapshot, self.recent, self.shock_marks = None, (), {}
             self.runner.start(self.session.whatif, paused=True)
         self.runner.step(1)
@@ -302,6 +317,8 @@ class SandboxApp(App[None]):
             self.compare_job.stop()
         self._job_ids += 1
         baseline, self.compare_aligned = self.session.aligned_baseline()
+        if not self.fits(baseline, self.session.whatif):
+            return
         if self.compare_aligned:
             self.notify(self.compare_aligned, title="Same horizon on both sides", timeout=8)
         job = self.compare_job = ComparisonJob(

@@ -13,11 +13,13 @@ import gc
 import os
 import time
 from collections import deque
+from collections.abc import Callable
 from itertools import chain
 from multiprocessing.connection import Connection
 from typing import Any
 
 from sim import RunResult, Scenario, Simulation
+from sim.engine import Stalled, watchdog, watchdog_seconds
 from sim.people import PersonRow, people_rows, timeline
 
 SPEEDS: tuple[tuple[str, float | None], ...] = (
@@ -143,9 +145,22 @@ class Server:
             return
         self.send_snapshot()
         self.send_state()
+        limit = watchdog_seconds()
+        try:
+            with watchdog(limit) as tick:
+                self.loop(tick)
+        except Stalled:  # a day that never ends fails the run with a reason, not a hang
+            self.send_state(self.sim.stalled_reason(limit))
+        self.listen_until_quit()  # after a failure, questions are still answered
+
+    def loop(self, tick: Callable[[], None]) -> None:
+        """Advance day by day as the commands say, until told to quit; `tick` tells the
+        watchdog the loop is alive (it comes round at least every 0.2 s unless a day is stuck)."""
+        assert self.sim is not None
         last_post, due = 0.0, time.perf_counter()
         sim = self.sim
         while not self.quit:
+            tick()
             active = not sim.done and not self.stopped and (not self.paused or self.steps)
             rate = SPEEDS[self.speed][1]
             wait = 0.0 if active else 0.2
@@ -160,9 +175,10 @@ class Server:
             stepped = self.steps > 0
             try:
                 sim.advance(1)
+            except Stalled:
+                raise
             except Exception as error:
                 self.send_state(f"{type(error).__name__}: {error} (on day {sim.day + 1})")
-                self.listen_until_quit()
                 return
             gc.freeze()  # the records are long-lived: keep full collections short
             self.collect_recent()

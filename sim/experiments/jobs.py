@@ -16,6 +16,7 @@ from typing import Any
 from sim.engine import run_replication
 from sim.loader import KeyPath, apply_override, finish, load_data, parse_override
 from sim.scenario import Scenario
+from sim.size import DEFAULT_MAX_AGENTS
 
 
 @dataclass(frozen=True)
@@ -67,10 +68,16 @@ def value_text(value: Any) -> str:
 
 
 class ScenarioBuilder:
-    """Reads a scenario file once; builds validated variants of it from path -> value cells."""
+    """Reads a scenario file once; builds validated variants of it from path -> value cells.
 
-    def __init__(self, path: str | Path, overrides: Sequence[str] = ()) -> None:
+    `max_agents` bounds each cell's size (`sim.size`): a study refuses, before it runs anything,
+    a cell too big for it."""
+
+    def __init__(
+        self, path: str | Path, overrides: Sequence[str] = (), max_agents: int = DEFAULT_MAX_AGENTS
+    ) -> None:
         self.path = Path(path)
+        self.max_agents = max_agents
         self._data, self._sources = load_data(self.path, overrides)
         self.base = self._finish(self._data, self._sources)
 

@@ -26,11 +26,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sim.errors import ScenarioError
+from sim.errors import ScenarioError, clip
 from sim.experiment import config_hash, package_version
-from sim.experiments.designs import Factor, Values, describe, grid, lhs
+from sim.experiments.designs import Factor, Values, describe, grid, label, lhs
 from sim.experiments.executors import Executor
 from sim.experiments.jobs import Job, JobResult, ScenarioBuilder
+from sim.size import check_size
 from sim.summary import KPIS, Estimate, estimate
 
 SWEEP, CELLS, CELL_SUMMARY = "sweep.json", "cells.csv", "summary.csv"
@@ -140,13 +141,19 @@ def _finished(path: Path) -> set[tuple[int, int]]:
 
 
 def check_all(builders: Mapping[str, ScenarioBuilder], cells: Sequence[Cell]) -> None:
-    """Validate every cell before running any: a `ScenarioError` names each problem once."""
+    """Validate and size every cell before running any: a `ScenarioError` names each problem
+    once (a cell too big for its builder's `max_agents` is one, saying what to change)."""
     problems: dict[str, None] = {}
-    for cell in cells:
+    for i, cell in enumerate(cells):
+        builder = builders[cell.arm]
         try:
-            builders[cell.arm].build(cell.values)
+            scenario = builder.build(cell.values)
         except ScenarioError as error:
             problems.update(dict.fromkeys(error.problems))
+            continue
+        where = f"cell {i} ({clip(label(cell.values), 60)})" if cell.values else scenario.name
+        for problem in check_size(scenario, builder.max_agents):
+            problems[f"{where}: {problem}"] = None
     if problems:
         raise ScenarioError(list(problems))
 

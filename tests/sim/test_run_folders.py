@@ -250,6 +250,33 @@ def test_a_signal_stops_a_comparison_keeping_the_pairs_done() -> None:
     assert _all_ended(workers)
 
 
+@pytest.mark.parametrize(
+    "study",
+    [
+        ["uncertainty", str(BASELINE), "--samples", "4"],
+        ["sensitivity", str(BASELINE), "--kpi", "capital_outflow_kzt", "--samples", "1"],
+    ],
+    ids=["uncertainty", "sensitivity"],
+)
+def test_a_signal_stops_a_study_keeping_the_finished_jobs(study: list[str], tmp_path: Path) -> None:
+    out = ["--out", str(tmp_path / "study")]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sim", *study, "--workers", "2", "--days", "3650", *out],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    workers = _workers_of(process)
+    process.send_signal(signal.SIGINT)
+    sent = time.monotonic()
+    _, stderr = process.communicate(timeout=60)
+    assert time.monotonic() - sent < promptly(), stderr
+    assert process.returncode == 130 and "Traceback" not in stderr
+    assert "stopping" in stderr and "the same command resumes" in stderr
+    assert list((tmp_path / "study").rglob("cells.csv"))
+    assert _all_ended(workers)
+
+
 def test_a_signal_stops_a_sweep_keeping_the_finished_jobs(tmp_path: Path) -> None:
     args = ["sweep", str(BASELINE), "--vary", "kyc.reviewers=1,2,3,4", "--workers", "2"]
     process = subprocess.Popen(

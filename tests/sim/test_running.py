@@ -15,7 +15,7 @@ from sim.cli import app
 from sim.engine import Simulation, run_replication
 from sim.loader import ScenarioError, load_scenario
 from sim.size import check_size, estimate
-from tests.conftest import BASELINE
+from tests.conftest import BASELINE, CONFIGS
 
 runner = CliRunner()
 
@@ -84,6 +84,46 @@ def test_a_typology_table_at_its_maximum_is_refused_before_it_starts(tmp_path: P
     assert "laundering-case members" in result.output and "transactions a replication" in (
         result.output
     )
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["sweep", str(BASELINE), "--vary", "population.scale_factor=1,25"],
+        ["uncertainty", str(BASELINE), "--samples", "2", "--set", "population.scale_factor=1"],
+        [
+            "sensitivity",
+            str(BASELINE),
+            "--kpi",
+            "capital_outflow_kzt",
+            "--samples",
+            "1",
+            "--set",
+            "population.scale_factor=1",
+        ],
+        [
+            "compare",
+            str(BASELINE),
+            str(BASELINE),
+            "--priors",
+            str(CONFIGS / "priors" / "kz.yaml"),
+            "--samples",
+            "2",
+            "--set",
+            "population.scale_factor=1",
+        ],
+    ],
+    ids=["sweep", "uncertainty", "sensitivity", "robust-compare"],
+)
+def test_a_study_with_a_cell_too_big_is_refused_before_any_job_runs(
+    command: list[str], tmp_path: Path
+) -> None:
+    out = tmp_path / "study"
+    result = runner.invoke(app, [*command, "--days", "3650", "--out", str(out)])
+    assert result.exit_code == 2, result.output
+    assert "more than --max-agents 2,000,000: raise population.scale_factor to" in result.output
+    assert not list(out.rglob("cells.csv"))  # nothing ran
+    assert "Traceback" not in result.output
 
 
 def test_max_agents_raises_the_limit() -> None:
