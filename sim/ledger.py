@@ -1,7 +1,9 @@
 """Double-entry bookkeeping: every tenge and satoshi that moves is a posting between two accounts.
 
 Amounts are integers in minor units (tiyn for KZT, satoshi for BTC), so conservation is exact: the
-balances of all accounts of one asset always sum to zero.
+balances of all accounts of one asset always sum to zero. What a bug could break is checked apart:
+client-money accounts never go below zero (`overdrawn`), and each exchange's custody equals its
+clients' holdings (`Exchanges.custody_mismatch`, audited every simulated day).
 """
 
 from __future__ import annotations
@@ -46,6 +48,13 @@ class Ledger:
 
     def balance(self, account: str, asset: str = "KZT") -> int:
         return self.balances.get((account, asset), 0)
+
+    def overdrawn(self, suffix: str, asset: str = "KZT") -> int:
+        """Minor units by which accounts named `...suffix` are below zero: paid out more than
+        they ever received (client money never may)."""
+        return sum(
+            -v for (a, s), v in self.balances.items() if v < 0 and s == asset and a.endswith(suffix)
+        )
 
     def imbalance(self, asset: str = "KZT") -> int:
         """Sum of all balances of one asset: zero unless money was created or destroyed."""

@@ -19,6 +19,7 @@ from sim.records import (
     AlertClosed,
     BankAccess,
     CaseStarted,
+    CaseStep,
     ChannelSwitched,
     CustomerExited,
     KycDecided,
@@ -77,7 +78,12 @@ class CaseTally:
     typology: str
     started: float
     value_kzt: float
+    """The value planned (members x transactions x amount)."""
     detected_at: float | None = None
+    moved_kzt: float = 0.0
+    """Value of the case's transactions that went through."""
+    prevented_kzt: float = 0.0
+    """Value of its transactions stopped before they moved (KYC gate, bank, exit)."""
 
 
 @dataclass
@@ -102,7 +108,7 @@ class Tally:
         self.fees_people = self.fees_institutional = 0.0
         # the KYC manual-review queue
         self.queued = self.review_started = self.queue_abandoned = 0
-        self.queue_wait_sum = self.review_busy_h = 0.0
+        self.queue_wait_sum = self.review_busy_h = self.review_overtime_h = 0.0
         self.queue = TimeWeighted()
         # AML
         self.alerts = self.true_alerts = self.strs = 0
@@ -138,6 +144,7 @@ class Tally:
             StrFiled: self._str,
             CustomerExited: self._exited,
             CaseStarted: self._case,
+            CaseStep: self._case_step,
             BankAccess: self._bank,
             LicenceEvent: self._licence,
             StateReceipt: self._receipt,
@@ -172,6 +179,7 @@ class Tally:
         self.kyc[r.outcome] += 1
         self.kyc_passed_reviewed += r.outcome == "passed" and r.stage == "manual"
         self.review_busy_h += r.review_h
+        self.review_overtime_h += r.overtime_h
         if r.outcome == "abandoned":
             return
         self.kyc_waits.append(r.wait_h)
@@ -239,6 +247,13 @@ class Tally:
 
     def _case(self, r: CaseStarted) -> None:
         self.cases[r.case] = CaseTally(r.typology, r.t, r.value_kzt)
+
+    def _case_step(self, r: CaseStep) -> None:
+        case = self.cases[r.case]
+        if r.moved:
+            case.moved_kzt += r.amount_kzt
+        else:
+            case.prevented_kzt += r.amount_kzt
 
     # --- banks, regulator, miners, payments ----------------------------------------------------
 

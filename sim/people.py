@@ -15,6 +15,7 @@ from sim.records import (
     BankAccess,
     CapApplied,
     CaseMember,
+    CaseStep,
     ChannelSwitched,
     CryptoTransfer,
     CustomerExited,
@@ -159,6 +160,13 @@ def describe(record: Record) -> tuple[str, str]:
             return (
                 f"recruited for {record.typology} case {record.case} (ground truth), account "
                 f"at exchange {record.exchange}",
+                "",
+            )
+        case CaseStep():
+            went = "went through" if record.moved else "was stopped before it moved"
+            return (
+                f"laundering of {_kzt(record.amount_kzt)} for case {record.case} {went} "
+                "(ground truth)",
                 "",
             )
         case MinerSale():

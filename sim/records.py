@@ -70,6 +70,8 @@ class KycDecided(NamedTuple):
     stage: str
     """Where it was decided: `auto`, `iin`, `manual` or `queue`."""
     reason: str
+    overtime_h: float = 0.0
+    """The part of `review_h` after the analysts' closing time (a case finished in overtime)."""
 
 
 class CapApplied(NamedTuple):
@@ -200,6 +202,17 @@ class CaseStarted(NamedTuple):
     value_kzt: float
 
 
+class CaseStep(NamedTuple):
+    """Ground truth: one planned laundering transaction of a case, and whether its value moved
+    (False: stopped before it moved, at the KYC gate, by the bank or after an exit)."""
+
+    t: float
+    person: int
+    case: int
+    amount_kzt: float
+    moved: bool
+
+
 class CaseMember(NamedTuple):
     """Ground truth: a bad actor recruited for a laundering case, with an account at an exchange."""
 
@@ -326,6 +339,7 @@ Record = (
     | RuleApplied
     | StateReceipt
     | CaseStarted
+    | CaseStep
     | CaseMember
     | CryptoTransfer
     | Alert

@@ -21,6 +21,7 @@ from sim.formatting import (
     unit_label,
 )
 from sim.stats import FDR_Q
+from sim.summary import INVARIANTS
 
 HEADLINE = (
     "licensed_share",
@@ -85,7 +86,7 @@ def plain_summary(
     sentences = [_sentence(name, changes[name]) for name in pins]
     ranked = []
     for name, change in changes.items():
-        if not change.significant or name in pins or name == "ledger_imbalance_kzt":
+        if not change.significant or name in pins or name in INVARIANTS:
             continue
         relative = abs(change.relative) if change.relative is not None else math.inf
         ranked.append((relative, name, change))

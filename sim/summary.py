@@ -7,7 +7,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from sim.ledger import TIYN_PER_KZT
+from sim.ledger import SATS_PER_BTC, TIYN_PER_KZT
 from sim.observe import Tally
 from sim.world import World
 
@@ -53,7 +53,14 @@ KPIS: tuple[Kpi, ...] = (
     Kpi("aml_alerts", "alerts", "alerts raised by monitoring rules"),
     Kpi("str_filed", "reports", "suspicious-transaction reports filed"),
     Kpi("aml_precision", "0-1", "alerts on laundering / all alerts"),
-    Kpi("laundering_detected_share", "0-1", "value of laundering cases reported / all laundered"),
+    Kpi(
+        "laundering_detected_share",
+        "0-1",
+        "laundering that moved in cases later reported / all laundering that moved",
+    ),
+    Kpi("laundering_prevented_kzt", "KZT", "laundering stopped before it moved (KYC, bank, exit)"),
+    Kpi("laundering_detected_kzt", "KZT", "laundering that moved, in cases later reported"),
+    Kpi("laundering_undetected_kzt", "KZT", "laundering that moved, in cases never reported"),
     Kpi("legit_customers_exited", "people", "legitimate customers exited after a false report"),
     Kpi("bank_freezes", "events", "de-risking events: accounts frozen or ended by a bank"),
     Kpi("exchange_days_without_bank", "days", "exchange-days with no fiat access"),
@@ -64,7 +71,12 @@ KPIS: tuple[Kpi, ...] = (
     Kpi("miner_sales_kzt", "KZT", "miners' sales on licensed exchanges"),
     Kpi("payments_volume_kzt", "KZT", "crypto payments in the payments zone"),
     Kpi("merchant_uptake", "0-1", "share of the zone's merchants accepting crypto at the end"),
-    Kpi("ledger_imbalance_kzt", "KZT", "sum of all postings; exactly 0 when money is conserved"),
+    Kpi(
+        "ledger_imbalance_kzt",
+        "KZT",
+        "sum of all postings plus any client money overdrawn; exactly 0 when money is conserved",
+    ),
+    Kpi("custody_mismatch_btc", "BTC", "exchanges' custody minus their clients' holdings; 0"),
 )
 _LABELS = {
     "applicants": "KYC applicants (people)",
@@ -93,6 +105,9 @@ _LABELS = {
     "str_filed": "Suspicious-transaction reports (reports)",
     "aml_precision": "AML alerts that were true (share)",
     "laundering_detected_share": "Laundered value detected (share)",
+    "laundering_prevented_kzt": "Laundering prevented before it moved (KZT)",
+    "laundering_detected_kzt": "Laundering moved, case reported (KZT)",
+    "laundering_undetected_kzt": "Laundering moved, never reported (KZT)",
     "legit_customers_exited": "Legitimate customers exited (people)",
     "bank_freezes": "Bank freezes and closures (events)",
     "exchange_days_without_bank": "Exchange-days without a bank (days)",
@@ -104,10 +119,13 @@ _LABELS = {
     "payments_volume_kzt": "Crypto payments in the zone (KZT)",
     "merchant_uptake": "Merchants accepting crypto (share)",
     "ledger_imbalance_kzt": "Ledger imbalance (KZT)",
+    "custody_mismatch_btc": "Custody minus clients' holdings (BTC)",
 }
 """Each KPI in plain words with its unit, for people (UIs, reports); code names stay in files."""
 KPIS = tuple(replace(k, label=_LABELS.get(k.name, f"{k.name} ({k.unit})")) for k in KPIS)
 KPI_BY_NAME: dict[str, Kpi] = {k.name: k for k in KPIS}
+INVARIANTS = frozenset({"ledger_imbalance_kzt", "custody_mismatch_btc"})
+"""KPIs that check the bookkeeping (0 unless there is a bug), never a policy outcome."""
 
 
 def _p95(values: Sequence[float]) -> float:
@@ -172,11 +190,13 @@ def compute_kpis(tally: Tally, world: World) -> dict[str, float]:
     """
     k = world.scenario.population.scale_factor
     now = world.env.now
-    team = world.scenario.kyc
-    available = team.reviewers * world.calendar.open_hours(0.0, now, team.working_hours)
+    # Busy hours over the hours the team was there to work: its working hours at its size at the
+    # time (dated rules resize it), plus the overtime spent finishing cases started before closing.
+    available = world.kyc.available_hours(now) + tally.review_overtime_h
     licensed, unlicensed = tally.volume["licensed"], tally.volume["unlicensed"]
-    laundered = sum(c.value_kzt for c in tally.cases.values())
-    caught = sum(c.value_kzt for c in tally.cases.values() if c.detected_at is not None)
+    cases = tally.cases.values()
+    detected = sum(c.moved_kzt for c in cases if c.detected_at is not None)
+    undetected = sum(c.moved_kzt for c in cases if c.detected_at is None)
     values = {
         **totals(tally, world),
         "kyc_wait_mean_h": _ratio(sum(tally.kyc_waits), len(tally.kyc_waits)),
@@ -186,7 +206,10 @@ def compute_kpis(tally: Tally, world: World) -> dict[str, float]:
         "bad_actors_onboarded": k * tally.bad_onboarded,
         "licensed_share": _ratio(licensed, licensed + unlicensed),
         "aml_precision": _ratio(tally.true_alerts, tally.alerts),
-        "laundering_detected_share": _ratio(caught, laundered),
+        "laundering_detected_share": _ratio(detected, detected + undetected),
+        "laundering_prevented_kzt": k * sum(c.prevented_kzt for c in cases),
+        "laundering_detected_kzt": k * detected,
+        "laundering_undetected_kzt": k * undetected,
         "legit_customers_exited": k * tally.legit_exited,
         "exchange_days_without_bank": tally.unbanked.area(now) / 24,
         "licensed_exchanges": len(world.exchanges.active),
@@ -194,7 +217,11 @@ def compute_kpis(tally: Tally, world: World) -> dict[str, float]:
         "mining_fee_kzt": tally.receipts["mining_fee"],
         "mining_fee_evaded_kzt": tally.fee_evaded,
         "merchant_uptake": tally.merchant_uptake,
-        "ledger_imbalance_kzt": world.ledger.imbalance("KZT") / TIYN_PER_KZT,
+        "ledger_imbalance_kzt": (
+            world.ledger.imbalance("KZT") + world.ledger.overdrawn(":client_money")
+        )
+        / TIYN_PER_KZT,
+        "custody_mismatch_btc": world.exchanges.custody_mismatch() / SATS_PER_BTC,
     }
     order = [kpi.name for kpi in KPIS]
     return {name: float(values[name]) for name in order}
@@ -209,7 +236,7 @@ class ScorecardRow:
     value_kzt: float
     detected_cases: float
     recall: float
-    """Value of the typology's cases that were reported / their whole value."""
+    """Value that moved in the typology's reported cases / all the value that moved."""
     precision: float
     """Of all alerts from the rules that fired on this typology, the share that were true."""
     time_to_detection_h: float
@@ -232,6 +259,7 @@ def scorecard(tally: Tally, world: World) -> list[ScorecardRow]:
         true = sum(tally.rules[r].true_alerts for r in rules)
         legit = set().union(*(tally.rules[r].legit_people for r in rules)) if rules else set()
         value = sum(c.value_kzt for c in cases)
+        moved = sum(c.moved_kzt for c in cases)
         delays = [c.detected_at - c.started for c in found if c.detected_at is not None]
         rows.append(
             ScorecardRow(
@@ -239,7 +267,7 @@ def scorecard(tally: Tally, world: World) -> list[ScorecardRow]:
                 k * len(cases),
                 k * value,
                 k * len(found),
-                _ratio(sum(c.value_kzt for c in found), value),
+                _ratio(sum(c.moved_kzt for c in found), moved),
                 _ratio(true, alerts),
                 _ratio(sum(delays), len(delays)),
                 k * tally.aml_analyst_h.get(typology, 0.0),

@@ -5,14 +5,20 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from typing import TYPE_CHECKING
+from collections.abc import Generator
+from typing import TYPE_CHECKING, Any
 
 from sim.components.population import HOURS_PER_MONTH, HOURS_PER_YEAR, Person
 from sim.ledger import SATS_PER_BTC, TIYN_PER_KZT
 from sim.records import CryptoTransfer, Purchase, Sale, Withdrawal
+from sim.rng import nth_uniform
 
 if TYPE_CHECKING:
     from sim.world import World
+
+
+class CustodyMismatch(RuntimeError):
+    """An exchange's custody account no longer equals its clients' holdings: a bookkeeping bug."""
 
 
 class Exchanges:
@@ -27,8 +33,9 @@ class Exchanges:
         self.fee_income: dict[int, float] = {}
         """Fee income from people's trading, per exchange, in tiyn (what a fee tax is levied on)."""
         self._pick = world.streams.per_person("exchange")
-        self._moves = world.streams.stream("exchange_moves")
+        self._moves = world.streams.per_person("exchange_moves")
         self.configure()
+        world.env.process(self._audit())
 
     def configure(self) -> None:
         self.config = c = self.world.scenario.exchanges
@@ -53,10 +60,69 @@ class Exchanges:
         return self.active[int(self._pick[person.id] * len(self.active))]
 
     def current(self, person: Person) -> int:
-        """The person's exchange; clients of an exchange that lost its licence move to another."""
-        if person.exchange not in self.active and self.active:
-            person.exchange = self.active[int(self._moves.random() * len(self.active))]
+        """The person's exchange; clients of an exchange that lost its licence move to another,
+        or, when none is left, take their coins back to a wallet of their own."""
+        if person.exchange < 0:
+            return -1  # never a licensed client
+        if person.exchange not in self.active:
+            self._move(person)
         return person.exchange if self.active else -1
+
+    def _move(self, person: Person) -> None:
+        """A client of an exchange that lost its licence moves, and their coins with them (the
+        licensed exchanges' custody stays equal to their clients' holdings)."""
+        world, t, lost = self.world, self.world.env.now, person.exchange
+        sats = person.holdings
+        value = sats / SATS_PER_BTC * world.market.btc_kzt(t) if sats else 0.0
+        if not self.active:
+            if sats:
+                world.ledger.post(
+                    t, f"exchange:{lost}:custody", "self_custody", sats, "BTC", person.id
+                )
+                person.holdings = 0
+                self.cost_kzt.pop(person.id, None)
+                world.emit(
+                    CryptoTransfer(t, person.id, lost, "self_hosted", value, sats, person.case)
+                )
+            return
+        # Keyed to the person and the exchange they lose: one move each, whatever else happens.
+        u = nth_uniform(self._moves[person.id], lost + 1)
+        new = self.active[int(u * len(self.active))]
+        if sats:
+            target = f"exchange:{new}"
+            world.ledger.post(
+                t, f"exchange:{lost}:custody", f"{target}:custody", sats, "BTC", person.id
+            )
+            world.emit(CryptoTransfer(t, person.id, lost, target, value, sats, person.case))
+        person.exchange = new  # the clients' book follows the person
+
+    def custodian(self, person: Person, exchange: int) -> int:
+        """Where the person's coins are now: a client moved while a payment was on its way
+        (their exchange lost its licence) is served by their new exchange."""
+        return person.exchange if person.exchange >= 0 else exchange
+
+    def custody_mismatch(self) -> int:
+        """Satoshi by which exchanges' custody accounts differ from their clients' holdings."""
+        balance, book = self.world.ledger.balance, self.world.population.book
+        return sum(
+            abs(balance(f"exchange:{e}:custody", "BTC") - book.get(e, 0))
+            for e in range(self.next_id)
+        )
+
+    def _audit(self) -> Generator[Any, Any, None]:
+        """At every day's end, each exchange's custody must equal its clients' holdings."""
+        while True:
+            yield self.world.env.timeout(24.0)
+            if self.custody_mismatch():
+                balance, book = self.world.ledger.balance, self.world.population.book
+                raise CustodyMismatch(
+                    "; ".join(
+                        f"exchange {e}: custody {balance(f'exchange:{e}:custody', 'BTC')} sats, "
+                        f"its clients hold {book.get(e, 0)}"
+                        for e in range(self.next_id)
+                        if balance(f"exchange:{e}:custody", "BTC") != book.get(e, 0)
+                    )
+                )
 
     def cap_room(self, person: Person, t: float) -> tuple[float, str]:
         """Tenge the person may still buy now under the retail caps, and the rule that binds."""
@@ -107,6 +173,7 @@ class Exchanges:
 
     def buy(self, person: Person, exchange: int, amount_kzt: float) -> int:
         """A tenge deposit turned into coin held in custody; returns the satoshi bought."""
+        exchange = self.custodian(person, exchange)
         world, ledger, t = self.world, self.world.ledger, self.world.env.now
         amount = round(amount_kzt * TIYN_PER_KZT)
         fee = round(amount * self.config.fee)
@@ -130,6 +197,7 @@ class Exchanges:
 
     def sell(self, person: Person, exchange: int, sats: int | None = None) -> float:
         """Sell the person's coins (all by default); returns the tenge to withdraw."""
+        exchange = self.custodian(person, exchange)
         world, ledger, t = self.world, self.world.ledger, self.world.env.now
         sats = person.holdings if sats is None else min(sats, person.holdings)
         cost = self.cost_kzt.get(person.id, 0.0)
@@ -158,6 +226,7 @@ class Exchanges:
         return net - world.regulator.tax_gain(person.id, exchange, net - basis)
 
     def withdraw(self, person: Person, exchange: int, amount_kzt: float) -> None:
+        exchange = self.custodian(person, exchange)
         world, t = self.world, self.world.env.now
         world.ledger.pay_kzt(
             t, f"exchange:{exchange}:client_money", "households", amount_kzt, person.id
@@ -167,6 +236,7 @@ class Exchanges:
 
     def send_crypto(self, person: Person, exchange: int, destination: str) -> int:
         """Send all the person's coins out: `self_hosted`, `offshore` or `exchange:N`."""
+        exchange = self.custodian(person, exchange)
         world, t = self.world, self.world.env.now
         sats, person.holdings = person.holdings, 0
         self.cost_kzt.pop(person.id, None)
@@ -179,6 +249,7 @@ class Exchanges:
 
     def receive_crypto(self, person: Person, exchange: int, sats: int, source: str) -> None:
         """Coins arrive in the person's custody account from outside (`offshore`, `exchange:N`)."""
+        exchange = self.custodian(person, exchange)
         world, t = self.world, self.world.env.now
         origin = f"{source}:custody" if source.startswith("exchange:") else source
         world.ledger.post(t, origin, f"exchange:{exchange}:custody", sats, "BTC", person.id)

@@ -37,6 +37,8 @@ class KycGate:
         self.env = world.env
         self.reviewers = simpy.Resource(self.env, max(1, c.reviewers))
         self.queue_length = 0
+        self.teams: list[tuple[float, int]] = []
+        """(since when, analysts): the team's size over time, for its available hours."""
         col = world.streams.per_person
         self._attempt_ok = [col(f"auto_attempt_{k}") for k in range(c.max_attempts)]
         self._attempt_time = [col(f"auto_attempt_time_{k}") for k in range(c.max_attempts)]
@@ -54,6 +56,16 @@ class KycGate:
         self._review_median = c.review_time_mean / math.exp(c.review_time_sigma**2 / 2)
         self.reviewers._capacity = max(1, c.reviewers)  # SimPy has no public resize
         self.reviewers._trigger_put(None)
+        self.teams.append((self.env.now, c.reviewers))
+
+    def available_hours(self, now: float) -> float:
+        """Analyst-hours the team had in its working hours up to `now`, at its size at the time."""
+        calendar, hours = self.world.calendar, self.config.working_hours
+        ends = [t for t, _ in self.teams[1:]] + [now]
+        return sum(
+            size * calendar.open_hours(since, end, hours)
+            for (since, size), end in zip(self.teams, ends, strict=True)
+        )
 
     def _decide(
         self,
@@ -63,14 +75,25 @@ class KycGate:
         stage: str,
         reason: str,
         review_h: float = 0.0,
+        overtime_h: float = 0.0,
     ) -> str:
         now = self.env.now
         wait = now - t0
         person.kyc_outcome = outcome
-        if outcome != ABANDONED:
-            self.expected_wait_h += _EMA * (wait - self.expected_wait_h)
+        # Everyone's wait counts, those who gave up too: they are who a long queue turns away.
+        self.expected_wait_h += _EMA * (wait - self.expected_wait_h)
         self.world.emit(
-            KycDecided(now, person.id, outcome, wait, review_h, not person.bad_actor, stage, reason)
+            KycDecided(
+                now,
+                person.id,
+                outcome,
+                wait,
+                review_h,
+                not person.bad_actor,
+                stage,
+                reason,
+                overtime_h,
+            )
         )
         return outcome
 
@@ -173,6 +196,12 @@ class KycGate:
         busy = self.review_hours(pid)
         yield env.timeout(busy)
         self.reviewers.release(request)
+        # A case started before closing is finished in overtime: that time is busy and available.
+        overtime = (
+            busy - world.calendar.open_hours(started, env.now, c.working_hours)
+            if c.working_hours
+            else 0.0
+        )
         if person.bad_actor:
             if self._decision.chance(pid, c.manual_false_accept_rate):
                 return self._decide(
@@ -183,6 +212,7 @@ class KycGate:
                     f"{self.world.why('kyc.manual_false_accept_rate')}: "
                     "analyst missed the identity fraud",
                     busy,
+                    overtime,
                 )
             return self._decide(
                 person,
@@ -191,6 +221,7 @@ class KycGate:
                 "manual",
                 f"{self.world.why('kyc.manual_false_accept_rate')}: analyst found identity fraud",
                 busy,
+                overtime,
             )
         if self._decision.chance(pid, c.false_reject_rate):
             return self._decide(
@@ -201,9 +232,12 @@ class KycGate:
                 f"{self.world.why('kyc.false_reject_rate')}: analyst rejected "
                 "a legitimate applicant",
                 busy,
+                overtime,
             )
         why = self.world.why("kyc.false_reject_rate")
-        return self._decide(person, t0, PASSED, "manual", f"{why}: analyst approved", busy)
+        return self._decide(
+            person, t0, PASSED, "manual", f"{why}: analyst approved", busy, overtime
+        )
 
     def _abandon(self, person: Person, t0: float, queued_at: float, reason: str) -> str:
         self.queue_length -= 1

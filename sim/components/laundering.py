@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from sim.components.kyc import PASSED
 from sim.components.population import Person
 from sim.ledger import SATS_PER_BTC
-from sim.records import CaseMember, CaseStarted, PaymentBlocked, PersonArrived
+from sim.records import CaseMember, CaseStarted, CaseStep, PaymentBlocked, PersonArrived
 from sim.scenario import Typology
 
 if TYPE_CHECKING:
@@ -92,17 +92,20 @@ class Laundering:
         if refusal or person.exited:
             reason = "exchange exited the customer" if person.exited else refusal or ""
             world.emit(PaymentBlocked(world.env.now, person.id, "licensed", amount, reason))
+            world.emit(CaseStep(world.env.now, person.id, person.case, amount, False))
             return False
         yield world.env.timeout(world.banks.deposit_delay(world.env.now, amount))
         world.exchanges.buy(person, exchange, amount)
+        world.emit(CaseStep(world.env.now, person.id, person.case, amount, True))
         return True
 
     def _cash_out(self, person: Person) -> Generator[Any, Any, None]:
         world = self.world
         if person.holdings and not person.exited:
-            proceeds = world.exchanges.sell(person, person.exchange)
+            exchange = person.exchange  # the proceeds are paid out where the coins were sold
+            proceeds = world.exchanges.sell(person, exchange)
             yield world.env.timeout(world.banks.withdrawal_delay(world.env.now))
-            world.exchanges.withdraw(person, person.exchange, proceeds)
+            world.exchanges.withdraw(person, exchange, proceeds)
 
     def _structuring(self, person: Person, t: Typology, amount: float) -> Generator[Any, Any, None]:
         for _ in range(t.transactions):
@@ -126,9 +129,11 @@ class Laundering:
             yield world.env.timeout(self._gap(t))
             exchange = world.exchanges.current(person)
             if exchange < 0 or person.exited or not world.banks.has_fiat(exchange):
+                world.emit(CaseStep(world.env.now, person.id, person.case, amount, False))
                 continue
             sats = int(amount / world.market.btc_kzt(world.env.now) * SATS_PER_BTC)
             world.exchanges.receive_crypto(person, exchange, sats, "offshore")
+            world.emit(CaseStep(world.env.now, person.id, person.case, amount, True))
             yield from self._cash_out(person)
 
     def _round_trip(self, person: Person, t: Typology, amount: float) -> Generator[Any, Any, None]:
@@ -144,6 +149,9 @@ class Laundering:
         outcome = yield from self.world.kyc.apply(person)
         if outcome == PASSED:
             yield from self._round_trip(person, t, amount)
+        else:  # the KYC gate stopped every transaction the identity was made for
+            value = amount * t.transactions
+            self.world.emit(CaseStep(self.world.env.now, person.id, person.case, value, False))
 
     def _exchange_hops(
         self, person: Person, t: Typology, amount: float

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Generator
 from typing import TYPE_CHECKING, Any
 
+from sim.components.population import Person
 from sim.ledger import SATS_PER_BTC, TIYN_PER_KZT
 from sim.records import MinerSale, MiningDay, PaymentBlocked
 
@@ -14,6 +15,8 @@ if TYPE_CHECKING:
     from sim.world import World
 
 KWH_PER_MW_DAY = 24_000.0
+MINERS = (1 << 41) + 1
+"""The person id the licensed miners' sales carry in AML records (apart from everyone else's)."""
 
 
 def progressive_fee(power_price: float) -> float:
@@ -29,6 +32,8 @@ class Miners:
     def __init__(self, world: World) -> None:
         self.world = world
         self.rng = world.streams.stream("grid")
+        self.client = Person(MINERS, 0.0, True, False)
+        """The licensed miners as one client of the exchanges (their AML history and alerts)."""
         self.unsold_sats = 0
         """Coin owed to licensed exchanges under the sale rule, sold every `sale_every`."""
         self.configure()
@@ -105,3 +110,10 @@ class Miners:
             world.emit(
                 MinerSale(t, exchange, sats, proceeds / TIYN_PER_KZT, fee / TIYN_PER_KZT, why)
             )
+            # The venue screens the sale like any client's (coins in, tenge out to the miners'
+            # bank), and its bank sees the tenge in the exchange's daily volume.
+            value = proceeds / TIYN_PER_KZT
+            volume = world.banks.day_volume
+            volume[exchange] = volume.get(exchange, 0.0) + value
+            world.aml.screen(self.client, exchange, "crypto_in", value)
+            world.aml.screen(self.client, exchange, "withdrawal", (proceeds - fee) / TIYN_PER_KZT)

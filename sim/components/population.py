@@ -32,12 +32,13 @@ class Person:
     """One simulated agent (standing for `scale_factor` real people) and where they are now."""
 
     __slots__ = (
+        "_exchange",
+        "_holdings",
         "bad_actor",
+        "book",
         "case",
         "channel",
-        "exchange",
         "exited",
-        "holdings",
         "id",
         "kyc_outcome",
         "month_key",
@@ -53,7 +54,18 @@ class Person:
         "year_spent",
     )
 
-    def __init__(self, pid: int, t: float, resident: bool, bad_actor: bool, case: int = -1) -> None:
+    def __init__(
+        self,
+        pid: int,
+        t: float,
+        resident: bool,
+        bad_actor: bool,
+        case: int = -1,
+        book: dict[int, int] | None = None,
+    ) -> None:
+        self.book = {} if book is None else book
+        """Satoshi each exchange holds for its clients, by their own account (see `holdings`)."""
+        self._exchange, self._holdings = -1, 0
         self.id = pid
         self.t_arrival = t
         self.resident = resident
@@ -64,12 +76,9 @@ class Person:
         """The exchange ended the relationship (after a suspicious-transaction report)."""
         self.channel = ""
         self.kyc_outcome = ""
-        self.exchange = -1
         self.platform = -1
         self.platform_picks = 0
         """Unlicensed platforms joined so far (keys the draw of which one is next)."""
-        self.holdings = 0
-        """Satoshi held in custody at the person's licensed exchange."""
         self.offshore = 0
         """Satoshi held at the person's unlicensed platform."""
         self.month_key = -1
@@ -82,6 +91,33 @@ class Person:
         """Tenge bought on licensed exchanges in the last 12 months (the purchases in `recent`)."""
         self.recent: deque[tuple[float, float]] | None = None
         """(time, tenge) of the purchases still inside the rolling 12 months, oldest first."""
+
+    @property
+    def exchange(self) -> int:
+        """The person's licensed exchange, -1 if none."""
+        return self._exchange
+
+    @exchange.setter
+    def exchange(self, exchange: int) -> None:
+        # The clients' book follows the person; the ledger must move the coins too (the custody
+        # audit compares the two every simulated day: `Exchanges.custody_mismatch`).
+        if self._holdings:
+            if self._exchange >= 0:
+                self.book[self._exchange] -= self._holdings
+            if exchange >= 0:
+                self.book[exchange] = self.book.get(exchange, 0) + self._holdings
+        self._exchange = exchange
+
+    @property
+    def holdings(self) -> int:
+        """Satoshi held in custody at the person's licensed exchange."""
+        return self._holdings
+
+    @holdings.setter
+    def holdings(self, sats: int) -> None:
+        if self._exchange >= 0:
+            self.book[self._exchange] = self.book.get(self._exchange, 0) + sats - self._holdings
+        self._holdings = sats
 
 
 class Population:
@@ -97,6 +133,8 @@ class Population:
         self._active = streams.per_person("active")
         self._patience = streams.per_person("patience")
         self.people: list[Person] = []
+        self.book: dict[int, int] = {}
+        """Satoshi each exchange holds for its clients, kept up to date by the people."""
         self.configure()
 
     def configure(self) -> None:
@@ -109,14 +147,18 @@ class Population:
         pid = len(self.people)
         c = self.config
         person = Person(
-            pid, t, self._resident[pid] >= c.nonresident_share, self._bad[pid] < c.bad_actor_share
+            pid,
+            t,
+            self._resident[pid] >= c.nonresident_share,
+            self._bad[pid] < c.bad_actor_share,
+            book=self.book,
         )
         self.people.append(person)
         return person
 
     def recruit(self, t: float, case: int) -> Person:
         """A bad actor who serves an injected laundering case."""
-        person = Person(len(self.people), t, True, True, case)
+        person = Person(len(self.people), t, True, True, case, self.book)
         self.people.append(person)
         return person
 

@@ -115,7 +115,7 @@ class Regulator:
                 world.env.now,
                 exchange,
                 "approved",
-                f"{self.world.why('regulator.review_time')}d: approved",
+                f"{self.world.why('regulator.review_time')}: approved",
             )
         )
         self.receive(
@@ -181,7 +181,7 @@ class Regulator:
                     env.now,
                     exchange,
                     "expired",
-                    f"{self.world.why('regulator.licence_term')}d: not extended",
+                    f"{self.world.why('regulator.licence_term')}: not extended",
                 )
             )
             self.world.exchanges.close(exchange)

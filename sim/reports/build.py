@@ -15,6 +15,7 @@ from typing import Any
 from sim.errors import ScenarioError
 from sim.formatting import format_interval, format_value, kpi_of, label
 from sim.reports import charts
+from sim.summary import INVARIANTS
 
 FOCUS = ("licensed_share", "capital_outflow_kzt", "kyc_wait_mean_h", "fraud_losses_kzt")
 """KPIs a sweep report charts first."""
@@ -138,7 +139,7 @@ def comparison_report(folder: Path) -> Report:
     kpis = doc["kpis"]
     ranked = []
     for name, k in kpis.items():
-        if k["significant"] and name != "ledger_imbalance_kzt" and k["baseline"] is not None:
+        if k["significant"] and name not in INVARIANTS and k["baseline"] is not None:
             relative = abs(k["change"] / k["baseline"]) if k["baseline"] else math.inf
             ranked.append((relative, name, k))
     ranked.sort(key=lambda item: (-item[0], item[1]))

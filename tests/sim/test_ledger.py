@@ -23,6 +23,7 @@ def test_ledger_imbalance_is_exactly_zero_in_every_shipped_scenario(path: Path) 
     simulation = Simulation(load_scenario(path, SMALL))
     simulation.run()
     assert simulation.kpis()["ledger_imbalance_kzt"] == 0.0
+    assert simulation.kpis()["custody_mismatch_btc"] == 0.0
     assert simulation.world.ledger.imbalance("BTC") == 0
     assert simulation.world.ledger.postings > 0
 

@@ -148,6 +148,7 @@ def test_a_random_valid_scenario_runs_to_the_end_and_keeps_the_invariants(scenar
     kpis = result.kpis
     assert kpis["ledger_imbalance_kzt"] == 0.0
     assert simulation.world.ledger.imbalance("BTC") == 0
+    assert kpis["custody_mismatch_btc"] == 0.0  # also audited at every day's end
     for name, value in kpis.items():
         unit = KPI_BY_NAME[name].unit
         if math.isnan(value):

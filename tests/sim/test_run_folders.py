@@ -27,6 +27,7 @@ def promptly() -> float:
     return 2.0 * max(1.0, os.getloadavg()[0] / (os.cpu_count() or 1))
 
 
+PRIORS = BASELINE.parent / "priors" / "kz.yaml"
 SETS = [arg for s in [*SMALL, "run.days=10"] for arg in ("--set", s)]
 
 
@@ -254,9 +255,9 @@ def test_a_signal_stops_a_comparison_keeping_the_pairs_done() -> None:
     "study",
     [
         ["uncertainty", str(BASELINE), "--samples", "4"],
-        ["sensitivity", str(BASELINE), "--kpi", "capital_outflow_kzt", "--samples", "1"],
+        ["compare", str(BASELINE), str(BASELINE), "--priors", str(PRIORS), "--samples", "2"],
     ],
-    ids=["uncertainty", "sensitivity"],
+    ids=["uncertainty", "robust-compare"],
 )
 def test_a_signal_stops_a_study_keeping_the_finished_jobs(study: list[str], tmp_path: Path) -> None:
     out = ["--out", str(tmp_path / "study")]

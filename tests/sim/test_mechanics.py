@@ -1,0 +1,115 @@
+"""Mechanics a policy answer depends on: the analysts' busy share and the KYC wait people expect."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from sim import Simulation, load_scenario
+from sim.components.miners import MINERS
+from sim.records import Alert, MinerSale
+from tests.conftest import BASELINE, SMALL
+
+
+def _run(*overrides: str) -> Simulation:
+    simulation = Simulation(load_scenario(BASELINE, [*SMALL, *overrides]))
+    simulation.run()
+    return simulation
+
+
+def test_the_kyc_wait_people_expect_includes_those_who_gave_up() -> None:
+    # Nobody reviews: every manual case waits until its patience (200 h on average) runs out, and
+    # people hear of it; counting only decisions, the expected wait would stay near a day.
+    simulation = _run(
+        "kyc.reviewers=0",
+        "kyc.manual_review_share=1",
+        "population.patience_mean=200h",
+        "population.scale_factor=25",
+        "run.days=30",
+    )
+    assert simulation.world.kyc.expected_wait_h > 48.0
+
+
+def test_reviewer_utilisation_never_exceeds_one_even_when_reviews_run_past_closing() -> None:
+    # Overloaded, with reviews of many hours: cases started before closing end in overtime.
+    simulation = _run(
+        "channel.licensed_awareness=1",
+        "kyc.manual_review_share=1",
+        "kyc.review_time_mean=8h",
+        "kyc.reviewers=10",
+        "population.patience_mean=inf",
+        "run.days=21",
+    )
+    assert 0.8 < simulation.kpis()["kyc_reviewer_utilisation"] <= 1.0
+
+
+def test_reviewer_utilisation_counts_the_team_at_its_size_at_the_time() -> None:
+    # The team doubles halfway: the hours it had are 10 analysts' for 15 days, then 20's.
+    scenario = load_scenario(
+        BASELINE,
+        [
+            *SMALL,
+            "run.days=30",
+            "kyc.reviewers={2022-07-01: 10, 2022-07-16: 20}",
+        ],
+    )
+    simulation = Simulation(scenario)
+    simulation.run()
+    kyc, calendar = simulation.world.kyc, simulation.world.calendar
+    hours = scenario.kyc.working_hours
+    expected = 10 * calendar.open_hours(0, 15 * 24, hours) + 20 * calendar.open_hours(
+        15 * 24, 30 * 24, hours
+    )
+    assert kyc.available_hours(30 * 24) == expected
+
+
+SYNTHETIC_ONLY = (
+    "aml.typologies=[{kind: synthetic_identity, cases: 5000, members: 2, transactions: 2, "
+    "period: 10d}]"
+)
+
+
+def test_laundering_stopped_at_the_kyc_gate_is_prevented_not_missed() -> None:
+    caught_at_the_gate = _run(
+        SYNTHETIC_ONLY,
+        "kyc.auto_false_accept_rate=0",
+        "kyc.manual_false_accept_rate=0",
+        "population.bad_actor_invalid_iin_share=0",
+    ).kpis()
+    assert caught_at_the_gate["laundering_prevented_kzt"] > 0
+    assert caught_at_the_gate["laundering_detected_kzt"] == 0
+    assert caught_at_the_gate["laundering_undetected_kzt"] == 0
+    assert math.isnan(caught_at_the_gate["laundering_detected_share"])  # nothing moved
+
+
+def test_the_detected_share_is_over_the_laundering_that_moved() -> None:
+    kpis = _run(SYNTHETIC_ONLY, "kyc.auto_false_accept_rate=1").kpis()
+    moved = kpis["laundering_detected_kzt"] + kpis["laundering_undetected_kzt"]
+    assert moved > 0 and kpis["laundering_prevented_kzt"] > 0
+    assert kpis["laundering_detected_share"] == pytest.approx(
+        kpis["laundering_detected_kzt"] / moved
+    )
+
+
+def test_miners_sales_pass_through_aml_screening_and_the_banks_volume_signal() -> None:
+    # Nobody else trades: every alert and every tenge of volume the banks see is the miners'.
+    simulation = Simulation(
+        load_scenario(
+            BASELINE,
+            [
+                *SMALL,
+                "population.arrivals_per_day=0",
+                "aml.typologies=[]",
+                "miners.sale_share=0.75",
+                "run.days=60",
+            ],
+        ),
+        keep_records=True,
+    )
+    simulation.run()
+    records = simulation.recorder.records  # type: ignore[union-attr]
+    sales = [r for r in records if isinstance(r, MinerSale)]
+    alerts = [r for r in records if isinstance(r, Alert)]
+    assert sales and alerts and all(r.person == MINERS for r in alerts)
+    assert any(v > 0 for v in simulation.world.banks.average_volume.values())
