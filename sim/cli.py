@@ -500,10 +500,12 @@ def targets_command(
     overrides: SetOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the verdicts as JSON.")] = False,
     workers: WorkersOpt = None,
+    max_agents: MaxAgentsOpt = DEFAULT_MAX_AGENTS,
 ) -> None:
     """Check a scenario against its published targets (the file its `targets:` key names).
 
-    Exit 0 when every target inside the run is met, 1 when any is missed, 2 for bad input.
+    Exit 0 when every target inside the run is met, 1 when any is missed, 2 for bad input,
+    130 when stopped by Ctrl-C (no verdict from a run stopped part-way).
     """
     from sim.targets import check, document, targets_of
 
@@ -512,8 +514,14 @@ def targets_command(
         target_file = targets_of(loaded)
     except ScenarioError as error:
         raise _fail(error.problems) from None
-    with _progress(f"running {loaded.name}") as progress:
-        result = run(loaded, replications, workers, _reporter(progress))
+    _fits(loaded, max_agents)
+    try:
+        with stop_on_signals(_heard) as stop, _progress(f"running {loaded.name}") as progress:
+            result = run(loaded, replications, workers, _reporter(progress), should_stop=stop)
+    except KeyboardInterrupt:
+        raise _fail(["stopped at once; no verdict"], code=130) from None
+    if stop():
+        raise _fail([f"interrupted by {stop.reason}: no verdict from a run stopped part-way"], 130)
     if result.status != "ok":
         raise _fail([f"the run failed: {result.error}"], code=1)
     try:

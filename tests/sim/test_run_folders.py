@@ -278,6 +278,24 @@ def test_a_signal_stops_a_study_keeping_the_finished_jobs(study: list[str], tmp_
     assert _all_ended(workers)
 
 
+def test_a_signal_stops_a_targets_check_without_a_verdict() -> None:
+    args = ["targets", str(BASELINE), "-r", "4", "--workers", "2", "--set", "run.days=3650"]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sim", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    workers = _workers_of(process)
+    process.send_signal(signal.SIGINT)
+    sent = time.monotonic()
+    _, stderr = process.communicate(timeout=60)
+    assert time.monotonic() - sent < promptly(), stderr
+    assert process.returncode == 130 and "Traceback" not in stderr
+    assert "no verdict" in stderr
+    assert _all_ended(workers)
+
+
 def test_a_signal_stops_a_sweep_keeping_the_finished_jobs(tmp_path: Path) -> None:
     args = ["sweep", str(BASELINE), "--vary", "kyc.reviewers=1,2,3,4", "--workers", "2"]
     process = subprocess.Popen(

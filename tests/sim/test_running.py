@@ -126,6 +126,13 @@ def test_a_study_with_a_cell_too_big_is_refused_before_any_job_runs(
     assert "Traceback" not in result.output
 
 
+def test_a_targets_check_too_big_is_refused_before_it_starts() -> None:
+    args = ["targets", str(BASELINE), "--set", "population.scale_factor=1"]
+    result = runner.invoke(app, [*args, "--set", "run.days=3650"])
+    assert result.exit_code == 2
+    assert "more than --max-agents 2,000,000: raise population.scale_factor to" in result.output
+
+
 def test_max_agents_raises_the_limit() -> None:
     scenario = load_scenario(BASELINE, ["population.scale_factor=1", "run.days=3650"])
     assert check_size(scenario) and not check_size(scenario, max_agents=20_000_000)
