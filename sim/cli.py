@@ -856,6 +856,7 @@ def _start_roleplay(scenario_path: Path, folder: Path, round_days: int) -> list[
 
     try:
         scenario = load_scenario(scenario_path)
+        _fits(scenario, DEFAULT_MAX_AGENTS)  # the room's one world must fit this machine
         start_world(folder, scenario, round_days)
     except ScenarioError as error:
         raise _fail(error.problems) from None

@@ -252,3 +252,19 @@ async def test_arrows_typed_ahead_in_the_name_box_choose_the_institution(room: P
             team.post_message(events.Key(key, "\r" if key == "enter" else None))
         await wait_for(pilot, lambda: team.team == "Ahead")
         assert team.view is not None and team.view["role"] == "exchange"
+
+
+def test_a_roleplay_world_too_big_for_this_machine_is_refused_before_it_starts(
+    tmp_path: Path,
+) -> None:
+    big = tmp_path / "big.yaml"
+    big.write_text(
+        f"extends: {BASELINE}\nname: big\npopulation: {{scale_factor: 1}}\nrun: {{days: 3650}}\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(
+        app, ["serve", "--roleplay", str(big), "--workshop", str(tmp_path / "room")]
+    )
+    assert result.exit_code == 2, result.output
+    assert "raise population.scale_factor to" in result.output
+    assert not (tmp_path / "room" / "moves.json").exists()
