@@ -128,13 +128,15 @@ def test_explain_without_a_trace_says_how_to_get_one(tmp_path: Path) -> None:
 
 
 def test_a_scenario_with_typologies_writes_the_scorecard(tmp_path: Path) -> None:
+    # 180 days: tenge trading starts on day 89, and the legitimate row needs alerts (11 here;
+    # 120 days gave 2, or none once the expected KYC wait counted those who gave up).
     result = runner.invoke(
         app,
         [
             "run",
             str(BASELINE),
             "--days",
-            "120",
+            "180",
             "--set",
             "population.scale_factor=25",
             "--out",
