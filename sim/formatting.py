@@ -64,6 +64,8 @@ def format_quantity(value: float | None, unit: str, signed: bool = False) -> str
         text = f"{magnitude:.3f}"
     elif unit == "days":
         text = f"{magnitude:,.1f}"
+    elif unit == "BTC":
+        text = f"{magnitude:,.8f}"  # to the satoshi
     else:
         text = f"{magnitude:,.2f}"
     if set(text) <= set("0.,"):

@@ -195,7 +195,7 @@ def test_counts_are_whole_numbers_and_every_value_has_its_unit() -> None:
 def test_every_kpi_has_a_plain_label_with_its_unit() -> None:
     readable = {"0-1": "share"}
     for kpi in KPIS:
-        assert kpi.unit in {*COUNT_UNITS, "KZT", "h", "days", "0-1"}, f"{kpi.name}: how to show?"
+        assert kpi.unit in {*COUNT_UNITS, "KZT", "BTC", "h", "days", "0-1"}, f"{kpi.name}: how?"
         assert kpi.label and kpi.label != kpi.name and not kpi.label.startswith(kpi.name)
         assert kpi.label.endswith(f"({readable.get(kpi.unit, kpi.unit)})"), kpi.label
 
