@@ -65,7 +65,7 @@ def format_quantity(value: float | None, unit: str, signed: bool = False) -> str
     elif unit == "days":
         text = f"{magnitude:,.1f}"
     elif unit == "BTC":
-        text = f"{magnitude:,.8f}"  # to the satoshi
+        text = f"{magnitude:,.8f}".rstrip("0").rstrip(".")  # to the satoshi: 0, 0.00000001
     else:
         text = f"{magnitude:,.2f}"
     if set(text) <= set("0.,"):
