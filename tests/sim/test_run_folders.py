@@ -236,10 +236,11 @@ def test_replications_on_the_command_line_are_capped_like_in_files(tmp_path: Pat
     assert output.strip() == "error: run.replications: must be <= 1000, got 1001 (-r 1001)"
 
 
-def test_a_signal_stops_a_comparison_keeping_the_pairs_done() -> None:
-    args = ["compare", str(BASELINE), str(BASELINE), "-r", "6", "--workers", "2"]
+def _interrupted(*args: str) -> tuple[str, int, bool]:
+    """Start `sandbox ARGS`, send Ctrl-C once its workers exist: (stderr, exit code, whether it
+    stopped promptly and every worker ended)."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "sim", *args, "--set", "kyc.reviewers=9", "--days", "3650"],
+        [sys.executable, "-m", "sim", *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -248,10 +249,16 @@ def test_a_signal_stops_a_comparison_keeping_the_pairs_done() -> None:
     process.send_signal(signal.SIGINT)
     sent = time.monotonic()
     _, stderr = process.communicate(timeout=60)
-    assert time.monotonic() - sent < promptly(), stderr
-    assert process.returncode == 130 and "Traceback" not in stderr
+    prompt = time.monotonic() - sent < promptly()
+    return stderr, process.returncode, prompt and _all_ended(workers)
+
+
+def test_a_signal_stops_a_comparison_keeping_the_pairs_done() -> None:
+    args = ["compare", str(BASELINE), str(BASELINE), "-r", "6", "--workers", "2"]
+    stderr, code, stopped = _interrupted(*args, "--set", "kyc.reviewers=9", "--days", "3650")
+    assert stopped, stderr
+    assert code == 130 and "Traceback" not in stderr
     assert "stopping" in stderr and "error: interrupted" in stderr
-    assert _all_ended(workers)
 
 
 @pytest.mark.parametrize(
@@ -264,55 +271,26 @@ def test_a_signal_stops_a_comparison_keeping_the_pairs_done() -> None:
 )
 def test_a_signal_stops_a_study_keeping_the_finished_jobs(study: list[str], tmp_path: Path) -> None:
     out = ["--out", str(tmp_path / "study")]
-    process = subprocess.Popen(
-        [sys.executable, "-m", "sim", *study, "--workers", "2", "--days", "3650", *out],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    workers = _workers_of(process)
-    process.send_signal(signal.SIGINT)
-    sent = time.monotonic()
-    _, stderr = process.communicate(timeout=60)
-    assert time.monotonic() - sent < promptly(), stderr
-    assert process.returncode == 130 and "Traceback" not in stderr
+    stderr, code, stopped = _interrupted(*study, "--workers", "2", "--days", "3650", *out)
+    assert stopped, stderr
+    assert code == 130 and "Traceback" not in stderr
     assert "stopping" in stderr and "the same command resumes" in stderr
     assert list((tmp_path / "study").rglob("cells.csv"))
-    assert _all_ended(workers)
 
 
 def test_a_signal_stops_a_targets_check_without_a_verdict() -> None:
     args = ["targets", str(BASELINE), "-r", "4", "--workers", "2", "--set", "run.days=3650"]
-    process = subprocess.Popen(
-        [sys.executable, "-m", "sim", *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    workers = _workers_of(process)
-    process.send_signal(signal.SIGINT)
-    sent = time.monotonic()
-    _, stderr = process.communicate(timeout=60)
-    assert time.monotonic() - sent < promptly(), stderr
-    assert process.returncode == 130 and "Traceback" not in stderr
+    stderr, code, stopped = _interrupted(*args)
+    assert stopped, stderr
+    assert code == 130 and "Traceback" not in stderr
     assert "no verdict" in stderr
-    assert _all_ended(workers)
 
 
 def test_a_signal_stops_a_sweep_keeping_the_finished_jobs(tmp_path: Path) -> None:
     args = ["sweep", str(BASELINE), "--vary", "kyc.reviewers=1,2,3,4", "--workers", "2"]
-    process = subprocess.Popen(
-        [sys.executable, "-m", "sim", *args, "--days", "3650", "--out", str(tmp_path / "sweep")],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    workers = _workers_of(process)
-    process.send_signal(signal.SIGINT)
-    sent = time.monotonic()
-    _, stderr = process.communicate(timeout=60)
-    assert time.monotonic() - sent < promptly(), stderr
-    assert process.returncode == 130 and "Traceback" not in stderr
+    out = ["--out", str(tmp_path / "sweep")]
+    stderr, code, stopped = _interrupted(*args, "--days", "3650", *out)
+    assert stopped, stderr
+    assert code == 130 and "Traceback" not in stderr
     assert "the same command resumes" in stderr
     assert (tmp_path / "sweep" / "cells.csv").exists()
-    assert _all_ended(workers)
