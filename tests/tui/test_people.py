@@ -91,3 +91,24 @@ async def test_people_search_shows_it_is_working_until_the_answer_comes(tiny: Pa
         assert seen and seen[0][0] is True and "Searching for “rejected”" in seen[0][1]
         assert table.loading is False
         assert "matching “rejected”" in str(screen.query_one("#people-title").render())
+
+
+async def test_a_refresh_keeps_the_row_the_user_is_on_and_a_new_search_starts_at_the_top(
+    tiny: Path,
+) -> None:
+    """`r` refreshes in place: the cursor stays on the row the user moved to (it went back to
+    the top before), and an answer to an older question never lands over a newer one."""
+    app = SandboxApp(tiny, blink=False)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen, table = await _people_after_a_run(pilot, app)
+        table.focus()
+        await pilot.press("down", "down")
+        assert table.cursor_row == 2
+        await pilot.press("r")
+        await wait_for(pilot, lambda: not screen.asking)
+        await pilot.pause(0.1)
+        assert table.cursor_row == 2
+        screen.query_one("#people-search", Input).value = "passed"
+        await pilot.press("slash", "enter")
+        await wait_for(pilot, lambda: table.row_count > 0 and cell(table, 0, "outcome") == "passed")
+        assert table.cursor_row == 0  # a new search starts at its first match

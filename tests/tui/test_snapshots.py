@@ -13,6 +13,7 @@ from tests.tui.conftest import wait_for
 from tui.app import SandboxApp
 from tui.screens.compare import CompareTable
 from tui.screens.editor import EditorScreen
+from tui.screens.people import PeopleScreen
 from tui.widgets.charts import SeriesChart
 from tui.widgets.funnel import Funnel
 
@@ -106,11 +107,16 @@ def test_person_timeline(snap_compare: Any, tiny: Path, size: tuple[int, int]) -
     async def timeline(pilot: Pilot[Any]) -> None:
         await finish_run(pilot)
         await pilot.press("5")
-        table = pilot.app.screen.query_one("#people-table", DataTable)
+        screen = pilot.app.screen
+        assert isinstance(screen, PeopleScreen)
+        table = screen.query_one("#people-table", DataTable)
         await wait_for(pilot, lambda: table.row_count > 0)
+        await wait_for(pilot, lambda: not screen.asking)  # no page in flight
         table.focus()
-        await pilot.press("down", "enter")
-        await wait_for(pilot, lambda: getattr(pilot.app.screen, "timeline_steps", None))
+        await pilot.press("down")
+        await wait_for(pilot, lambda: table.cursor_row == 1)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: screen.timeline_steps and not screen.asking)
         await pilot.pause(0.2)
 
     assert snap_compare(SandboxApp(tiny, blink=False), terminal_size=size, run_before=timeline)

@@ -10,6 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import DataTable, Input, Static
+from textual.worker import get_current_worker
 
 from sim.people import PersonRow, Step
 from tui.screens.base import WorkbenchScreen
@@ -42,6 +43,8 @@ class PeopleScreen(WorkbenchScreen):
         self.rows: list[PersonRow] = []
         self.fitted_width = 0
         self.timeline_steps: list[Step] = []
+        self.listing: tuple[int, tuple[str, ...]] = (-1, ())
+        """The first person and the search words of the rows shown."""
 
     def compose_body(self) -> ComposeResult:
         yield Static("", id="people-title")
@@ -66,19 +69,31 @@ class PeopleScreen(WorkbenchScreen):
         if self.is_mounted:
             self.action_reload()
 
-    def _ask(self, question: Callable[[], Any], then: Callable[[Any], None]) -> None:
-        """Ask the simulation (it may be running) in a thread; hand the answer to `then`."""
+    def _ask(self, question: Callable[[], Any], then: Callable[[Any], None], about: str) -> None:
+        """Ask the simulation (it may be running) in a thread; hand the answer to `then`.
+
+        A newer question `about` the same thing (the rows, or the timeline) cancels the one
+        before, and a cancelled question's answer is dropped: an old page can never land over a
+        newer one, or move the cursor the user has just moved."""
 
         def work() -> None:
+            worker = get_current_worker()
             try:
                 answer = question()
             except Exception as error:  # e.g. the run was replaced meanwhile
-                self.app.call_from_thread(self.notify, str(error), severity="warning")
-                self.app.call_from_thread(self._stop_loading)
+                if not worker.is_cancelled:
+                    self.app.call_from_thread(self.notify, str(error), severity="warning")
+                    self.app.call_from_thread(self._stop_loading)
                 return
-            self.app.call_from_thread(then, answer)
+            if not worker.is_cancelled:
+                self.app.call_from_thread(then, answer)
 
-        self.run_worker(work, thread=True, group="people", exclusive=True, exit_on_error=False)
+        self.run_worker(work, thread=True, group=about, exclusive=True, exit_on_error=False)
+
+    @property
+    def asking(self) -> bool:
+        """Whether a question about the rows or a timeline is still on its way."""
+        return any(w.node is self and not w.is_finished for w in self.app.workers)
 
     def _stop_loading(self) -> None:
         self.searching = ""
@@ -94,13 +109,22 @@ class PeopleScreen(WorkbenchScreen):
                 f"Searching for “{self.searching}” among the run's people…"
             )
             self.query_one("#people-table", DataTable).loading = True
-        self._ask(lambda: self.workbench.runner.people(start, count, words), self._show_rows)
+        listing = (start, tuple(words))
+        self._ask(
+            lambda: self.workbench.runner.people(start, count, words),
+            lambda answer: self._show_rows(answer, listing),
+            about="rows",
+        )
 
-    def _show_rows(self, answer: tuple[int, list[PersonRow]] | None) -> None:
+    def _show_rows(
+        self, answer: tuple[int, list[PersonRow]] | None, listing: tuple[int, tuple[str, ...]]
+    ) -> None:
         title = self.query_one("#people-title", Static)
         table = self.query_one("#people-table", DataTable)
         table.loading = False
         self.searching = ""
+        cursor = table.cursor_row if listing == self.listing else 0
+        self.listing = listing
         table.clear()
         if answer is None:
             title.update(
@@ -120,6 +144,8 @@ class PeopleScreen(WorkbenchScreen):
         )
         title.update(f"People of [b]{name}[/]: {self.total:,} so far · {where}")
         self._fill_table()
+        if table.row_count:  # a refresh of the same page or search keeps the user's place
+            table.move_cursor(row=min(cursor, table.row_count - 1))
         self.refresh_bindings()
 
     def _cells(self) -> list[dict[str, str]]:
@@ -196,7 +222,7 @@ class PeopleScreen(WorkbenchScreen):
         """Show one person's timeline, with the reason behind each decision."""
         self.query_one("#timeline", Static).update(f"Loading #{pid}…")
         runner = self.workbench.runner
-        self._ask(lambda: (pid, runner.timeline(pid)), self._show_timeline)
+        self._ask(lambda: (pid, runner.timeline(pid)), self._show_timeline, about="timeline")
 
     def _show_timeline(self, answer: tuple[int, list[Step] | None]) -> None:
         pid, steps = answer
