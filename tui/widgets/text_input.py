@@ -1,12 +1,33 @@
-"""A one-line text input that follows the app's cursor-blink setting (off for snapshot tests)."""
+"""Text inputs that follow the app's cursor-blink setting and leave the browser its own keys."""
 
 from __future__ import annotations
 
-from textual.widgets import Input
+from typing import ClassVar
+
+from textual.binding import BindingType
+from textual.dom import DOMNode
+from textual.widgets import Input, TextArea
+
+BROWSER_KEPT = frozenset({"ctrl+w"})
+"""Keys of Textual's own text bindings that a browser keeps (ctrl+w closes the tab): served, they
+never reach the app, so they are left out; ctrl+backspace and alt+backspace delete a word."""
 
 
-class TextInput(Input):
+def browser_safe(widget: type[DOMNode]) -> list[BindingType]:
+    """All of `widget`'s bindings (inherited too) except those on a key a browser keeps."""
+    return [binding for key, binding in widget._merge_bindings() if key not in BROWSER_KEPT]
+
+
+class TextInput(Input, inherit_bindings=False):
     """`Input`, with the cursor blink taken from the app's `blink` attribute."""
+
+    BINDINGS: ClassVar[list[BindingType]] = browser_safe(Input)
 
     def on_mount(self) -> None:
         self.cursor_blink = bool(getattr(self.app, "blink", True))
+
+
+class TextBox(TextArea, inherit_bindings=False):
+    """`TextArea` (several lines), with the same keys as in a terminal, less the browser's."""
+
+    BINDINGS: ClassVar[list[BindingType]] = browser_safe(TextArea)

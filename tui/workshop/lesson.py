@@ -19,6 +19,7 @@ from textual.widgets import Label, Markdown, TextArea
 
 from sim.workshop.lessons import Lesson
 from tui.commands import Command
+from tui.widgets.text_input import TextBox
 
 if TYPE_CHECKING:
     from tui.app import SandboxApp
@@ -105,7 +106,7 @@ class LessonPanel(VerticalScroll):
         answers = self.workbench.lesson_answers
         for number, question in enumerate(self.lesson.questions(), 1):
             yield Label(f"{number}. {question}", classes="lesson-question")
-            yield TextArea(answers[number - 1], id=f"answer-{number}", soft_wrap=True)
+            yield TextBox(answers[number - 1], id=f"answer-{number}", soft_wrap=True)
 
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
         area = event.text_area
