@@ -5,11 +5,22 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 from aiohttp.test_utils import TestClient, TestServer
+from textual.widgets import Input, Static
+from textual_serve.download_manager import DownloadManager
 from typer.testing import CliRunner
 
 from sim.cli import app
-from tui.workshop.serve import SandboxServer, app_command, reachable_addresses
+from tests.tui.conftest import wait_for
+from tui.app import SandboxApp
+from tui.workshop.serve import (
+    SESSION_ENV,
+    SandboxServer,
+    _ParticipantService,
+    app_command,
+    reachable_addresses,
+)
 
 
 def _external(html: str) -> list[str]:
@@ -70,3 +81,52 @@ def test_bad_serve_options_are_one_line_each_and_exit_2(tmp_path: Path) -> None:
     lines = [line for line in result.output.splitlines() if line.strip()]
     assert len(lines) == 3 and all(line.startswith("error: ") for line in lines)
     assert "Traceback" not in result.output
+
+
+async def _nothing(*_: object) -> None:
+    return None
+
+
+async def _save_a_whatif(app: SandboxApp) -> tuple[str, Path | None]:
+    """Change a lever and save with the name offered: that name, and where it was saved."""
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.edit("kyc.reviewers", "7")
+        await wait_for(pilot, lambda: not app.validating and app.session.valid)
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: app.screen.query("#save-name"))
+        offered = app.screen.query_one("#save-name", Input).value
+        where = str(app.screen.query_one("#save-where", Static).render())
+        assert "replaces" not in where  # no one else's file is in the way
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.session.saved_to is not None)
+        return offered, app.session.saved_to
+
+
+async def test_two_participants_served_without_a_workshop_folder_save_under_their_own_names(
+    tiny: Path, workdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without --workshop every tab works in the server's folder: each tab's app process is told
+    a session id of its own, and its default save name carries it, so no save replaces another."""
+    services = [
+        _ParticipantService(
+            "true",
+            write_bytes=_nothing,
+            write_str=_nothing,
+            close=_nothing,
+            download_manager=DownloadManager(),
+        )
+        for _ in range(2)
+    ]
+    sessions = [s._build_environment(80, 24)[SESSION_ENV] for s in services]
+    assert len(set(sessions)) == 2 and all(sessions)
+    offered, saved = [], []
+    for session in sessions:
+        monkeypatch.setenv(SESSION_ENV, session)
+        name, path = await _save_a_whatif(SandboxApp(tiny, blink=False))
+        offered.append(name)
+        saved.append(path)
+    assert all(session in name for session, name in zip(sessions, offered, strict=True))
+    assert len(set(saved)) == 2 and all((workdir / "whatifs").glob("*.yaml"))
+    assert sorted(p.name for p in (workdir / "whatifs").glob("*.yaml")) == sorted(
+        Path(str(p)).name for p in saved
+    )
