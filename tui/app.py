@@ -384,7 +384,12 @@ class SandboxApp(App[None]):
     # --- exports -------------------------------------------------------------------------------
 
     def _written(self, what: str, paths: Iterable[Path]) -> None:
-        listing = "\n".join(str(p) for p in paths)
+        paths = list(paths)
+        folders = {p.parent for p in paths}
+        if len(paths) > 1 and len(folders) == 1:  # one line, so the toast covers little
+            listing = f"{folders.pop()}/: " + ", ".join(p.name for p in paths)
+        else:
+            listing = "\n".join(str(p) for p in paths)
         self.notify(listing, title=f"Wrote {what}", timeout=8)
 
     def _in_thread(self, work: Callable[[], None]) -> None:

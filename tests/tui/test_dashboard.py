@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
+from textual.app import App, ComposeResult
 
 import sim
 from sim import load_scenario
 from sim.summary import format_value
 from tests.tui.conftest import wait_for
 from tui.app import SandboxApp
+from tui.widgets.charts import CHARTS, SeriesChart
 from tui.widgets.tiles import KpiTile
 
 
@@ -102,3 +105,30 @@ async def test_kpi_tiles_name_kpis_in_plain_words_with_units(tiny: Path) -> None
         for tile in app.screen.query(KpiTile):  # every label whole in a quarter of 80 columns
             assert "_" not in str(tile.render())
             assert tile.size.width >= len(str(tile.render()).split("\n")[0]) + 1
+
+
+def y_labels(chart: SeriesChart) -> list[float]:
+    """The numbers on the drawn chart's y axis."""
+    assert chart._drawn is not None
+    return [float(v) for v in re.findall(r"^\s*(-?[\d.]+)┤", chart._drawn[2].plain, re.M)]
+
+
+async def test_a_chart_of_quantities_that_never_go_below_zero_has_its_axis_start_at_zero() -> None:
+    class OneChart(App[None]):
+        def compose(self) -> ComposeResult:
+            yield SeriesChart(CHARTS[0])
+
+    app = OneChart()
+    async with app.run_test(size=(60, 16)) as pilot:
+        chart = app.query_one(SeriesChart)
+        days = [1, 2, 3, 4, 5]
+        chart._draw(days, {"queue": [0.0] * 5})  # a queue that stayed empty
+        await wait_for(pilot, lambda: chart.drawn)
+        labels = y_labels(chart)
+        assert min(labels) == 0 and max(labels) == pytest.approx(1)
+        chart._draw(days, {"queue": [6.0, 7.0, 8.0, 7.0, 6.0]})
+        await wait_for(pilot, lambda: chart.drawn)
+        assert min(y_labels(chart)) == 0 and max(y_labels(chart)) == pytest.approx(8)
+        chart._draw(days, {"change": [-2.0, 1.0, 3.0, 0.0, 1.0]})  # may go negative: as drawn
+        await wait_for(pilot, lambda: chart.drawn)
+        assert min(y_labels(chart)) < 0

@@ -125,3 +125,46 @@ def test_person_timeline(snap_compare: Any, tiny: Path, size: tuple[int, int]) -
 @pytest.mark.parametrize("size", SIZES, ids=ids)
 def test_help(snap_compare: Any, tiny: Path, size: tuple[int, int]) -> None:
     assert snap_compare(SandboxApp(tiny, blink=False), terminal_size=size, press=["6", "_"])
+
+
+BROWSER_SIZES = [(88, 33), (142, 44)]
+"""The served app in a browser window of 800×600 and of 1280×800 (textual-serve's cells)."""
+
+WROTE = [
+    Path("runs/tiny") / n for n in ("summary.json", "timeseries.csv", "scenario.resolved.yaml")
+]
+"""What the Run screen's export writes (its real folder has a time stamp)."""
+
+
+@pytest.mark.parametrize("size", BROWSER_SIZES, ids=ids)
+def test_editor_in_a_browser_window_has_whole_header_lines_and_a_toast_off_the_fields(
+    snap_compare: Any, tiny: Path, size: tuple[int, int]
+) -> None:
+    async def saved(pilot: Pilot[Any]) -> None:
+        app = pilot.app
+        assert isinstance(app, SandboxApp) and isinstance(app.screen, EditorScreen)
+        editor = await app.screen.show_field("kyc.reviewers")
+        editor.query_one(Input).value = "4"
+        await wait_for(pilot, lambda: not app.validating and app.session.valid)
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: app.screen.query("#save-name"))
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.session.saved_to is not None)
+        await pilot.pause(0.4)
+
+    assert snap_compare(SandboxApp(tiny, blink=False), terminal_size=size, run_before=saved)
+
+
+@pytest.mark.parametrize("size", BROWSER_SIZES, ids=ids)
+def test_dashboard_in_a_browser_window_has_whole_header_lines_and_a_toast_off_the_charts(
+    snap_compare: Any, banked_tiny: Path, size: tuple[int, int]
+) -> None:
+    async def exported(pilot: Pilot[Any]) -> None:
+        await finish_run(pilot)
+        assert isinstance(pilot.app, SandboxApp)
+        pilot.app._written("the run's results", WROTE)  # the toast of `e`
+        await pilot.pause(0.4)
+
+    assert snap_compare(
+        SandboxApp(banked_tiny, blink=False), terminal_size=size, run_before=exported
+    )

@@ -57,7 +57,11 @@ class WorkbenchScreen(Screen[None]):
         if session.is_whatif:
             count = len(session.edits)
             changes = f"{count} change{'s' * (count != 1)}"
-            subjects = [f"baseline {name} + what-if ({changes})", f"{name} + {changes}"]
+            subjects = [
+                f"baseline {name} + what-if ({changes})",
+                f"{name} + {changes}",
+                f"what-if ({changes})",
+            ]
         self.query_one(NavBar).subject = "\n".join(subjects)
         self.session_changed(opened)
 

@@ -105,11 +105,11 @@ class DashboardScreen(TabbedScreen):
             date = snapshot.date if snapshot else scenario.run.start_date
             width = 20 if self.wide else 10
             filled = round(width * day / days) if days else 0
-            name = f"  {scenario.name}" if self.wide else ""
+            name = f" · {scenario.name}" if self.wide else ""
             text += (
                 f" [b]{date.isoformat()}[/] day {day}/{days} [$accent]{'█' * filled}[/]"
                 f"[$text-muted]{'░' * (width - filled)}[/] seed {state.seed} · "
-                f"{app.runner.speed} ·{name}"
+                f"{app.runner.speed}{name}"
             )
         self.query_one("#run-status", Static).update(text, layout=False)
         error = self.query_one("#run-error", Static)

@@ -184,6 +184,9 @@ class SeriesChart(PlotextPlot):
         for day in self.marks:  # shocks: a vertical line on the day they were fired
             if days and days[0] <= day <= days[-1]:
                 plt.vline(day, color="red")
+        bottom_top = y_range(lines)
+        if bottom_top is not None:
+            plt.ylim(*bottom_top)
         if days:
             first, last = days[0], days[-1]
             ticks = sorted({round(first + (last - first) * i / 4) for i in range(5)})
@@ -199,6 +202,16 @@ class SeriesChart(PlotextPlot):
         if data is self._data:
             self._drawn = (data, size, text)
             self.refresh()
+
+
+def y_range(lines: Mapping[str, Sequence[float]]) -> tuple[float, float] | None:
+    """The y axis of lines that never go below zero: from 0 (0 to 1 when all are zero), so a
+    queue that stayed empty reads as 0, not as a line in the middle of -1 to 1; else None."""
+    values = [v for line in lines.values() for v in line]
+    if not values or min(values) < 0:
+        return None
+    top = max(values)
+    return (0.0, top if top > 0 else 1.0)
 
 
 def thin(

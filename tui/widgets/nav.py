@@ -29,14 +29,18 @@ class NavBar(Static):
         self.current = current
 
     def render(self) -> Content:
-        parts = [Content.styled(" Exchange Sandbox ", "bold $text-accent"), Content(" ")]
-        for mode, key, title in SCREENS:
+        title = Content.styled(" Exchange Sandbox ", "bold $text-accent") + Content(" ")
+        tabs = []
+        for mode, key, title_ in SCREENS:
             style = "reverse bold" if mode == self.current else ""
             link = f"@click=app.switch_mode('{mode}')"
-            parts.append(Content.from_markup(f"[{style} {link}] {key} {title} [/]"))
-        bar = Content("").join(parts)
-        for subject in self.subject.split("\n"):  # the longest that fits, else none
-            text = Content.styled(f"  {subject}", "$text-muted")
-            if subject and bar.cell_length + text.cell_length <= self.size.width:
-                return bar + text
-        return bar
+            tabs.append(Content.from_markup(f"[{style} {link}] {key} {title_} [/]"))
+        screens = Content("").join(tabs)
+        # The longest subject that fits beside the whole bar; where none does, the app's name
+        # (the window or browser tab shows it too) gives way to the subject; else the bar alone.
+        for bar in (title + screens, Content(" ") + screens):
+            for subject in self.subject.split("\n"):
+                text = Content.styled(f"  {subject}", "$text-muted")
+                if subject and bar.cell_length + text.cell_length <= self.size.width:
+                    return bar + text
+        return title + screens
