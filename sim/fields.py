@@ -227,7 +227,16 @@ def _yaml_value(path: str, text: str, data: Mapping[str, Any]) -> str:
     stays in the mapping with the value the new schedule gives it, so the what-if's schedule
     replaces the base's rather than mixing with it.
     """
+    spec = FIELD_BY_PATH.get(path)
+    if spec is not None and spec.nullable:
+        text = _null_if_empty(text)
     parsed = parse_schedule(text)
+    if parsed is not None and spec is not None and spec.nullable:
+        first, dated = parsed
+        parsed = (
+            None if first is None else _null_if_empty(first),
+            [(d, _null_if_empty(v)) for d, v in dated],
+        )
     scheduled = any(path in (rule.get("values") or {}) for rule in data.get("rules") or ())
     if parsed is None and (text.lstrip().startswith("{") or not scheduled):
         return text
@@ -247,6 +256,11 @@ def _yaml_value(path: str, text: str, data: Mapping[str, Any]) -> str:
             entries[when] = entries[max(earlier)] if earlier else start_text
     items = ", ".join(f"{d.isoformat()}: {v}" for d, v in sorted(entries.items()))
     return "{" + items + "}"
+
+
+def _null_if_empty(text: str) -> str:
+    """`not set` (or `none`, `null`, `~`) as YAML's null; any other text as it is."""
+    return "null" if text.strip().lower() in EMPTY_WORDS else text
 
 
 def value_at(scenario: BaseModel | None, path: str) -> Any:
@@ -274,8 +288,17 @@ def format_value(value: Any) -> str:
     return str(value)
 
 
+NOT_SET = "not set"
+"""How an empty optional value reads (YAML's null); typed back, it empties the field."""
+
+EMPTY_WORDS = frozenset({NOT_SET, "none", "null", "~"})
+"""What a person may type into an optional field to empty it."""
+
+
 def display_value(spec: FieldSpec, value: Any) -> str:
-    """Like `format_value`, but durations read as 2h / 3d."""
+    """Like `format_value`, but in words: durations read as 2h / 3d, an empty value as `not set`."""
+    if value is None:
+        return NOT_SET
     if spec.kind == "duration" and isinstance(value, float):
         return format_duration(value)
     return format_value(value)

@@ -11,6 +11,7 @@ from pydantic import BaseModel
 
 from sim.fields import (
     FIELDS,
+    NOT_SET,
     SCHEDULED_ELSEWHERE,
     FieldSpec,
     Scheduled,
@@ -136,7 +137,7 @@ def bounds_text(spec: FieldSpec) -> str:
 
 
 def choices(spec: FieldSpec) -> tuple[str, ...]:
-    """The options of a choice or yes/no field (with `null` when the field may be empty)."""
+    """The options of a choice or yes/no field (with `not set` when the field may be empty)."""
     k = kind(spec)
     options: tuple[str, ...] = ()
     if k == "bool":
@@ -144,5 +145,5 @@ def choices(spec: FieldSpec) -> tuple[str, ...]:
     elif k == "choice":
         options = tuple(str(c) for c in spec.choices)
     if options and spec.nullable:
-        options = (*options, "null")
+        options = (*options, NOT_SET)
     return options

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from textual.widgets import DataTable
 
+from sim.report import short_label
 from tests.tui.conftest import wait_for
 from tui.app import SandboxApp
 from tui.screens.editor import EditorScreen
@@ -72,6 +73,14 @@ async def test_report_export_writes_markdown_in_words_and_says_where(
         assert "0.3 → 0.9 from 2023-01-01" in text  # a schedule in words, never a repr
         assert "DatedRule" not in text and "datetime" not in text and "Scheduled" not in text
         assert "| KYC abandoned | people |" in text  # plain KPI names with a unit column
+        # Every KPI has its row, significant or not; the significant ones carry a ★.
+        assert app.comparison is not None
+        rows = [line for line in text.splitlines() if line.startswith("| ") and "---" not in line]
+        changes = app.comparison.changes
+        assert len(rows) == 1 + len(changes)  # the header, then one row per KPI
+        for name, change in changes.items():
+            mark = " ★" if change.significant else ""
+            assert any(row.startswith(f"| {short_label(name)}{mark} |") for row in rows), name
         assert any(str(report.relative_to(workdir)) in str(n.message) for n in app._notifications)
 
 
@@ -160,3 +169,31 @@ async def test_compare_table_names_kpis_in_plain_words_and_fits_80_columns(tiny:
         assert str(table.get_row("kyc_abandoned")[1]).replace(",", "").isdigit()  # whole people
         width = sum(c.get_render_width(table) for c in table.columns.values())
         assert width <= table.size.width  # no column is cut off to the right
+
+
+async def test_while_the_first_pair_runs_compare_shows_progress_and_what_is_compared(
+    workdir: Path,
+) -> None:
+    from sim import load_scenario
+    from sim.loader import dump_yaml
+    from tests.tui.conftest import BASELINE
+
+    slow = workdir / "slow.yaml"  # a first pair that takes seconds, not a blink
+    scenario = load_scenario(BASELINE, ["run.days=120", "population.scale_factor=25", "name=slow"])
+    slow.write_text(dump_yaml(scenario), encoding="utf-8")
+    app = SandboxApp(slow, replications=3, workers=1, blink=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await make_whatif(app, pilot, "kyc.reviewers", "4")
+        await pilot.press("ctrl+g")
+        job = app.compare_job
+        assert job is not None
+        await wait_for(pilot, lambda: app.screen.query_one("#compare-waiting").display)
+        assert job.partial is None  # still in the first pair
+        waiting = str(app.screen.query_one("#compare-waiting").render())
+        assert "None of the 3 pairs" in waiting and "kyc.reviewers: 2 → 4" in waiting
+        await wait_for(pilot, lambda: job.fraction > 0)
+        app.screen.show_comparison()  # type: ignore[attr-defined]
+        assert "so far" in str(app.screen.query_one("#compare-note").render())
+        await pilot.press("x")
+        await wait_for(pilot, lambda: app.compare_job is None)
+        assert not app.screen.query_one("#compare-waiting").display

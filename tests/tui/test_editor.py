@@ -304,3 +304,36 @@ async def test_a_team_change_is_also_shown_in_real_people(tiny: Path) -> None:
         help_text = editor.help_text()
         assert "One simulated analyst stands for 200 real ones" in help_text
         assert "4 here ≈ 800 real KYC analysts" in help_text
+
+
+async def test_an_empty_optional_value_reads_not_set_and_typing_not_set_empties_it(
+    tiny: Path,
+) -> None:
+    app = SandboxApp(tiny, blink=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, EditorScreen)
+        editor = await screen.show_field("banks.monthly_cap_per_person")
+        assert editor.query_one(Input).value == "not set" and editor.baseline == "not set"
+        await type_into(app, pilot, "banks.monthly_cap_per_person", "1000 USD")
+        assert app.session.valid
+        panel = str(app.screen.query_one(ChangesPanel).render())
+        assert "not set → 1_000 USD" in panel and "null" not in panel
+        for words in ("not set", "none"):
+            await type_into(app, pilot, "banks.monthly_cap_per_person", words)
+            assert app.session.valid and app.session.changed() == {}
+
+
+async def test_the_baseline_column_shows_whole_values_at_120x40(tiny: Path) -> None:
+    app = SandboxApp(tiny, blink=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, EditorScreen)
+        for path in ("population.nonresident_share", "population.income_median_month"):
+            editor = await screen.show_field(path)
+            await pilot.pause(0.2)
+            base = editor.query_one(".field-base")
+            assert base.display and base.region.width > 0
+            assert not editor.parent.has_class("-no-base")  # type: ignore[union-attr]
+            text = str(base.render())
+            assert text.strip() == editor.baseline and base.size.width >= len(editor.baseline)

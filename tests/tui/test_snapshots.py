@@ -9,7 +9,7 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input
 
-from tests.tui.conftest import wait_for
+from tests.tui.conftest import REPO, wait_for
 from tui.app import SandboxApp
 from tui.screens.compare import CompareTable
 from tui.screens.editor import EditorScreen
@@ -168,3 +168,18 @@ def test_dashboard_in_a_browser_window_has_whole_header_lines_and_a_toast_off_th
     assert snap_compare(
         SandboxApp(banked_tiny, blink=False), terminal_size=size, run_before=exported
     )
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=ids)
+def test_scenarios(
+    snap_compare: Any, tiny: Path, size: tuple[int, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(REPO)  # the library's paths show relative to here, wherever the checkout is
+
+    async def listed(pilot: Pilot[Any]) -> None:
+        await pilot.press("1")
+        table = pilot.app.screen.query_one(DataTable)
+        await wait_for(pilot, lambda: table.row_count > 0)
+        await pilot.pause(0.3)
+
+    assert snap_compare(SandboxApp(tiny, blink=False), terminal_size=size, run_before=listed)

@@ -11,7 +11,8 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import DataTable, ProgressBar, Static, Tab, Tabs
 
-from sim import Comparison
+from sim import Comparison, Scenario
+from sim.fields import describe_changes
 from sim.formatting import format_change, format_interval, format_value, label
 from sim.report import METHOD, plain_summary
 from sim.summary import KPIS
@@ -73,6 +74,7 @@ class CompareScreen(TabbedScreen):
         )
         with Horizontal(id="compare-panels"):
             with Vertical(id="compare-left"):
+                yield Static("", id="compare-waiting")
                 yield CompareTable(id="compare-table", cursor_type="row", zebra_stripes=True)
                 yield Static("", id="compare-summary")
             with VerticalScroll(id="compare-charts", classes="chart-grid"):
@@ -134,9 +136,15 @@ class CompareScreen(TabbedScreen):
         elif app.comparison is not None and fraction >= 1:
             note = f"done: {len(app.comparison.baseline.replications)} replications a side"
         self.query_one("#compare-note", Static).update(note)
+        waiting = self.query_one("#compare-waiting", Static)
+        waiting.display = job is not None and shown is None
         if shown is not self._shown:
             self._shown = shown
             self._fill(shown)
+        if job is not None and shown is None:  # the first pair runs: say what is compared
+            text = _first_pair(job.baseline, job.reform, job.replications)
+            waiting.update(text)
+            self.query_one("#compare-summary", Static).update(text)
             if job is not None and shown is not None:
                 count = len(shown.baseline.replications)
                 self.query_one("#compare-summary", Static).update(
@@ -237,6 +245,21 @@ class CompareScreen(TabbedScreen):
         }
         for chart in self.query(SeriesChart):
             chart.show_pair(runs)
+
+
+def _first_pair(baseline: Scenario, reform: Scenario, replications: int) -> str:
+    """What is known while the first pair of replications runs: what is being compared."""
+    changes = describe_changes(baseline, reform) or ["nothing: the two scenarios are the same"]
+    return "\n".join(
+        [
+            f"[b]None of the {replications} pairs of replications has finished yet[/] (progress "
+            "above): each KPI's change shows here as soon as the first pair finishes, with its "
+            "95% CI from the second pair on.",
+            "",
+            f"[b]What the what-if changes[/] against {baseline.name}:",
+            *(f"• {line}" for line in changes),
+        ]
+    )
 
 
 def _elapsed(started: float) -> float:

@@ -155,7 +155,7 @@ class EditorScreen(WorkbenchScreen):
         if room < 20 or not all(e.children for e in editors):
             self.set_timer(0.05, self.fit_columns)  # not laid out yet
             return
-        widths, show_base, summary = column_widths(editors, room)
+        widths, show_base, summary = column_widths(editors, room, self.has_class("-tall"))
         form.set_class(not show_base, "-no-base")
         form.set_class(not summary, "-no-summary")
         for editor in editors:

@@ -23,14 +23,18 @@ COLUMNS = ("field-label", "field-input", "field-unit", "field-base", "field-summ
 """The columns of a field's line, in order."""
 
 
-def column_widths(editors: list[FieldEditor], room: int) -> tuple[list[int], bool, bool]:
+def column_widths(
+    editors: list[FieldEditor], room: int, wrap_labels: bool = False
+) -> tuple[list[int], bool, bool]:
     """Column widths that fit their content in `room` cells; whether the baseline and the
     "what it is" columns show.
 
     Label, unit and baseline take their longest text; the value its longest text plus room to
     type (within 10-26). When space is short the summary goes first (it shows under a focused
-    field), then the baseline (the Changes panel says what each changed value was); then labels
-    wrap onto a second line: nothing is cut.
+    field). Then, with `wrap_labels` (a screen with rows to spare), long labels wrap onto a second
+    line down to `MIN_LABEL` cells so that the baseline stays; otherwise (or when even that does
+    not fit) the baseline goes (the Changes panel says what each changed value was) and labels
+    wrap only if they must: nothing is cut.
     """
     if not editors:
         return [0, 0, 0, 0], True, False
@@ -38,12 +42,17 @@ def column_widths(editors: list[FieldEditor], room: int) -> tuple[list[int], boo
     value = min(26, max(10, max(max(len(e.text), len(e.baseline)) for e in editors) + 2))
     unit = max(len(e.unit_text) for e in editors) + 2
     base = min(28, max(len(e.baseline) for e in editors)) + 2
-    show_base = label + value + unit + base <= room
+    shortest = MIN_LABEL if wrap_labels else label
+    show_base = min(label, shortest) + value + unit + base <= room
     if not show_base:
         base = 0
     label = max(14, min(label, room - value - unit - base))
     summary = room - (label + value + unit + base) >= 20
     return [label, value, unit, base], show_base, summary
+
+
+MIN_LABEL = 18
+"""The narrowest a parameter's label column gets to keep the baseline column on screen."""
 
 
 class FieldHeader(Horizontal):
