@@ -101,8 +101,9 @@ def plain_summary(
     return sentences
 
 
-def comparison_markdown(comparison: Comparison) -> str:
-    """A short report: what changed in the scenario, what changed in the results, and the table."""
+def comparison_markdown(comparison: Comparison, pinned: Sequence[str] | None = None) -> str:
+    """A short report: what changed in the scenario, what changed in the results (`pinned` KPIs
+    answered either way, as in `plain_summary`), and a table of every KPI."""
     base = comparison.baseline.scenario
     reps = len(comparison.baseline.replications)
     lines = [
@@ -118,7 +119,7 @@ def comparison_markdown(comparison: Comparison) -> str:
     edits = describe_changes(base, comparison.reform.scenario)
     lines += [f"- {edit}" for edit in edits] or ["- nothing: the two scenarios are the same"]
     lines += ["", "## What changed", ""]
-    lines += [f"- {sentence}" for sentence in plain_summary(comparison)]
+    lines += [f"- {sentence}" for sentence in plain_summary(comparison, pinned=pinned)]
     lines += ["", "## All KPIs", ""]
     lines += [
         "| KPI | unit | baseline | what-if | change (relative) | 95% CI of change | q |",

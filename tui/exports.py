@@ -9,6 +9,7 @@ from sim.loader import dump_yaml
 from sim.outputs import RESOLVED, write_json, write_run
 from sim.report import comparison_document, comparison_markdown, plain_summary
 from tui.session import RUNS_DIR, slug
+from tui.widgets.tiles import headline
 
 
 def run_folder(scenario: Scenario, root: Path = RUNS_DIR) -> Path:
@@ -35,12 +36,18 @@ def comparison_folder(comparison: Comparison, root: Path = RUNS_DIR) -> Path:
     return root / f"{slug(reform)}-vs-{slug(base)}"
 
 
+def answered(comparison: Comparison) -> list[str]:
+    """KPIs the summary answers whether or not they changed significantly: the pinned ones, then
+    the first three headline KPIs (as the Compare screen does)."""
+    return [*comparison.pinned, *(n for n in headline()[:3] if n not in comparison.pinned)]
+
+
 def export_report(comparison: Comparison, root: Path = RUNS_DIR) -> Path:
     """A short Markdown report of the comparison."""
     folder = comparison_folder(comparison, root)
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "report.md"
-    path.write_text(comparison_markdown(comparison), encoding="utf-8")
+    path.write_text(comparison_markdown(comparison, answered(comparison)), encoding="utf-8")
     return path
 
 
@@ -60,5 +67,5 @@ def keep_for_debrief(comparison: Comparison, root: Path = RUNS_DIR) -> list[Path
     written = export_comparison(comparison, root)
     written.append(export_report(comparison, root))
     summary = comparison_folder(comparison, root) / "summary.json"
-    write_json(summary, {"sentences": plain_summary(comparison)})
+    write_json(summary, {"sentences": plain_summary(comparison, pinned=answered(comparison))})
     return [*written, summary]

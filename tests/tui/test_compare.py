@@ -81,6 +81,11 @@ async def test_report_export_writes_markdown_in_words_and_says_where(
         for name, change in changes.items():
             mark = " ★" if change.significant else ""
             assert any(row.startswith(f"| {short_label(name)}{mark} |") for row in rows), name
+        # What changed answers the headline KPIs, significant or not, as the screen does.
+        said = text.split("## What changed", 1)[1].split("## All KPIs", 1)[0]
+        for name in ("licensed_share", "capital_outflow_kzt", "kyc_wait_mean_h"):
+            assert f"- {short_label(name)}" in said, name
+            assert f"{short_label(name)}" in str(app.screen.query_one("#compare-summary").render())
         assert any(str(report.relative_to(workdir)) in str(n.message) for n in app._notifications)
 
 

@@ -16,6 +16,7 @@ from sim.fields import describe_changes
 from sim.formatting import format_change, format_interval, format_value, label
 from sim.report import METHOD, plain_summary
 from sim.summary import KPIS
+from tui.exports import answered
 from tui.screens.base import TabbedScreen, tab_id
 from tui.widgets.charts import CHARTS, SeriesChart
 from tui.widgets.tiles import headline
@@ -232,8 +233,7 @@ class CompareScreen(TabbedScreen):
             f"{len(comparison.baseline.replications)} paired replications",
             "",
         ]
-        pinned = [*comparison.pinned, *(n for n in headline()[:3] if n not in comparison.pinned)]
-        lines += [f"• {line}" for line in plain_summary(comparison, pinned=pinned)]
+        lines += [f"• {line}" for line in plain_summary(comparison, pinned=answered(comparison))]
         lines += [
             "",
             f"[dim]★ {METHOD}. m writes a report.[/]",
