@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import io
 import shlex
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from ruamel.yaml import YAML
+
 from sim.experiment import Comparison, RunResult, config_hash, package_version
+from sim.fields import FIELD_BY_PATH, changes, display_value
 from sim.loader import dump_yaml
 from sim.scenario import Scenario
 from sim.store import Entry, KpiRow, RunStore
@@ -70,6 +74,7 @@ def comparison_entry(
         details={
             "baseline": base.scenario.name,
             "baseline_scenario": dump_yaml(base.scenario),
+            "significant": [n for n, c in comparison.changes.items() if c.significant],
             **details,
         },
         **manifest,
@@ -108,3 +113,26 @@ def study_entry(
 def remember(entry: tuple[Entry, Sequence[KpiRow]], store: RunStore | None = None) -> int | None:
     """Record an entry; a store that cannot be written is reported by the caller, not fatal."""
     return (store or RunStore()).record(*entry)
+
+
+def stored_scenario(text: str | None) -> Scenario | None:
+    """A scenario as an entry keeps it (resolved YAML); None when absent or from another version."""
+    if not text:
+        return None
+    try:
+        return Scenario.model_validate(YAML(typ="safe").load(io.StringIO(text)))
+    except Exception:  # an entry written by another version: its KPIs still show
+        return None
+
+
+def scenario_changes(first: str | None, second: str | None) -> list[str] | None:
+    """What differs from the first stored scenario to the second, one `path: old → new` a line;
+    None when either cannot be read."""
+    a, b = stored_scenario(first), stored_scenario(second)
+    if a is None or b is None:
+        return None
+    lines = []
+    for path, (old, new) in changes(a, b).items():
+        spec = FIELD_BY_PATH[path]
+        lines.append(f"{path}: {display_value(spec, old)} → {display_value(spec, new)}")
+    return lines

@@ -13,7 +13,7 @@ from textual.binding import BindingType
 from textual.screen import Screen
 from textual.signal import Signal
 
-from sim import Comparison, Scenario, ScenarioError, Snapshot
+from sim import Comparison, RunResult, Scenario, ScenarioError, Snapshot
 from sim.library import library_root
 from sim.shocks import TITLES
 from sim.size import check_size
@@ -33,6 +33,7 @@ from tui.messages import (
     RunStateChanged,
     SnapshotPosted,
 )
+from tui.recorder import record_comparison, record_run
 from tui.runner import SPEEDS, SimulationRunner, warm_up
 from tui.screens import MODES
 from tui.screens.save import SaveScreen
@@ -108,6 +109,9 @@ class SandboxApp(App[None]):
         self.session_signal: Signal[bool] = Signal(self, "session")
         self.run_signal: Signal[None] = Signal(self, "run")
         self.compare_signal: Signal[None] = Signal(self, "compare")
+        self.history_signal: Signal[None] = Signal(self, "history")
+        """A run or comparison was added to the run history (the History screen reloads)."""
+        self._recorded: set[int] = set()
 
     def on_mount(self) -> None:
         sys.setswitchinterval(0.0005)  # hand the GIL back to the UI thread quickly
@@ -231,7 +235,7 @@ class SandboxApp(App[None]):
         self.push_screen(SaveScreen(self.session.default_name()), saved)
 
     def _leave_fields(self) -> None:
-        """After a save, focus leaves the field, so the next key (1-6, ctrl+g…) is a command."""
+        """After a save, focus leaves the field, so the next key (1-7, ctrl+g…) is a command."""
         sections = self.screen.query("#sections")
         if sections:
             sections.first().focus()
@@ -306,6 +310,43 @@ class SandboxApp(App[None]):
             )
         self.refresh_bindings()
         self.run_signal.publish(None)
+        if message.state.status == "finished" and message.state.run_id not in self._recorded:
+            self._recorded.add(message.state.run_id)
+            self._remember(lambda: self._finished_run(message.state.run_id))
+
+    def _finished_run(self, run_id: int) -> RunResult | None:
+        """The finished run's result, asked of its process (None if another run replaced it)."""
+        result = self.runner.result()
+        return result if self.runner.state().run_id == run_id else None
+
+    # --- the run history -------------------------------------------------------------------------
+
+    def _remember(self, result: Callable[[], RunResult | Comparison | None]) -> None:
+        """Record a finished run or comparison in the run history, in a worker thread (outside a
+        workshop: a participant's space is all they write to)."""
+        if self.room.workshop is not None:
+            return
+
+        def work() -> None:
+            try:
+                found = result()
+                if isinstance(found, RunResult):
+                    record_run(found)
+                elif isinstance(found, Comparison):
+                    record_comparison(found)
+                else:
+                    return
+            except Exception as error:  # the history is a convenience: warn, never crash
+                self.call_from_thread(
+                    self.notify,
+                    failure(error),
+                    title="Not recorded in the run history",
+                    severity="warning",
+                )
+                return
+            self.call_from_thread(self.history_signal.publish, None)
+
+        self.run_worker(work, group="history", thread=True, exit_on_error=False)
 
     # --- comparing -----------------------------------------------------------------------------
 
@@ -373,6 +414,9 @@ class SandboxApp(App[None]):
         if message.comparison is not None:
             self.comparison = message.comparison
             self.compare_progress = (1.0, "done")
+            if not message.stopped:
+                comparison = message.comparison
+                self._remember(lambda: comparison)
             if self.room.space is not None:  # a workshop keeps every comparison for the debrief
                 comparison = message.comparison
                 self._in_thread(lambda: keep_for_debrief(comparison))

@@ -21,7 +21,7 @@ class Command:
 
 
 def screen_bindings() -> list[Binding]:
-    """1-6 switch screens (digits still type into a focused input)."""
+    """1-7 switch screens (digits still type into a focused input)."""
     return [
         Binding(key, f"app.switch_mode('{mode}')", title, id=f"screen.{mode}", group=SCREENS_GROUP)
         for mode, key, title in SCREENS

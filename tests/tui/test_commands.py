@@ -17,6 +17,7 @@ from tui.screens.compare import CompareScreen
 from tui.screens.dashboard import DashboardScreen
 from tui.screens.editor import EditorScreen
 from tui.screens.help import key_name
+from tui.screens.history import HistoryScreen
 from tui.screens.people import PeopleScreen
 from tui.screens.save import SaveScreen
 from tui.widgets.footer import shown_keys
@@ -102,6 +103,7 @@ def test_readme_key_table_names_only_keys_that_work_where_it_says() -> None:
         "Run screen": DashboardScreen,
         "Compare screen": CompareScreen,
         "People screen": PeopleScreen,
+        "History screen": HistoryScreen,
     }
     names = {"+": "plus", "-": "minus", "/": "slash", "[": "left_square_bracket"}
     names |= {"]": "right_square_bracket", "esc": "escape"}

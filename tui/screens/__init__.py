@@ -1,4 +1,4 @@
-"""The workbench's screens, one per mode: scenarios, editor, run, compare, people, help."""
+"""The workbench's screens, one per mode: scenarios, editor, run, compare, people, help, history."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from tui.screens.compare import CompareScreen
 from tui.screens.dashboard import DashboardScreen
 from tui.screens.editor import EditorScreen
 from tui.screens.help import HelpScreen
+from tui.screens.history import HistoryScreen
 from tui.screens.people import PeopleScreen
 from tui.screens.scenarios import ScenariosScreen
 
@@ -21,5 +22,6 @@ MODES: dict[str, str | Callable[[], Screen[Any]]] = {
     "compare": CompareScreen,
     "people": PeopleScreen,
     "help": HelpScreen,
+    "history": HistoryScreen,
 }
-"""Mode name -> screen class, in the order of their keys (1-6)."""
+"""Mode name -> screen class, in the order of their keys (1-7)."""

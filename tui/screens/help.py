@@ -28,6 +28,8 @@ A what-if workbench for a national crypto exchange sandbox (modelled on Kazakhst
 - **People** (key 5): follow one synthetic person and the reason behind each decision.
 - **Save** (ctrl+s) writes the what-if under `whatifs/`; exports go under `runs/`.
 - **Scenarios** (key 1): the library; open another baseline or a saved what-if.
+- **History** (key 7): every run and comparison made here or with `sandbox`, newest first with
+  headline KPIs; **enter** shows one's KPIs and manifest without re-running it.
 
 Press **ctrl+p** for every command, typed as *category: action* (e.g. `run: start`).
 """

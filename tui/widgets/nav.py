@@ -13,6 +13,7 @@ SCREENS = (
     ("compare", "4", "Compare"),
     ("people", "5", "People"),
     ("help", "6", "Help"),
+    ("history", "7", "History"),
 )
 """Mode name, key and title of every screen, in the order of their keys."""
 
@@ -37,10 +38,13 @@ class NavBar(Static):
             tabs.append(Content.from_markup(f"[{style} {link}] {key} {title_} [/]"))
         screens = Content("").join(tabs)
         # The longest subject that fits beside the whole bar; where none does, the app's name
-        # (the window or browser tab shows it too) gives way to the subject; else the bar alone.
+        # (the window or browser tab shows it too) gives way to the subject; else the bar alone,
+        # without the name when even that does not fit (the seven screens at 80 columns).
         for bar in (title + screens, Content(" ") + screens):
             for subject in self.subject.split("\n"):
                 text = Content.styled(f"  {subject}", "$text-muted")
                 if subject and bar.cell_length + text.cell_length <= self.size.width:
                     return bar + text
+        if self.size.width and (title + screens).cell_length > self.size.width:
+            return Content(" ") + screens
         return title + screens
