@@ -281,7 +281,12 @@ def test_history_opened_comparison(
         await show_history(pilot, 2)
         await pilot.press("enter")
         view = pilot.app.screen.query_one(EntryView)
-        await wait_for(pilot, lambda: view.display and view.query_one("#entry-kpis").row_count)
+        table = view.query_one("#entry-kpis", DataTable)
+        # the table's height follows its rows after a layout, later than the rows on a loaded
+        # machine: wait until it is laid out with all of them
+        await wait_for(
+            pilot, lambda: view.display and table.row_count and table.size.height > table.row_count
+        )
         await pilot.pause(0.3)
 
     assert snap_compare(SandboxApp(tiny, blink=False), terminal_size=size, run_before=opened)
