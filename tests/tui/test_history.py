@@ -79,8 +79,8 @@ async def test_history_lists_a_run_made_here_and_one_made_by_the_cli_with_headli
     app = SandboxApp(banked_tiny, blink=False)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("3", "space")
-        await wait_for(pilot, lambda: app.run_state.status == "finished")
-        await wait_for(pilot, lambda: len(store().entries()) == 2)
+        await wait_for(pilot, lambda: app.run_state.status == "finished", timeout=120)
+        await wait_for(pilot, lambda: len(store().entries()) == 2, timeout=60)
         table = await show_history(pilot, 2)
         here, cli = cells(table, 0), cells(table, 1)  # newest first
         assert here["kind"] == cli["kind"] == "run"
@@ -102,8 +102,11 @@ async def test_a_comparison_made_here_is_recorded_with_its_three_arms(tiny: Path
         app.edit("kyc.reviewers", "4")
         await wait_for(pilot, lambda: app.session.valid and app.session.is_whatif)
         await pilot.press("ctrl+g")
-        await wait_for(pilot, lambda: app.comparison is not None and app.compare_job is None)
-        await wait_for(pilot, lambda: store().entries())
+        # a comparison under load takes longer than the default 20 s
+        await wait_for(
+            pilot, lambda: app.comparison is not None and app.compare_job is None, timeout=120
+        )
+        await wait_for(pilot, lambda: store().entries(), timeout=60)
         entry = store().entries()[0]
         assert entry.kind == "compare" and entry.command == "sandbox tui (Compare screen)"
         assert {r.arm for r in store().kpis(entry.id or 0)} == {"baseline", "reform", "change"}
