@@ -6,6 +6,7 @@ Needs a `Simulation` made with `keep_records=True`; names and IINs are made on d
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from dataclasses import dataclass
 
 from sim.engine import Simulation
@@ -75,8 +76,9 @@ def person_row(simulation: Simulation, pid: int) -> PersonRow:
 
 def people_rows(simulation: Simulation, start: int = 0, count: int = 200) -> list[PersonRow]:
     """A page of people in arrival order."""
-    total = len(simulation.world.population.people)
-    return [person_row(simulation, pid) for pid in range(start, min(total, start + count))]
+    people = simulation.world.population.people
+    page = itertools.islice(people, start, start + count)
+    return [person_row(simulation, pid) for pid in page]
 
 
 def _kzt(value: float) -> str:

@@ -1,100 +1,121 @@
-"""One root seed, named child streams: no global random state anywhere in the engine.
+"""One root seed, keyed random draws: no global random state, no shared sequential stream.
 
-Every stream is keyed by (seed, replication, name), so adding a draw to one component never shifts
-another's, and a baseline and a reform run with the same seed share their streams (common random
-numbers). Two kinds of stream:
+Every draw is a pure function of (seed, replication, stream name, entity, n): the n-th draw of
+that name for that entity (a person, exchange, platform, case, alert or day). Nothing that happens
+to one entity shifts another's draws, and a baseline and a reform run on the same seed share them
+all (common random numbers): person 417's patience, third top-up and bank route are the same numbers
+in every scenario and every run length, whatever else happened before.
 
-* `stream(name)`: a private `random.Random` for a component's sequential draws (top-ups);
-* `per_person(name)`: an indexed column of uniforms, one per person, so that person 17's
-  patience or review time is the same number in every scenario run on the same seed, whatever
-  else happened before.
+* `keyed(name)`: a `Keyed` family of uniforms, `u(entity, n)`, with exponential, lognormal,
+  chance and pick helpers, and a vectorised `uniforms(entities)` for bulk filters;
+* `generator(name, entity)`: a numpy generator for one entity's vector or discrete draws
+  (binomial, Poisson) — costlier, meant for once-a-day draws;
+* `numpy(name)`: a generator for a whole-run path drawn once at the start (BTC prices by day).
+
+The uniforms come from splitmix64 (Steele, Lea and Flood 2014) applied to the key, entity and n.
 """
 
 from __future__ import annotations
 
 import math
-import random
 import zlib
-from array import array
 from statistics import NormalDist
 
 import numpy as np
 
-_CHUNK = 8192
-_STD_NORMAL = NormalDist()
+_MASK = (1 << 64) - 1
+_GOLDEN = 0x9E3779B97F4A7C15
+_M1 = 0xBF58476D1CE4E5B9
+_M2 = 0x94D049BB133111EB
+_TO_UNIT = 2.0**-53
+_INV_CDF = NormalDist().inv_cdf
 
 
 def _key(name: str) -> int:
     return zlib.crc32(name.encode())
 
 
-class PersonColumn:
-    """Uniforms in (0, 1) indexed by person id, generated lazily in vectorised chunks."""
+class Keyed:
+    """Uniforms in (0, 1) keyed by (entity, n): the same number whatever else was drawn."""
 
-    __slots__ = ("_generator", "_values")
+    __slots__ = ("key",)
 
-    def __init__(self, generator: np.random.Generator) -> None:
-        self._generator = generator
-        self._values = array("d")
+    def __init__(self, key: int) -> None:
+        self.key = key & _MASK
 
-    def __getitem__(self, index: int) -> float:
-        try:
-            return self._values[index]
-        except IndexError:
-            while index >= len(self._values):
-                # 1 - U lies in (0, 1], so inverse transforms never see 0.
-                self._values.frombytes((1.0 - self._generator.random(_CHUNK)).tobytes())
-            return self._values[index]
+    def u(self, entity: int, n: int = 0) -> float:
+        """The n-th uniform of this entity."""
+        z = ((entity * _GOLDEN) ^ self.key) & _MASK
+        z = ((z ^ (z >> 30)) * _M1) & _MASK
+        z = ((z ^ (z >> 27)) * _M2) & _MASK
+        z ^= z >> 31
+        if n:
+            z = (z + n * _GOLDEN) & _MASK
+            z = ((z ^ (z >> 30)) * _M1) & _MASK
+            z = ((z ^ (z >> 27)) * _M2) & _MASK
+            z ^= z >> 31
+        return ((z >> 11) + 0.5) * _TO_UNIT
 
-    def exponential(self, index: int, mean: float) -> float:
+    __getitem__ = u
+
+    def uniforms(self, entities: np.ndarray) -> np.ndarray:
+        """`u(e)` for many entities at once (n = 0), bit for bit the same numbers."""
+        z = entities.astype(np.uint64) * np.uint64(_GOLDEN) ^ np.uint64(self.key)
+        z = (z ^ (z >> np.uint64(30))) * np.uint64(_M1)
+        z = (z ^ (z >> np.uint64(27))) * np.uint64(_M2)
+        z ^= z >> np.uint64(31)
+        return ((z >> np.uint64(11)).astype(np.float64) + 0.5) * _TO_UNIT
+
+    def exponential(self, entity: int, mean: float, n: int = 0) -> float:
         """Exponential draw with the given mean (inf when the mean is inf, 0 when it is 0)."""
         if mean == 0.0 or mean == math.inf:
             return mean
-        return mean * -math.log(self[index])
+        return -mean * math.log(self.u(entity, n))
 
-    def lognormal(self, index: int, median: float, sigma: float) -> float:
+    def lognormal(self, entity: int, median: float, sigma: float, n: int = 0) -> float:
         """Lognormal draw with the given median and log-scale sigma."""
-        u = min(self[index], 1.0 - 1e-12)
-        return median * math.exp(sigma * _STD_NORMAL.inv_cdf(u))
+        return median * math.exp(sigma * _INV_CDF(self.u(entity, n)))
 
-    def chance(self, index: int, probability: float) -> bool:
-        return self[index] < probability
+    def normal(self, entity: int, n: int = 0) -> float:
+        """A standard normal draw."""
+        return _INV_CDF(self.u(entity, n))
 
+    def chance(self, entity: int, probability: float, n: int = 0) -> bool:
+        return self.u(entity, n) < probability
 
-_GOLDEN = 0.6180339887498949
-
-
-def nth_uniform(u: float, n: int) -> float:
-    """The n-th uniform of an entity whose own uniform is u: a Weyl sequence, keyed to the entity
-    and the event's number, so one person's n-th event draws the same number in every scenario."""
-    return (u + n * _GOLDEN) % 1.0
+    def pick(self, entity: int, count: int, n: int = 0) -> int:
+        """An index in range(count), uniformly."""
+        return min(count - 1, int(self.u(entity, n) * count))
 
 
 class Streams:
-    """The named random streams of one replication of one seed."""
+    """The keyed draws of one replication of one seed."""
 
     def __init__(self, seed: int, replication: int = 0) -> None:
         if seed < 0:
             raise ValueError(f"seed must be >= 0, got {seed}")
         self.seed = seed
         self.replication = replication
-        self._columns: dict[str, PersonColumn] = {}
+        self._keyed: dict[str, Keyed] = {}
 
-    def _sequence(self, name: str) -> np.random.SeedSequence:
-        return np.random.SeedSequence(self.seed, spawn_key=(self.replication, _key(name)))
+    def _sequence(self, name: str, *entity: int) -> np.random.SeedSequence:
+        return np.random.SeedSequence(self.seed, spawn_key=(self.replication, _key(name), *entity))
 
-    def stream(self, name: str) -> random.Random:
-        """A fresh generator for a component's own sequential draws."""
-        state = self._sequence(name).generate_state(4, np.uint64)
-        return random.Random(int.from_bytes(state.tobytes(), "little"))
+    def keyed(self, name: str) -> Keyed:
+        """The family of keyed uniforms with this name."""
+        family = self._keyed.get(name)
+        if family is None:
+            state = self._sequence(f"keyed:{name}").generate_state(1, np.uint64)
+            family = self._keyed[name] = Keyed(int(state[0]))
+        return family
+
+    per_person = keyed
+    """Per-person attributes are keyed draws with the person as the entity."""
+
+    def generator(self, name: str, entity: int) -> np.random.Generator:
+        """A numpy generator for one entity (a day, a case) of this name."""
+        return np.random.default_rng(self._sequence(name, entity & _MASK))
 
     def numpy(self, name: str) -> np.random.Generator:
-        """A numpy generator for vectorised draws (population attributes, price paths)."""
+        """A numpy generator for a whole-run path drawn once at the start (prices by day)."""
         return np.random.default_rng(self._sequence(name))
-
-    def per_person(self, name: str) -> PersonColumn:
-        """The column of per-person uniforms with this name (created on first use)."""
-        column = self._columns.get(name)
-        if column is None:
-            column = self._columns[name] = PersonColumn(self.numpy(f"person:{name}"))
-        return column

@@ -3,8 +3,8 @@
 Each shock acts on the world through the components' own operations (a bank closing an account,
 platforms shut, new laundering cases) or as a change of values that takes effect at once, like a
 dated rule; each emits a `ShockFired` record with its reason, so it appears in the reason trail and
-on the dashboard's charts. Draws a shock needs come from its own stream ("shocks"), so firing one
-never shifts the random numbers of anything else.
+on the dashboard's charts. Draws a shock needs are keyed to its kind and the hour it fires, so
+firing one never shifts the random numbers of anything else.
 """
 
 from __future__ import annotations
@@ -74,7 +74,7 @@ def fire(world: World, shock: Shock) -> None:
                 transactions=5,
                 period=30 * 24.0,
             ),
-            world.streams.stream("shocks"),
+            world.streams.generator(f"shocks:{shock.kind}", int(t)),
         )
         detail = f"{size:g} real structuring cases ({simulated} simulated) over 30 days"
     elif shock.kind == "sanctions_update":
@@ -82,7 +82,9 @@ def fire(world: World, shock: Shock) -> None:
         _values(world, shock, {"kyc.manual_review_share": share}, why)
         detail = f"kyc.manual_review_share now {share:g}"
     elif shock.kind == "enforcement_sweep":
-        shut = world.unlicensed.sweep(int(size), why, world.streams.stream("shocks"))
+        shut = world.unlicensed.sweep(
+            int(size), why, world.streams.generator(f"shocks:{shock.kind}", int(t))
+        )
         detail = f"{shut} unlicensed platforms shut"
     else:  # btc_crash
         world.market.crash(int(t // 24), size)

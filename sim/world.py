@@ -104,13 +104,17 @@ class World:
             component.configure()
 
     def _arrivals(self) -> Generator[Any, Any, None]:
-        env, rng = self.env, self.streams.stream("arrivals")
+        """Agent n arrives after n unit-rate gaps (keyed by n), scaled by the current rate."""
+        env, gaps = self.env, self.streams.keyed("arrival_gap")
         journeys, population = self.journeys, self.population
+        n = 0
         while True:
             c = self.scenario.population
             rate_per_hour = c.arrivals_per_day / c.scale_factor / 24
             if rate_per_hour <= 0:
                 yield env.timeout(24.0)  # a dated rule may start arrivals later
                 continue
-            yield env.timeout(rng.expovariate(1.0) / rate_per_hour)
-            env.process(journeys.run(population.arrive(env.now)))
+            yield env.timeout(gaps.exponential(n, 1.0) / rate_per_hour)
+            person = population.arrive(n, env.now)
+            env.process(journeys.run(person))
+            n += 1

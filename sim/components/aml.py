@@ -33,7 +33,10 @@ class AmlMonitor:
         self.alerts = 0
         self.typology_of: dict[int, str] = {}
         """Ground truth: the typology of each injected case."""
-        self._review = world.streams.stream("aml_review")
+        keyed = world.streams.keyed
+        self._review_time = keyed("aml_review_time")
+        self._report = keyed("aml_report")
+        self._exit = keyed("aml_exit")
         self.analysts: simpy.Resource | None = None
         self.configure()
 
@@ -134,9 +137,11 @@ class AmlMonitor:
         )
         world.emit(alert)
         world.banks.risk_signal(exchange, world.scenario.banks.alert_risk, f"AML alert ({rule})")
-        world.env.process(self._review_alert(alert, person))
+        person.alerts += 1
+        world.env.process(self._review_alert(alert, person, person.alerts))
 
-    def _review_alert(self, alert: Alert, person: Person) -> Generator[Any, Any, None]:
+    def _review_alert(self, alert: Alert, person: Person, n: int) -> Generator[Any, Any, None]:
+        """Review the person's n-th alert: its draws are keyed (person, n)."""
         env, c, world = self.world.env, self.config, self.world
         assert self.analysts is not None
         if c.analysts == 0:
@@ -146,10 +151,10 @@ class AmlMonitor:
             opens = world.calendar.next_open(env.now, c.working_hours)
             if opens > env.now:
                 yield env.timeout(opens - env.now)
-            busy = self._review.expovariate(1.0) * c.review_time_mean
+            busy = self._review_time.exponential(person.id, c.review_time_mean, n)
             yield env.timeout(busy)
         true_case = person.case >= 0
-        draw = self._review.random()
+        draw = self._report.u(person.id, n)
         report = draw < c.detection_prob if true_case else draw < c.false_str_prob
         if true_case:
             why = f"{self.world.why('aml.detection_prob')}: " + (
@@ -184,7 +189,7 @@ class AmlMonitor:
                 )
             )
             world.banks.risk_signal(alert.exchange, world.scenario.banks.str_risk, "a report")
-            if not person.exited and self._review.random() < c.exit_after_str:
+            if not person.exited and self._exit.chance(person.id, c.exit_after_str, n):
                 person.exited = True
                 world.emit(
                     CustomerExited(

@@ -33,6 +33,10 @@ class Account:
     scored_at: float = 0.0
     refused_by: set[int] = field(default_factory=set)
     onboarding: bool = False
+    freezes: int = 0
+    """Freezes so far (the n of the keyed draw that decides the next one's end)."""
+    onboardings: int = 0
+    """Onboarding attempts so far (the n of their keyed draws)."""
 
 
 class BankRail:
@@ -40,8 +44,14 @@ class BankRail:
 
     def __init__(self, world: World) -> None:
         self.world = world
-        self.rng = world.streams.stream("banks")
-        self._relations = world.streams.stream("bank_relations")
+        keyed = world.streams.keyed
+        self._friction = keyed("bank_friction")
+        self._route = keyed("deposit_route")
+        self._block = keyed("unlicensed_block")
+        self._close = keyed("close_after_freeze")
+        self._onboard_time = keyed("onboarding_time")
+        self._onboard_bank = keyed("onboarding_bank")
+        self._exit = keyed("bank_exit")
         self.accounts: dict[int, Account] = {}
         self.day_volume: dict[int, float] = {}
         """Tenge deposited at each exchange today (for the volume-spike signal)."""
@@ -145,7 +155,8 @@ class BankRail:
         yield self.world.env.timeout(c.freeze_time)
         if self.accounts.get(exchange) is not account or not account.frozen:
             return
-        if self._relations.random() < c.close_after_freeze:
+        account.freezes += 1
+        if self._close.chance(exchange, c.close_after_freeze, account.freezes):
             account.frozen = False
             why = f"{self.world.why('banks.close_after_freeze')}: closed after the freeze"
             self.close(exchange, why, event="closed_after_freeze")
@@ -162,13 +173,14 @@ class BankRail:
     def _onboard(self, exchange: int, account: Account) -> Generator[Any, Any, None]:
         env = self.world.env
         while self.accounts.get(exchange) is account:
-            median = self.config.onboarding_time
-            yield env.timeout(median * math.exp(0.5 * self._relations.gauss(0.0, 1.0)))
+            median, n = self.config.onboarding_time, account.onboardings
+            account.onboardings += 1
+            yield env.timeout(self._onboard_time.lognormal(exchange, median, 0.5, n))
             if self.accounts.get(exchange) is not account:
                 return
             willing = [b for b in range(self.config.partner_banks) if b not in account.refused_by]
             if willing:
-                account.bank = willing[int(self._relations.random() * len(willing))]
+                account.bank = willing[self._onboard_bank.pick(exchange, len(willing), n)]
                 account.onboarding = False
                 reason = f"{self.world.why('banks.onboarding_time')}d: onboarded"
                 self._access(exchange, account, "opened", reason)
@@ -191,29 +203,32 @@ class BankRail:
 
     def _terminations(self) -> Generator[Any, Any, None]:
         """Each day: volume spikes, and banks ending relationships at a yearly rate."""
-        env = self.world.env
+        env, day = self.world.env, 0
         while True:
             yield env.timeout(24.0)
+            day += 1
             self._spikes()
             daily = 1.0 - (1.0 - self.config.termination_per_year) ** (1 / 365)
             for exchange in sorted(self.accounts):
                 account = self.accounts[exchange]
-                if account.bank != NO_BANK and self._relations.random() < daily:
+                if account.bank != NO_BANK and self._exit.chance(exchange, daily, day):
                     self.close(
                         exchange, f"{self.world.why('banks.termination_per_year')}: bank exited"
                     )
 
     # --- payments -------------------------------------------------------------------------------
 
-    def licensed_refusal(self, person: Person, exchange: int, amount_kzt: float) -> str | None:
-        """Why a payment to a licensed exchange does not go through, or None if it does."""
+    def licensed_refusal(
+        self, person: Person, exchange: int, amount_kzt: float, n: int
+    ) -> str | None:
+        """Why the person's n-th payment to a licensed exchange does not go through, or None."""
         c = self.config
         account = self.accounts.get(exchange)
         if account is None or account.bank == NO_BANK:
             return f"{self.world.why('banks.partner_banks')}: the exchange has no bank account"
         if account.frozen:
             return f"{self.world.why('banks.risk_appetite')}: the exchange's account is frozen"
-        if self.rng.random() < c.licensed_friction_prob:
+        if self._friction.chance(person.id, c.licensed_friction_prob, n):
             return f"{self.world.why('banks.licensed_friction_prob')}: bank held the payment"
         return None
 
@@ -226,13 +241,14 @@ class BankRail:
             person.month_key, person.month_spent = month, 0.0
         return max(0.0, self.monthly_cap_kzt - person.month_spent)
 
-    def blocks_unlicensed(self) -> bool:
-        return self.rng.random() < self.config.unlicensed_block_prob
+    def blocks_unlicensed(self, pid: int, n: int) -> bool:
+        """Whether the bank blocks person pid's n-th payment to an unlicensed platform."""
+        return self._block.chance(pid, self.config.unlicensed_block_prob, n)
 
-    def deposit_delay(self, t: float, amount_kzt: float) -> float:
-        """Hours until a deposit made at t reaches the exchange."""
+    def deposit_delay(self, t: float, amount_kzt: float, pid: int, n: int) -> float:
+        """Hours until person pid's n-th deposit, made at t, reaches the exchange."""
         c, calendar = self.config, self.world.calendar
-        if self.rng.random() < c.card_share:
+        if self._route.chance(pid, c.card_share, n):
             done = t + c.card_latency
         else:
             done = calendar.add_working_hours(t, c.transfer_latency, c.business_hours)

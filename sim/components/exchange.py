@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING, Any
 from sim.components.population import HOURS_PER_MONTH, HOURS_PER_YEAR, Person
 from sim.ledger import SATS_PER_BTC, TIYN_PER_KZT
 from sim.records import CryptoTransfer, Purchase, Sale, Withdrawal
-from sim.rng import nth_uniform
 
 if TYPE_CHECKING:
     from sim.world import World
@@ -33,7 +32,7 @@ class Exchanges:
         self.fee_income: dict[int, float] = {}
         """Fee income from people's trading, per exchange, in tiyn (what a fee tax is levied on)."""
         self._pick = world.streams.per_person("exchange")
-        self._moves = world.streams.per_person("exchange_moves")
+        self._moves = world.streams.keyed("exchange_moves")
         self.configure()
         world.env.process(self._audit())
 
@@ -86,8 +85,7 @@ class Exchanges:
                 )
             return
         # Keyed to the person and the exchange they lose: one move each, whatever else happens.
-        u = nth_uniform(self._moves[person.id], lost + 1)
-        new = self.active[int(u * len(self.active))]
+        new = self.active[self._moves.pick(person.id, len(self.active), lost + 1)]
         if sats:
             target = f"exchange:{new}"
             world.ledger.post(

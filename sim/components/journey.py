@@ -13,7 +13,6 @@ from sim.components.kyc import ABANDONED, PASSED
 from sim.components.population import Person
 from sim.fields import value_at
 from sim.records import CapApplied, ChannelSwitched, DemandMoved, PaymentBlocked, PersonArrived
-from sim.rng import nth_uniform
 
 if TYPE_CHECKING:
     from sim.world import World
@@ -22,8 +21,14 @@ if TYPE_CHECKING:
 class Journeys:
     def __init__(self, world: World) -> None:
         self.world = world
-        self.rng = world.streams.stream("topups")
-        self._spill_draw = world.streams.per_person("spillover")
+        keyed = world.streams.keyed
+        self._gap = keyed("topup_gap")
+        self._size = keyed("topup_size")
+        self._p2p = keyed("p2p_workaround")
+        self._spills = {
+            share: keyed(f"spill:{share}")
+            for share in ("channel.cap_spillover_unlicensed", "channel.refused_spillover_unlicensed")
+        }
 
     def run(self, person: Person) -> Generator[Any, Any, None]:
         world = self.world
@@ -73,22 +78,28 @@ class Journeys:
             yield from self._trade(person, active, licensed=False)
 
     def _trade(self, person: Person, active: float, licensed: bool) -> Generator[Any, Any, None]:
-        """Top up and buy every so often for `active` hours; then perhaps hold and sell."""
-        env, world, rng, pid = self.world.env, self.world, self.rng, person.id
-        population = world.population
+        """Top up and buy every so often for `active` hours; then perhaps hold and sell.
+
+        The n-th top-up of a person draws its gap, its size and everything that befalls it (a
+        bank block, a spill) from keys (person, n): what happens to one top-up leaves every other
+        top-up's draws alone."""
+        env, world, pid = self.world.env, self.world, person.id
+        population, gaps, sizes = world.population, self._gap, self._size
         end = env.now + active
         gap_mean, median = population.topup_gap_mean(pid), population.topup_median(pid)
         while True:
-            gap = rng.expovariate(1.0 / gap_mean)
+            n = person.topups
+            gap = gaps.exponential(pid, gap_mean, n)
             if env.now + gap > end or gap > 1e7:
                 break
             yield env.timeout(gap)
-            want = median * rng.lognormvariate(0.0, 0.5)
+            person.topups = n + 1
+            want = sizes.lognormal(pid, median, 0.5, n)
             if person.exited:
                 break  # the exchange ended the relationship after a report
             if licensed:
-                yield from self._buy_licensed(person, want)
-            elif self._buy_unlicensed(person, want):
+                yield from self._buy_licensed(person, want, n)
+            elif self._buy_unlicensed(person, want, n):
                 licensed = yield from self._redirected(person)
         exchange = world.exchanges.current(person)
         if licensed and person.holdings and exchange >= 0 and population.self_custodies(pid):
@@ -102,7 +113,7 @@ class Journeys:
                 yield env.timeout(world.banks.withdrawal_delay(env.now))
                 world.exchanges.withdraw(person, exchange, proceeds)
 
-    def _buy_licensed(self, person: Person, want: float) -> Generator[Any, Any, None]:
+    def _buy_licensed(self, person: Person, want: float, n: int) -> Generator[Any, Any, None]:
         world, env = self.world, self.world.env
         room, rule = world.exchanges.cap_room(person, env.now)
         bank_room = world.banks.monthly_room(person, env.now)
@@ -111,34 +122,32 @@ class Journeys:
         amount = min(want, room)
         if amount < want:
             world.emit(CapApplied(env.now, person.id, want, amount, rule))
-            self._spill(person, want - amount, "channel.cap_spillover_unlicensed", rule)
+            self._spill(person, want - amount, "channel.cap_spillover_unlicensed", rule, n)
         if amount <= 0:
             return
         exchange = world.exchanges.current(person)
         refusal = (
-            world.banks.licensed_refusal(person, exchange, amount)
+            world.banks.licensed_refusal(person, exchange, amount, n)
             if exchange >= 0
             else "no licensed exchange is left"
         )
         if refusal:
             world.emit(PaymentBlocked(env.now, person.id, LICENSED, amount, refusal))
-            self._spill(person, amount, "channel.refused_spillover_unlicensed", refusal)
+            self._spill(person, amount, "channel.refused_spillover_unlicensed", refusal, n)
             return
-        yield env.timeout(world.banks.deposit_delay(env.now, amount))
+        yield env.timeout(world.banks.deposit_delay(env.now, amount, person.id, n))
         world.exchanges.buy(person, exchange, amount)
 
-    def _spill(self, person: Person, amount: float, share: str, cause: str) -> None:
+    def _spill(self, person: Person, amount: float, share: str, cause: str, n: int) -> None:
         """Part of the licensed demand a cap or a bank refused is bought unlicensed instead."""
         world = self.world
         if not world.unlicensed.available:
             return
-        person.spills += 1
-        u = nth_uniform(self._spill_draw[person.id], person.spills)
-        if u >= value_at(world.scenario, share):
+        if not self._spills[share].chance(person.id, value_at(world.scenario, share), n):
             return
         reason = f"{world.why(share)}: {cause}"
         world.emit(DemandMoved(world.env.now, person.id, UNLICENSED, amount, reason))
-        self._buy_unlicensed(person, amount)
+        self._buy_unlicensed(person, amount, n)
 
     def _redirected(self, person: Person) -> Generator[Any, Any, bool]:
         """A blocked unlicensed buyer may try a licensed exchange; True if they pass its KYC."""
@@ -154,14 +163,14 @@ class Journeys:
         person.channel = LICENSED
         return True
 
-    def _buy_unlicensed(self, person: Person, want: float) -> bool:
+    def _buy_unlicensed(self, person: Person, want: float, n: int) -> bool:
         """Buy unlicensed; True if the bank blocked the payment outright."""
         world, un = self.world, self.world.scenario.unlicensed
         if not world.unlicensed.available:
             return False
         premium = 0.0
-        if world.banks.blocks_unlicensed():
-            if self.rng.random() >= un.p2p_workaround_share:
+        if world.banks.blocks_unlicensed(person.id, n):
+            if not self._p2p.chance(person.id, un.p2p_workaround_share, n):
                 reason = (
                     f"{self.world.why('banks.unlicensed_block_prob')}"
                     ": bank blocked the payment to an unlicensed platform"
@@ -169,5 +178,5 @@ class Journeys:
                 world.emit(PaymentBlocked(world.env.now, person.id, UNLICENSED, want, reason))
                 return True
             premium = un.p2p_premium
-        world.unlicensed.buy(person, want, premium)
+        world.unlicensed.buy(person, want, premium, n)
         return False

@@ -1,17 +1,18 @@
 """Injected laundering typologies (in the spirit of AMLSim's alert patterns): the ground truth.
 
-Each `aml.typologies` entry starts its cases at random times (real cases / scale factor of them,
-rounded at random, like people); each case recruits `members` bad actors whose every transaction
-carries the case id. Members are onboarded mule accounts except
-for `synthetic_identity`, whose members must pass the KYC gate first. Amounts are not capped:
+Each `aml.typologies` entry starts its cases at random times (real cases a year, times the run's
+share of a year, rounded at random); each case recruits `members` bad actors whose every
+transaction carries the case id. Members are onboarded mule accounts except for
+`synthetic_identity`, whose members must pass the KYC gate first. Amounts are not capped:
 launderers use verified, high-limit accounts.
 """
 
 from __future__ import annotations
 
-import random
 from collections.abc import Generator
 from typing import TYPE_CHECKING, Any
+
+import numpy as np
 
 from sim.components.kyc import PASSED
 from sim.components.population import Person
@@ -26,21 +27,29 @@ if TYPE_CHECKING:
 class Laundering:
     def __init__(self, world: World) -> None:
         self.world = world
-        self.rng = world.streams.stream("laundering")
+        keyed = world.streams.keyed
+        self._count = keyed("case_count")
+        self._start = keyed("case_start")
+        self._venue = keyed("case_venue")
+        self._gap = keyed("case_gap")
+        self._jitter = keyed("case_jitter")
+        self._target = keyed("case_target")
         self.cases = 0
-        horizon = world.scenario.run.days * 24.0
+        days = world.scenario.run.days
+        horizon = days * 24.0
         scale = world.scenario.population.scale_factor
-        for typology in world.scenario.aml.typologies:
-            share = typology.cases / scale
-            simulated = int(share) + (self.rng.random() < share - int(share))
-            for _ in range(simulated):
-                start = self.rng.random() * max(0.0, horizon - typology.period)
+        for i, typology in enumerate(world.scenario.aml.typologies):
+            # `cases` is real cases a year: the run has cases x days / 365 of them.
+            share = typology.cases * days / 365 / scale
+            simulated = int(share) + self._count.chance(i, share - int(share))
+            for j in range(simulated):
+                start = self._start.u(i, j) * max(0.0, horizon - typology.period)
                 world.env.process(self._case(typology, start))
 
     def configure(self) -> None:
         """Typologies are fixed at the start of the run."""
 
-    def surge(self, typology: Typology, rng: random.Random) -> int:
+    def surge(self, typology: Typology, rng: np.random.Generator) -> int:
         """Start `typology.cases` more real cases now, spread over its period (a shock)."""
         share = typology.cases / self.world.scenario.population.scale_factor
         simulated = int(share) + (rng.random() < share - int(share))
@@ -66,7 +75,7 @@ class Laundering:
         for _ in range(typology.members):
             person = world.population.recruit(env.now, case)
             person.channel = "licensed"
-            person.exchange = venues[int(self.rng.random() * len(venues))]
+            person.exchange = venues[self._venue.pick(person.id, len(venues))]
             members.append(person)
             world.emit(CaseMember(env.now, person.id, case, typology.kind, person.exchange))
             if typology.kind == "synthetic_identity":  # the only members who apply through KYC
@@ -82,19 +91,22 @@ class Laundering:
 
     # --- patterns: each is one member's part of a case ---------------------------------------
 
-    def _gap(self, typology: Typology) -> float:
-        return self.rng.random() * typology.period / typology.transactions
+    def _wait(self, person: Person, typology: Typology, j: int) -> float:
+        """Time before the member's j-th transaction."""
+        return self._gap.u(person.id, j) * typology.period / typology.transactions
 
-    def _deposit(self, person: Person, amount: float) -> Generator[Any, Any, bool]:
+    def _deposit(self, person: Person, amount: float, j: int) -> Generator[Any, Any, bool]:
         world = self.world
         exchange = world.exchanges.current(person)
-        refusal = world.banks.licensed_refusal(person, exchange, amount) if exchange >= 0 else "-"
+        refusal = (
+            world.banks.licensed_refusal(person, exchange, amount, j) if exchange >= 0 else "-"
+        )
         if refusal or person.exited:
             reason = "exchange exited the customer" if person.exited else refusal or ""
             world.emit(PaymentBlocked(world.env.now, person.id, "licensed", amount, reason))
             world.emit(CaseStep(world.env.now, person.id, person.case, amount, False))
             return False
-        yield world.env.timeout(world.banks.deposit_delay(world.env.now, amount))
+        yield world.env.timeout(world.banks.deposit_delay(world.env.now, amount, person.id, j))
         world.exchanges.buy(person, exchange, amount)
         world.emit(CaseStep(world.env.now, person.id, person.case, amount, True))
         return True
@@ -108,16 +120,17 @@ class Laundering:
             world.exchanges.withdraw(person, exchange, proceeds)
 
     def _structuring(self, person: Person, t: Typology, amount: float) -> Generator[Any, Any, None]:
-        for _ in range(t.transactions):
-            yield self.world.env.timeout(self._gap(t))
-            yield from self._deposit(person, amount * (0.9 + 0.1 * self.rng.random()))
+        for j in range(t.transactions):
+            yield self.world.env.timeout(self._wait(person, t, j))
+            jitter = 0.9 + 0.1 * self._jitter.u(person.id, j)
+            yield from self._deposit(person, amount * jitter, j)
         if person.holdings and not person.exited:
             self.world.exchanges.send_crypto(person, person.exchange, "self_hosted")
 
     def _mule_fan_in(self, person: Person, t: Typology, amount: float) -> Generator[Any, Any, None]:
-        for _ in range(t.transactions):
-            yield self.world.env.timeout(self._gap(t))
-            yield from self._deposit(person, amount)
+        for j in range(t.transactions):
+            yield self.world.env.timeout(self._wait(person, t, j))
+            yield from self._deposit(person, amount, j)
         if person.holdings and not person.exited:
             self.world.exchanges.send_crypto(person, person.exchange, "offshore")
 
@@ -125,8 +138,8 @@ class Laundering:
         self, person: Person, t: Typology, amount: float
     ) -> Generator[Any, Any, None]:
         world = self.world
-        for _ in range(t.transactions):
-            yield world.env.timeout(self._gap(t))
+        for j in range(t.transactions):
+            yield world.env.timeout(self._wait(person, t, j))
             exchange = world.exchanges.current(person)
             if exchange < 0 or person.exited or not world.banks.has_fiat(exchange):
                 world.emit(CaseStep(world.env.now, person.id, person.case, amount, False))
@@ -137,10 +150,10 @@ class Laundering:
             yield from self._cash_out(person)
 
     def _round_trip(self, person: Person, t: Typology, amount: float) -> Generator[Any, Any, None]:
-        for _ in range(t.transactions):
-            yield self.world.env.timeout(self._gap(t))
-            if (yield from self._deposit(person, amount)):
-                yield self.world.env.timeout(1.0 + 5.0 * self.rng.random())
+        for j in range(t.transactions):
+            yield self.world.env.timeout(self._wait(person, t, j))
+            if (yield from self._deposit(person, amount, j)):
+                yield self.world.env.timeout(1.0 + 5.0 * self._jitter.u(person.id, j))
                 yield from self._cash_out(person)
 
     def _synthetic_identity(
@@ -157,14 +170,14 @@ class Laundering:
         self, person: Person, t: Typology, amount: float
     ) -> Generator[Any, Any, None]:
         world = self.world
-        for _ in range(t.transactions):
-            yield world.env.timeout(self._gap(t))
-            if not (yield from self._deposit(person, amount)):
+        for j in range(t.transactions):
+            yield world.env.timeout(self._wait(person, t, j))
+            if not (yield from self._deposit(person, amount, j)):
                 continue
             others = [e for e in world.exchanges.active if e != person.exchange]
             if not others:
                 continue
-            target = others[int(self.rng.random() * len(others))]
+            target = others[self._target.pick(person.id, len(others), j)]
             # The transfer books the coins into the target's custody; the member follows them.
             sats = world.exchanges.send_crypto(person, person.exchange, f"exchange:{target}")
             person.exchange, person.holdings = target, person.holdings + sats
@@ -173,7 +186,7 @@ class Laundering:
     def _offshore_layering(
         self, person: Person, t: Typology, amount: float
     ) -> Generator[Any, Any, None]:
-        for _ in range(t.transactions):
-            yield self.world.env.timeout(self._gap(t))
-            if (yield from self._deposit(person, amount)):
+        for j in range(t.transactions):
+            yield self.world.env.timeout(self._wait(person, t, j))
+            if (yield from self._deposit(person, amount, j)):
                 self.world.exchanges.send_crypto(person, person.exchange, "offshore")

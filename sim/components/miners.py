@@ -31,7 +31,8 @@ def progressive_fee(power_price: float) -> float:
 class Miners:
     def __init__(self, world: World) -> None:
         self.world = world
-        self.rng = world.streams.stream("grid")
+        self._grid = world.streams.keyed("grid")
+        self._venue = world.streams.keyed("miner_venue")
         self.client = Person(MINERS, 0.0, True, False)
         """The licensed miners as one client of the exchanges (their AML history and alerts)."""
         self.unsold_sats = 0
@@ -59,7 +60,8 @@ class Miners:
         while True:
             yield world.env.timeout(24.0)
             c, t = self.config, world.env.now
-            availability = c.grid_availability_min + self.rng.random() * max(
+            day = int(t // 24)
+            availability = c.grid_availability_min + self._grid.u(day) * max(
                 0.0, c.grid_availability_max - c.grid_availability_min
             )
             running_mw = c.licensed * c.capacity_mw * availability
@@ -97,7 +99,7 @@ class Miners:
                     )
                 )
                 continue
-            exchange = venues[int(self.rng.random() * len(venues))]
+            exchange = venues[self._venue.pick(int(t // 24), len(venues))]
             proceeds = round(sats / SATS_PER_BTC * world.market.btc_kzt(t) * TIYN_PER_KZT)
             fee = round(proceeds * world.scenario.exchanges.fee)
             account = f"exchange:{exchange}"

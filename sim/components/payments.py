@@ -24,8 +24,6 @@ MERCHANTS = "merchants"
 class PaymentsZone:
     def __init__(self, world: World) -> None:
         self.world = world
-        self.rng = world.streams.stream("payments")
-        self.numpy = world.streams.numpy("payments_counts")
         self.configure()
         self.adopters = round(self.config.merchants * self.config.initial_uptake)
         if self.config.enabled:
@@ -41,9 +39,10 @@ class PaymentsZone:
             c, t = self.config, world.env.now
             if not c.enabled or c.merchants == 0:
                 continue
+            rng = world.streams.generator("payments", int(t // 24))  # the day's own draws
             share = self.adopters / c.merchants
             hazard = (c.innovation_per_month + c.imitation_per_month * share) / 30.0
-            self.adopters += int(self.numpy.binomial(c.merchants - self.adopters, min(1.0, hazard)))
+            self.adopters += int(rng.binomial(c.merchants - self.adopters, min(1.0, hazard)))
             uptake = self.adopters / c.merchants
             venues = [e for e in world.exchanges.active if world.banks.has_fiat(e)]
             if not world.scenario.banks.crypto_card or not venues:
@@ -52,7 +51,7 @@ class PaymentsZone:
             # Simulated at the population's scale, like everything people do.
             residents = c.residents / world.scenario.population.scale_factor
             expected = residents * c.payments_per_resident_month / 30.0 * uptake
-            count = int(self.numpy.poisson(expected))
+            count = int(rng.poisson(expected))
             if count == 0:
                 world.emit(PaymentsDay(t, 0, 0.0, 0.0, 0.0, self.adopters, uptake))
                 continue
@@ -62,9 +61,9 @@ class PaymentsZone:
                 count
                 * median
                 * math.exp(sigma**2 / 2)
-                * math.exp(self.rng.gauss(0.0, sigma / math.sqrt(count)))
+                * math.exp(rng.normal(0.0, sigma / math.sqrt(count)))
             )
-            exchange = venues[int(self.rng.random() * len(venues))]
+            exchange = venues[min(len(venues) - 1, int(rng.random() * len(venues)))]
             converted, fee = self._settle(exchange, volume)
             world.emit(PaymentsDay(t, count, volume, converted, fee, self.adopters, uptake))
 

@@ -1,8 +1,8 @@
 """The population: synthetic residents and non-residents arriving over time, with their attributes.
 
-Attributes are drawn from per-person columns (see `sim.rng`), so person 17 has the same income,
-documents and patience in a baseline and a reform run on the same seed. They are computed when a
-component first asks, which keeps the validation worlds as cheap as bare SimPy.
+Attributes are keyed draws (see `sim.rng`) with the person's arrival number as the key, so person
+17 has the same income, documents and patience in a baseline and a reform run on the same seed,
+and in a run of any length. They are computed when a component first asks, which keeps the validation worlds as cheap as bare SimPy.
 """
 
 from __future__ import annotations
@@ -26,6 +26,8 @@ if TYPE_CHECKING:
 
 HOURS_PER_MONTH = 730.0
 HOURS_PER_YEAR = 8760.0
+RECRUITS = 1 << 40
+"""Ids of laundering-case members start here, apart from the arrival stream's."""
 
 
 class Person:
@@ -34,6 +36,7 @@ class Person:
     __slots__ = (
         "_exchange",
         "_holdings",
+        "alerts",
         "bad_actor",
         "book",
         "case",
@@ -49,8 +52,8 @@ class Person:
         "recent",
         "reconsidered",
         "resident",
-        "spills",
         "t_arrival",
+        "topups",
         "year_spent",
     )
 
@@ -82,10 +85,12 @@ class Person:
         self.offshore = 0
         """Satoshi held at the person's unlicensed platform."""
         self.month_key = -1
-        self.spills = 0
         self.reconsidered = False
         """Weighed the licensed option after a bank blocked an unlicensed payment (once only)."""
-        """Licensed purchases refused so far (keys the draw of whether each moves unlicensed)."""
+        self.topups = 0
+        """Top-up occasions so far (the n of the keyed draws of the next one)."""
+        self.alerts = 0
+        """AML alerts raised on this person so far (the n of each alert's keyed draws)."""
         self.month_spent = 0.0
         self.year_spent = 0.0
         """Tenge bought on licensed exchanges in the last 12 months (the purchases in `recent`)."""
@@ -132,7 +137,9 @@ class Population:
         self._bad = streams.per_person("bad_actor")
         self._active = streams.per_person("active")
         self._patience = streams.per_person("patience")
-        self.people: list[Person] = []
+        self.people: dict[int, Person] = {}
+        """Simulated people by id, in the order they came (arrivals and recruits)."""
+        self._recruited = 0
         self.book: dict[int, int] = {}
         """Satoshi each exchange holds for its clients, kept up to date by the people."""
         self.configure()
@@ -142,9 +149,8 @@ class Population:
         self.config = self.world.scenario.population
         self.income_median = self.config.income_median_month.kzt(self.world.scenario.market.usd_kzt)
 
-    def arrive(self, t: float) -> Person:
-        """A person from the general population."""
-        pid = len(self.people)
+    def arrive(self, pid: int, t: float) -> Person:
+        """Person `pid` of the arrival stream (the pid-th to arrive: it keys all their draws)."""
         c = self.config
         person = Person(
             pid,
@@ -153,13 +159,15 @@ class Population:
             self._bad[pid] < c.bad_actor_share,
             book=self.book,
         )
-        self.people.append(person)
+        self.people[pid] = person
         return person
 
     def recruit(self, t: float, case: int) -> Person:
-        """A bad actor who serves an injected laundering case."""
-        person = Person(len(self.people), t, True, True, case, self.book)
-        self.people.append(person)
+        """A bad actor who serves an injected laundering case (numbered apart from arrivals, so
+        a reform that recruits more or fewer leaves every arrival's number and draws alone)."""
+        person = Person(RECRUITS + self._recruited, t, True, True, case, self.book)
+        self._recruited += 1
+        self.people[person.id] = person
         return person
 
     # --- attributes, computed on demand -----------------------------------------------------

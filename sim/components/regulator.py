@@ -28,7 +28,10 @@ HOURS_PER_MONTH = 730.0
 class Regulator:
     def __init__(self, world: World) -> None:
         self.world = world
-        self.rng = world.streams.stream("regulator")
+        keyed = world.streams.keyed
+        self._application_gap = keyed("application_gap")
+        self._approval = keyed("approval")
+        self._extension = keyed("extension")
         self.configure()
         env, scenario = world.env, world.scenario
         start = scenario.run.start_date
@@ -90,19 +93,22 @@ class Regulator:
         return round(tax * TIYN_PER_KZT) / TIYN_PER_KZT if tax > 0 else 0.0
 
     def _applications(self) -> Generator[Any, Any, None]:
-        env = self.world.env
+        env, a = self.world.env, 0
         while True:
             rate = self.config.applications_per_year / (365 * 24.0)
-            yield env.timeout(self.rng.expovariate(rate) if rate > 0 else 30 * 24.0)
-            if rate > 0:
-                env.process(self._review())
+            if rate <= 0:
+                yield env.timeout(30 * 24.0)
+                continue
+            yield env.timeout(self._application_gap.exponential(a, 1.0 / rate))
+            env.process(self._review(a))
+            a += 1
 
-    def _review(self) -> Generator[Any, Any, None]:
+    def _review(self, application: int) -> Generator[Any, Any, None]:
         world, c, usd_kzt = self.world, self.config, self.world.scenario.market.usd_kzt
         self.receive("application_fee", "applicant", "applicants", c.application_fee.kzt(usd_kzt))
         world.emit(LicenceEvent(world.env.now, -1, "applied", "a firm applied for a licence"))
         yield world.env.timeout(c.review_time)
-        if self.rng.random() >= c.approval_share:
+        if not self._approval.chance(application, c.approval_share):
             world.emit(
                 LicenceEvent(
                     world.env.now, -1, "rejected", f"{self.world.why('regulator.approval_share')}"
@@ -156,7 +162,7 @@ class Regulator:
         self, exchange: int, since: float, term: float | None = None
     ) -> Generator[Any, Any, None]:
         env = self.world.env
-        expiry = since
+        expiry, terms = since, 0
         own_term = term
         while True:
             term = self.config.licence_term if own_term is None else own_term
@@ -166,7 +172,8 @@ class Regulator:
             if expiry > env.now:
                 yield env.timeout(expiry - env.now)
             share = self.config.extension_share
-            if self.rng.random() < share:
+            terms += 1
+            if self._extension.chance(exchange, share, terms):
                 self.world.emit(
                     LicenceEvent(
                         env.now,

@@ -14,14 +14,14 @@ from __future__ import annotations
 
 import bisect
 import itertools
-import random
 from collections.abc import Generator
 from typing import TYPE_CHECKING, Any
+
+import numpy as np
 
 from sim.components.population import HOURS_PER_YEAR, Person
 from sim.ledger import SATS_PER_BTC, TIYN_PER_KZT
 from sim.records import Loss, PlatformShut, Purchase, Sale
-from sim.rng import nth_uniform
 
 if TYPE_CHECKING:
     from sim.world import World
@@ -36,9 +36,13 @@ class UnlicensedChannel:
     def __init__(self, world: World) -> None:
         self.world = world
         self.config = world.scenario.unlicensed
-        self.rng = world.streams.stream("unlicensed")
-        self._pick = world.streams.per_person("platform")
-        self._enforcement = world.streams.stream("enforcement")
+        keyed = world.streams.keyed
+        self._pick = keyed("platform_pick")
+        self._fraud = keyed("fraud")
+        self._shutdown_gap = keyed("shutdown_gap")
+        self._victim = keyed("shutdown_victim")
+        self.shutdowns = 0
+        """Shutdowns so far (the n of the keyed draws of the next one)."""
         self.slots: list[int] = []
         """Platform id in each slot (slot 0 is the largest rank)."""
         self.grown: list[bool] = []
@@ -115,21 +119,21 @@ class UnlicensedChannel:
     def _attach(self, person: Person) -> int:
         """The person joins a platform, chosen in proportion to the platforms' sizes."""
         cumulative = self._weights()
-        u = nth_uniform(self._pick[person.id], person.platform_picks)
+        u = self._pick.u(person.id, person.platform_picks)  # the person's k-th pick
         person.platform_picks += 1
         slot = min(bisect.bisect_right(cumulative, u * cumulative[-1]), len(cumulative) - 1)
         person.platform = self.slots[slot]
         self.users[person.platform].add(person)
         return person.platform
 
-    def buy(self, person: Person, amount_kzt: float, premium: float) -> None:
-        """Buy through the person's platform (joining one first if needed)."""
+    def buy(self, person: Person, amount_kzt: float, premium: float, n: int) -> None:
+        """The person's n-th purchase, through their platform (joining one first if needed)."""
         world, ledger, c, t = self.world, self.world.ledger, self.config, self.world.env.now
         if not self.slots:
             return
         platform = person.platform if person.platform in self.slot_of else self._attach(person)
         amount = round(amount_kzt * TIYN_PER_KZT)
-        if self.rng.random() < c.fraud_prob:
+        if self._fraud.chance(person.id, c.fraud_prob, n):
             ledger.post(t, "households", "fraudsters", amount, "KZT", person.id)
             world.emit(Loss(t, person.id, platform, amount_kzt, "fraud"))
             return
@@ -188,14 +192,17 @@ class UnlicensedChannel:
             if rate <= 0 or not self.slots:
                 yield env.timeout(30 * 24.0)  # look again later: a dated rule may start enforcement
                 continue
-            yield env.timeout(self._enforcement.expovariate(rate))
+            s = self.shutdowns  # the s-th shutdown's wait and victim are keyed by s
+            self.shutdowns += 1
+            yield env.timeout(self._shutdown_gap.exponential(s, 1.0 / rate))
             if self.slots:
-                self._succeed(int(self._enforcement.random() * len(self.slots)))
+                self._succeed(self._victim.pick(s, len(self.slots)))
 
-    def sweep(self, count: int, why: str, rng: random.Random) -> int:
+    def sweep(self, count: int, why: str, rng: np.random.Generator) -> int:
         """Shut `count` distinct platforms at once (an enforcement sweep), every platform equally
         likely; a successor takes each slot at once, as after any shutdown."""
-        chosen = rng.sample(range(len(self.slots)), min(count, len(self.slots)))
+        size = min(count, len(self.slots))
+        chosen = [int(slot) for slot in rng.choice(len(self.slots), size=size, replace=False)]
         for slot in chosen:
             self._succeed(slot, f"{why}: shut in the sweep")
         return len(chosen)

@@ -36,7 +36,7 @@ def _run(*overrides: str, records: bool = False) -> Simulation:
 def test_the_income_proven_cap_is_a_rolling_twelve_months_not_a_lifetime_cap() -> None:
     world = _world("population.proof_of_income_share=1", "exchanges.unverified_monthly_cap=0").world
     exchanges = world.exchanges
-    person = world.population.arrive(0.0)
+    person = world.population.arrive(0, 0.0)
     cap, _ = exchanges.cap_room(person, 0.0)
     assert 0 < cap < float("inf")
     exchanges.record_spend(person, 0.0, cap)
