@@ -25,10 +25,8 @@ class Journeys:
         self._gap = keyed("topup_gap")
         self._size = keyed("topup_size")
         self._p2p = keyed("p2p_workaround")
-        self._spills = {
-            share: keyed(f"spill:{share}")
-            for share in ("channel.cap_spillover_unlicensed", "channel.refused_spillover_unlicensed")
-        }
+        shares = ("channel.cap_spillover_unlicensed", "channel.refused_spillover_unlicensed")
+        self._spills = {share: keyed(f"spill:{share}") for share in shares}
 
     def run(self, person: Person) -> Generator[Any, Any, None]:
         world = self.world

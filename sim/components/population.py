@@ -2,7 +2,8 @@
 
 Attributes are keyed draws (see `sim.rng`) with the person's arrival number as the key, so person
 17 has the same income, documents and patience in a baseline and a reform run on the same seed,
-and in a run of any length. They are computed when a component first asks, which keeps the validation worlds as cheap as bare SimPy.
+and in a run of any length. They are computed when a component first asks, which keeps the
+validation worlds as cheap as bare SimPy.
 """
 
 from __future__ import annotations
