@@ -25,6 +25,9 @@ import numpy as np
 
 _MASK = (1 << 64) - 1
 _GOLDEN = 0x9E3779B97F4A7C15
+_STEP = 0xD1B54A32D192ED03
+"""Odd constants: an entity's number and its event's number are spread apart by these before the
+mix, so (entity, n) and (entity', n') meet only when (e - e') x GOLDEN = (n' - n) x STEP mod 2^64."""
 _M1 = 0xBF58476D1CE4E5B9
 _M2 = 0x94D049BB133111EB
 _TO_UNIT = 2.0**-53
@@ -44,23 +47,17 @@ class Keyed:
         self.key = key & _MASK
 
     def u(self, entity: int, n: int = 0) -> float:
-        """The n-th uniform of this entity."""
-        z = ((entity * _GOLDEN) ^ self.key) & _MASK
+        """The n-th uniform of this entity: splitmix64's output mix of the key, the entity and n."""
+        z = (self.key + entity * _GOLDEN + n * _STEP) & _MASK
         z = ((z ^ (z >> 30)) * _M1) & _MASK
         z = ((z ^ (z >> 27)) * _M2) & _MASK
-        z ^= z >> 31
-        if n:
-            z = (z + n * _GOLDEN) & _MASK
-            z = ((z ^ (z >> 30)) * _M1) & _MASK
-            z = ((z ^ (z >> 27)) * _M2) & _MASK
-            z ^= z >> 31
-        return ((z >> 11) + 0.5) * _TO_UNIT
+        return (((z ^ (z >> 31)) >> 11) + 0.5) * _TO_UNIT
 
     __getitem__ = u
 
     def uniforms(self, entities: np.ndarray) -> np.ndarray:
         """`u(e)` for many entities at once (n = 0), bit for bit the same numbers."""
-        z = entities.astype(np.uint64) * np.uint64(_GOLDEN) ^ np.uint64(self.key)
+        z = entities.astype(np.uint64) * np.uint64(_GOLDEN) + np.uint64(self.key)
         z = (z ^ (z >> np.uint64(30))) * np.uint64(_M1)
         z = (z ^ (z >> np.uint64(27))) * np.uint64(_M2)
         z ^= z >> np.uint64(31)
