@@ -27,7 +27,7 @@ _MASK = (1 << 64) - 1
 _GOLDEN = 0x9E3779B97F4A7C15
 _STEP = 0xD1B54A32D192ED03
 """Odd constants: an entity's number and its event's number are spread apart by these before the
-mix, so (entity, n) and (entity', n') meet only when (e - e') x GOLDEN = (n' - n) x STEP mod 2^64."""
+mix, so (entity, n) and (entity', n') meet only if (e - e') x GOLDEN = (n' - n) x STEP mod 2^64."""
 _M1 = 0xBF58476D1CE4E5B9
 _M2 = 0x94D049BB133111EB
 _TO_UNIT = 2.0**-53
