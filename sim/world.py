@@ -52,6 +52,8 @@ class World:
         self.since: dict[str, dt.date] = {}
         """Effective date of every value changed by a dated rule (others: the start date)."""
         self._why: dict[str, str] = {}
+        self.set_by: dict[str, str] = {}
+        """Who set a value during the run, when someone did (a role-play team and its round)."""
         self.warnings: list[str] = []
         """Things the scenario asked for that could not happen (e.g. a shock on an exchange not
         licensed by its date); they go into the run's record."""
@@ -90,15 +92,22 @@ class World:
         text = self._why.get(path)
         if text is None:
             value = display_value(FIELD_BY_PATH[path], value_at(self.scenario, path))
-            since = self.since.get(path, self.scenario.run.start_date)
-            text = self._why[path] = f"{path}={value} (since {since.isoformat()})"
+            since = self.since.get(path, self.scenario.run.start_date).isoformat()
+            by = self.set_by.get(path)
+            since += f", set by {by}" if by else ""
+            text = self._why[path] = f"{path}={value} (since {since})"
         return text
 
-    def apply(self, scenario: Scenario, rule: DatedRule) -> None:
-        """A dated rule takes effect: every component reads its section again."""
+    def apply(self, scenario: Scenario, rule: DatedRule, by: str | None = None) -> None:
+        """A dated rule takes effect: every component reads its section again. `by` names who
+        set it (a role-play team), for the reason trail."""
         self.scenario = scenario
         for path in rule.values:
             self.since[path] = rule.date
+            if by:
+                self.set_by[path] = by
+            else:
+                self.set_by.pop(path, None)
         self._why.clear()
         for component in self.components:
             component.configure()

@@ -286,6 +286,7 @@ class RolePlay:
         if entry.kind == "shock":
             self.sim.fire_shock(entry.shock, f"fired live by {entry.team} in round {entry.round}")
             return
+        by = f"{entry.team} ({ROLES[entry.role].title}) in round {entry.round}"
         note = f"round {entry.round}: {entry.team} ({ROLES[entry.role].title}) moved"
         values = {entry.path: entry.value}
         try:
@@ -293,7 +294,7 @@ class RolePlay:
         except ValidationError as error:
             raise ScenarioError(_errors(error)) from None
         rule = DatedRule(date=self.date, values=values, note=note)
-        world.apply(changed, rule)
+        world.apply(changed, rule, by)
         world.emit(RuleApplied(world.env.now, json.dumps(values, default=str), note))
         self.sim.scenario = self.sim.scenario.model_copy(
             update={"rules": (*self.sim.scenario.rules, rule)}

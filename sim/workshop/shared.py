@@ -32,6 +32,14 @@ MAX_SOCKET = 100
 """Longest Unix socket path (the system's limit is 108 bytes)."""
 
 
+FACILITATOR_ONLY = {
+    "advance": "move the world to the next round",
+    "shock": "fire a shock",
+    "debrief": "write the debrief",
+}
+"""Requests the world takes only from the facilitator's screen (team None), never a team's."""
+
+
 class World:
     """The shared RolePlay behind a lock, answering requests; saves the log after each change."""
 
@@ -44,6 +52,13 @@ class World:
         """("ok", view) or ("error", [problems]) for one request from a team or the facilitator."""
         kind, team, *args = request
         try:
+            if team is not None and kind in FACILITATOR_ONLY:
+                raise ScenarioError(
+                    [
+                        f"only the facilitator can {FACILITATOR_ONLY[kind]}: a team says it is "
+                        "ready, and the world moves on when every team is"
+                    ]
+                )
             with self.lock:
                 play = self.play
                 if kind == "join":

@@ -14,6 +14,8 @@ from typer.testing import CliRunner
 from sim import ScenarioError, load_scenario
 from sim.cli import app
 from sim.loader import dump_yaml
+from sim.people import timeline
+from sim.records import PaymentBlocked
 from sim.workshop.roleplay import MOVES, ROLES, RolePlay, replay, replay_folder
 from sim.workshop.roleplay_debrief import write_debrief as write_roleplay_debrief
 from sim.workshop.shared import WorldClient, start_world
@@ -161,6 +163,38 @@ def test_the_world_advances_only_when_every_team_is_ready(room: Path) -> None:
     assert bank.view()["teams"] == [("Bank", "bank", False), ("Coinhall", "exchange", False)]
     facilitator = WorldClient(room)
     assert facilitator.call("advance")["day"] == 10  # the facilitator need not wait
+
+
+def test_only_the_facilitator_plays_a_round_fires_a_shock_or_writes_the_debrief(room: Path) -> None:
+    """The world process itself refuses a team's request to play the round, fire a shock or
+    write the debrief: a team's only say over the clock is being ready."""
+    bank = WorldClient(room)
+    bank.join("Bank", "bank")
+    for kind, args in (("advance", ()), ("shock", ("btc_crash",)), ("debrief", ())):
+        with pytest.raises(ScenarioError, match="only the facilitator can"):
+            bank.call(kind, *args)
+    assert bank.view()["day"] == 0 and not list(room.glob("debrief*"))
+    assert WorldClient(room).call("advance")["day"] == 5
+
+
+def test_the_reason_trail_names_the_team_and_round_behind_a_move(tmp_path: Path) -> None:
+    play = RolePlay(load_scenario(BASELINE, TINY), round_days=5)
+    play.join("Halyk", "bank")
+    play.advance()
+    play.move("Halyk", "banks.unlicensed_block_prob", 0.9)
+    why = play.sim.world.why("banks.unlicensed_block_prob")
+    assert "set by Halyk (a partner bank) in round 2" in why, why
+    play.advance()
+    assert play.sim.recorder is not None
+    records = [*play.sim.recorder.records, *play.sim.pending_records()]
+    people = {r.person for r in records if isinstance(r, PaymentBlocked) and r.t >= 5 * 24}
+    blocked = [
+        step.reason
+        for pid in sorted(people)
+        for step in timeline(play.sim, pid)
+        if step.reason and "banks.unlicensed_block_prob" in step.reason and step.t >= 5 * 24
+    ]
+    assert blocked and all("set by Halyk (a partner bank) in round 2" in r for r in blocked)
 
 
 def test_serve_roleplay_starts_one_world_and_serves_every_tab_a_team_screen(
