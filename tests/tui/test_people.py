@@ -112,3 +112,20 @@ async def test_a_refresh_keeps_the_row_the_user_is_on_and_a_new_search_starts_at
         await pilot.press("slash", "enter")
         await wait_for(pilot, lambda: table.row_count > 0 and cell(table, 0, "outcome") == "passed")
         assert table.cursor_row == 0  # a new search starts at its first match
+
+
+async def test_the_columns_fit_again_when_the_timeline_moves_beside_the_table(tiny: Path) -> None:
+    """From 120 columns the timeline sits beside the table instead of under it (the screen's
+    `-wide` class), which changes the table's width without the screen being resized: the columns
+    must be fitted again, never left cut mid-word ("unlicense") or with room to spare."""
+    app = SandboxApp(tiny, blink=False)
+    async with app.run_test(size=(130, 36)) as pilot:
+        screen, table = await _people_after_a_run(pilot, app)
+        await wait_for(pilot, lambda: not screen.asking)
+        for wide in (False, True, False):
+            before = table.size.width
+            screen.set_class(wide, "-wide")  # what the breakpoint does when the layout settles
+            await wait_for(pilot, lambda: table.size.width != before)
+            await wait_for(pilot, lambda: screen.fitted_width == table.size.width)
+            width = sum(c.get_render_width(table) for c in table.columns.values())
+            assert width <= table.size.width

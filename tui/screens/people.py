@@ -54,7 +54,7 @@ class PeopleScreen(WorkbenchScreen):
             compact=True,
         )
         with Horizontal(id="people-body"):
-            yield DataTable(id="people-table", cursor_type="row", zebra_stripes=True)
+            yield PeopleTable(id="people-table", cursor_type="row", zebra_stripes=True)
             with VerticalScroll(id="timeline-box"):
                 yield Static("Pick a person (enter) to see their timeline.", id="timeline")
 
@@ -184,10 +184,8 @@ class PeopleScreen(WorkbenchScreen):
         for row, cells in zip(self.rows, self._cells(), strict=True):
             table.add_row(*(cells[c] for c in shown), key=str(row.id))
 
-    def on_resize(self) -> None:
-        self.call_after_refresh(self._refit)
-
     def _refit(self) -> None:
+        """Fit the columns again if the table's width changed since they were fitted."""
         table = self.query_one("#people-table", DataTable)
         if table.size.width and table.size.width != self.fitted_width:
             cursor = table.cursor_row
@@ -247,3 +245,14 @@ class PeopleScreen(WorkbenchScreen):
                 text.append(f"    because {step.reason}\n", style="italic")
         self.query_one("#timeline", Static).update(text)
         self.timeline_steps = steps
+
+
+class PeopleTable(DataTable[str]):
+    """The people table. It asks its screen to fit the columns again whenever its own width
+    changes: at 120 columns and more the screen puts the timeline beside the table instead of
+    under it, which narrows the table without the screen itself being resized."""
+
+    def on_resize(self) -> None:
+        screen = self.screen
+        if isinstance(screen, PeopleScreen):
+            screen.call_after_refresh(screen._refit)
