@@ -125,7 +125,7 @@ async def test_the_columns_fit_again_when_the_timeline_moves_beside_the_table(ti
         for wide in (False, True, False):
             before = table.size.width
             screen.set_class(wide, "-wide")  # what the breakpoint does when the layout settles
-            await wait_for(pilot, lambda: table.size.width != before)
+            await wait_for(pilot, lambda before=before: table.size.width != before)
             await wait_for(pilot, lambda: screen.fitted_width == table.size.width)
             width = sum(c.get_render_width(table) for c in table.columns.values())
             assert width <= table.size.width
