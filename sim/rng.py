@@ -73,10 +73,6 @@ class Keyed:
         """Lognormal draw with the given median and log-scale sigma."""
         return median * math.exp(sigma * _INV_CDF(self.u(entity, n)))
 
-    def normal(self, entity: int, n: int = 0) -> float:
-        """A standard normal draw."""
-        return _INV_CDF(self.u(entity, n))
-
     def chance(self, entity: int, probability: float, n: int = 0) -> bool:
         return self.u(entity, n) < probability
 
