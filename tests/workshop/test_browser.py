@@ -120,6 +120,7 @@ def test_two_browsers_play_a_round_of_one_served_roleplay_world(
                 teams.append((page, screen))
             (regulator, on_regulator), (exchange, on_exchange) = teams
             exchange.keyboard.type("6")  # the first lever has the focus: KYC reviewers
+            on_exchange.wait_for(exchange, r"▊ +6 +▎")  # as a participant, see it typed first
             exchange.keyboard.press("Enter")
             on_regulator.wait_for(regulator, r"Coinhall \(exchange\) set kyc\.reviewers 2 → 6")
             regulator.keyboard.press("F3")

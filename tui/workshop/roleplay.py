@@ -270,7 +270,9 @@ class RolePlayApp(App[None]):
             )
         box.mount_all(widgets)
         if widgets and not self.facilitator:
-            self.call_after_refresh(self.query_one("#lever-0", Input).focus)
+            # At once, not after a refresh: keys a team types the moment its levers appear reach
+            # the first lever, not whatever had the focus before.
+            self.query_one("#lever-0", Input).focus()
 
     # --- actions -------------------------------------------------------------------------------
 
