@@ -9,6 +9,7 @@ from textual import events
 from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Tabs
+from textual.widgets._toast import ToastRack
 
 from tui.widgets.footer import KeyBar
 from tui.widgets.nav import NavBar
@@ -39,6 +40,9 @@ class WorkbenchScreen(Screen[None]):
         yield from ()
 
     def on_mount(self) -> None:
+        # Toasts get a strip of their own above the key bar, so they cover nothing (app.tcss)
+        for rack in self.query_children(ToastRack):
+            self.move_child(rack, before=self.query_one(KeyBar))
         app = self.workbench
         app.session_signal.subscribe(self, self._session_changed)
         self._session_changed(True)
