@@ -38,6 +38,7 @@ from tui.runner import SPEEDS, SimulationRunner, warm_up
 from tui.screens import MODES
 from tui.screens.save import SaveScreen
 from tui.session import DEFAULT_SCENARIO, Session, check_edits, failure
+from tui.widgets.toasts import TOAST_STRIP_CSS
 from tui.workshop.join import JoinScreen
 from tui.workshop.lesson import (
     LESSON_BINDINGS,
@@ -58,6 +59,7 @@ class SandboxApp(App[None]):
 
     TITLE = "Exchange Sandbox"
     CSS_PATH = "app.tcss"
+    CSS = TOAST_STRIP_CSS
     MODES = MODES
     BINDINGS: ClassVar[list[BindingType]] = [*APP_BINDINGS, *LESSON_BINDINGS, *SHOCK_BINDINGS]
     HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (120, "-wide")]  # type: ignore[misc]

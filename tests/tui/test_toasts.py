@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual.app import App
 from textual.geometry import Region
 from textual.widget import Widget
 from textual.widgets._toast import Toast, ToastRack
@@ -28,7 +29,7 @@ def ids(size: tuple[int, int]) -> str:
     return f"{size[0]}x{size[1]}"
 
 
-def content(app: SandboxApp) -> list[Widget]:
+def content(app: App[Any]) -> list[Widget]:
     """What the screen shows besides toasts: its own children (nav bar, body, key bar)."""
     return [
         child
@@ -44,9 +45,9 @@ async def toasts_shown(pilot: Any, count: int) -> list[Region]:
     return [toast.region for toast in app.screen.query(Toast)]
 
 
-def covered(app: SandboxApp, toasts: list[Region]) -> list[str]:
+def covered(app: App[Any], toasts: list[Region]) -> list[str]:
     return [
-        f"screen {app.current_mode}: a toast at {toast} covers {widget!r} at {widget.region}"
+        f"{type(app.screen).__name__}: a toast at {toast} covers {widget!r} at {widget.region}"
         for toast in toasts
         for widget in content(app)
         if toast.overlaps(widget.region)
@@ -95,3 +96,18 @@ async def test_the_content_gets_its_rows_back_when_the_toast_goes(tiny: Path) ->
         await wait_for(pilot, lambda: not app.screen.query(Toast))
         await pilot.pause(0.1)
         assert {id(w): w.region for w in content(app)} == before
+
+
+@pytest.mark.parametrize("kind", ["facilitator", "roleplay"])
+async def test_a_toast_covers_nothing_in_the_facilitators_view_or_a_role_play_team(
+    tmp_path: Path, kind: str
+) -> None:
+    from tui.workshop.facilitator import FacilitatorApp
+    from tui.workshop.roleplay import RolePlayApp
+
+    app = FacilitatorApp(tmp_path) if kind == "facilitator" else RolePlayApp(tmp_path, blink=False)
+    async with app.run_test(size=(88, 33), notifications=True) as pilot:
+        await pilot.pause(0.2)
+        app.notify("fired into every participant's running simulation", title="Shock")
+        toasts = await toasts_shown(pilot, 1)
+        assert covered(app, toasts) == []

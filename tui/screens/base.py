@@ -9,10 +9,10 @@ from textual import events
 from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Tabs
-from textual.widgets._toast import ToastRack
 
 from tui.widgets.footer import KeyBar
 from tui.widgets.nav import NavBar
+from tui.widgets.toasts import strip_toasts
 from tui.workshop.lesson import LessonPanel
 
 if TYPE_CHECKING:
@@ -40,9 +40,7 @@ class WorkbenchScreen(Screen[None]):
         yield from ()
 
     def on_mount(self) -> None:
-        # Toasts get a strip of their own above the key bar, so they cover nothing (app.tcss)
-        for rack in self.query_children(ToastRack):
-            self.move_child(rack, before=self.query_one(KeyBar))
+        strip_toasts(self, before=self.query_one(KeyBar))
         app = self.workbench
         app.session_signal.subscribe(self, self._session_changed)
         self._session_changed(True)

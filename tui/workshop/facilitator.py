@@ -30,6 +30,7 @@ from sim.workshop.debrief import (
     write_debrief,
 )
 from sim.workshop.lessons import Lesson
+from tui.widgets.toasts import TOAST_STRIP_CSS, strip_toasts
 from tui.workshop.shocks import ShockScreen
 
 REFRESH = 3.0
@@ -77,6 +78,7 @@ class FacilitatorApp(App[None]):
     """The room's scoreboard, refreshed as participants finish comparisons; shocks; the debrief."""
 
     TITLE = "Exchange Sandbox: facilitator"
+    CSS = TOAST_STRIP_CSS
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f4", "shock_menu", "Shock the room", id="facilitator.shock"),
         Binding("d", "debrief", "Debrief", id="facilitator.debrief"),
@@ -109,6 +111,7 @@ class FacilitatorApp(App[None]):
         table = self.query_one(DataTable)
         table.add_columns("rank", "participant", "latest what-if", "goal", "headline changes")
         self.sub_title = str(self.workshop)
+        strip_toasts(self.screen)
         self.set_interval(REFRESH, self.action_refresh)
         self.action_refresh()
 

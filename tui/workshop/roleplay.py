@@ -24,6 +24,7 @@ from sim.errors import ScenarioError
 from sim.workshop.roleplay import ROLES
 from sim.workshop.shared import WorldClient
 from tui.widgets.text_input import TextInput
+from tui.widgets.toasts import TOAST_STRIP_CSS, strip_toasts
 from tui.workshop.shocks import ShockScreen
 
 POLL = 0.5
@@ -98,6 +99,7 @@ class RolePlayApp(App[None]):
     """A team's screen, or the facilitator's (`facilitator=True`), on the world in `folder`."""
 
     TITLE = "Exchange Sandbox: role-play"
+    CSS = TOAST_STRIP_CSS
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f3", "ready", "Ready", id="roleplay.ready"),
         Binding("f3", "next_round", "Next round", id="roleplay.next"),
@@ -149,6 +151,7 @@ class RolePlayApp(App[None]):
 
     def on_mount(self) -> None:
         self.query_one("#rp-kpis", DataTable).add_columns("so far", "KPI")
+        strip_toasts(self.screen)
         self.sub_title = "facilitator" if self.facilitator else ""
         try:
             self.client = WorldClient(self.folder)
