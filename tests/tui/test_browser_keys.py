@@ -31,8 +31,14 @@ BROWSER_CHORDS = {
     "f12": "developer tools",
     "ctrl+shift+i": "developer tools",
     "ctrl+shift+j": "console",
+    "ctrl+pageup": "previous tab",
+    "ctrl+pagedown": "next tab",
+    "ctrl+shift+pageup": "move the tab left",
+    "ctrl+shift+pagedown": "move the tab right",
+    **{f"ctrl+{n}": f"tab {n}" if n < 9 else "last tab" for n in range(1, 10)},
 }
-"""Chords a common browser (Chromium, Firefox, Edge) acts on before the page sees them."""
+"""Chords a common browser (Chromium, Firefox, Edge) acts on before the page sees them: the
+issue's list and the browser's ways of switching and moving tabs."""
 
 
 def chord(key: str) -> frozenset[str]:
@@ -102,7 +108,7 @@ def test_no_binding_of_any_screen_modal_or_widget_uses_a_chord_the_browser_keeps
 
 
 def test_the_check_catches_a_binding_on_a_browser_chord() -> None:
-    from textual.widgets import Input
+    from textual.widgets import DataTable, Input
 
     class Clashing(App[None]):
         BINDINGS: ClassVar[list[BindingType]] = [
@@ -112,3 +118,4 @@ def test_the_check_catches_a_binding_on_a_browser_chord() -> None:
 
     assert len(reserved_bindings(Clashing)) == 2
     assert any("ctrl+w" in clash for clash in reserved_bindings(Input))  # Textual's own
+    assert any("ctrl+pagedown" in clash for clash in reserved_bindings(DataTable))

@@ -8,8 +8,8 @@ from typing import ClassVar
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import DataTable, ProgressBar, Static, Tab, Tabs
+from textual.containers import Horizontal, Vertical
+from textual.widgets import ProgressBar, Static, Tab, Tabs
 
 from sim import Comparison, Scenario
 from sim.fields import describe_changes
@@ -19,6 +19,7 @@ from sim.summary import KPIS
 from tui.exports import answered
 from tui.screens.base import TabbedScreen, tab_id
 from tui.widgets.charts import CHARTS, SeriesChart
+from tui.widgets.scrolling import DataTable, VerticalScroll
 from tui.widgets.tiles import headline
 
 HEADERS = ("KPI", "baseline", "what-if", "change", "95% CI of change")

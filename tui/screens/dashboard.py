@@ -6,13 +6,14 @@ from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.widgets import Static, Tab, Tabs
 
 from tui.screens.base import TabbedScreen, tab_id
 from tui.widgets.charts import CHARTS, SeriesChart
 from tui.widgets.eventlog import EventLog
 from tui.widgets.funnel import Funnel
+from tui.widgets.scrolling import VerticalScroll
 from tui.widgets.tiles import KpiTiles
 
 ICONS = {

@@ -8,9 +8,9 @@ from rich.markup import escape
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.command import SimpleCommand
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.widget import AwaitMount
-from textual.widgets import Button, ContentSwitcher, Input, Label, OptionList, Static
+from textual.widgets import Button, ContentSwitcher, Input, Label, Static
 from textual.widgets.option_list import Option
 
 from sim.fields import FIELD_BY_PATH, FieldSpec, describe_change
@@ -19,6 +19,7 @@ from tui.screens.base import WorkbenchScreen
 from tui.screens.schedule import ScheduleScreen
 from tui.widgets.changes import ChangesPanel
 from tui.widgets.field import FieldEditor, FieldHeader, column_widths
+from tui.widgets.scrolling import OptionList, VerticalScroll
 
 
 def fit_parts(parts: list[str], width: int, separator: str = " · ") -> str:

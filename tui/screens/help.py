@@ -5,13 +5,13 @@ from __future__ import annotations
 from rich.markdown import Markdown
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from sim.summary import KPIS
 from tui.commands import APP_BINDINGS, COMMANDS
 from tui.screens.base import WorkbenchScreen
 from tui.widgets.nav import SCREENS
+from tui.widgets.scrolling import VerticalScroll
 
 INTRO = """\
 # Exchange Sandbox

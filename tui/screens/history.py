@@ -10,12 +10,13 @@ from rich.markup import escape
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from sim.formatting import DASH, format_value, kpi_of
 from sim.store import Entry, RunStore
 from tui.screens.base import WorkbenchScreen
 from tui.widgets.entry import EntryView, Opened, read_entry, wall, when
+from tui.widgets.scrolling import DataTable
 from tui.widgets.tiles import headline, tile_label
 
 LISTED = 500

@@ -8,12 +8,13 @@ from typing import Any, ClassVar
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import DataTable, Input, Static
+from textual.containers import Horizontal
+from textual.widgets import Input, Static
 from textual.worker import get_current_worker
 
 from sim.people import PersonRow, Step
 from tui.screens.base import WorkbenchScreen
+from tui.widgets.scrolling import DataTable, VerticalScroll
 from tui.widgets.text_input import TextInput
 
 PAGE = 100

@@ -7,12 +7,13 @@ from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from sim import ScenarioError, load_scenario
 from sim.library import Entry, entries, library
 from tui.screens.base import WorkbenchScreen
 from tui.session import WHATIF_DIR, Session, readable_folders
+from tui.widgets.scrolling import DataTable
 
 
 def saved_whatifs(folder: Path = WHATIF_DIR) -> list[Entry]:

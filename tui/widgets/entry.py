@@ -10,14 +10,14 @@ from pathlib import Path
 from rich.markup import escape
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.containers import VerticalScroll
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from sim.formatting import DASH, format_change, format_interval, format_value, label
 from sim.history import scenario_changes
 from sim.report import METHOD
 from sim.store import Entry, KpiRow, RunStore
 from tui.screens.compare import HEADERS, ordered
+from tui.widgets.scrolling import DataTable, VerticalScroll
 from tui.widgets.tiles import KpiTiles
 
 

@@ -8,9 +8,10 @@ from textual.binding import BindingType
 from textual.dom import DOMNode
 from textual.widgets import Input, TextArea
 
-BROWSER_KEPT = frozenset({"ctrl+w"})
-"""Keys of Textual's own text bindings that a browser keeps (ctrl+w closes the tab): served, they
-never reach the app, so they are left out; ctrl+backspace and alt+backspace delete a word."""
+BROWSER_KEPT = frozenset({"ctrl+w", "ctrl+pageup", "ctrl+pagedown"})
+"""Keys of Textual's own bindings that a browser keeps (ctrl+w closes the tab, ctrl+pageup and
+ctrl+pagedown switch tabs): served, they never reach the app, so they are left out. In text boxes
+ctrl+backspace and alt+backspace delete a word; scrolling sideways keeps left and right."""
 
 
 def browser_safe(widget: type[DOMNode]) -> list[BindingType]:

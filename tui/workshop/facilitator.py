@@ -14,8 +14,7 @@ from typing import Any, ClassVar
 from textual import work
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import VerticalScroll
-from textual.widgets import DataTable, Footer, Header, Label, Static
+from textual.widgets import Header, Label, Static
 
 from sim.errors import ScenarioError
 from sim.formatting import format_value, label
@@ -30,6 +29,7 @@ from sim.workshop.debrief import (
     write_debrief,
 )
 from sim.workshop.lessons import Lesson
+from tui.widgets.scrolling import DataTable, Footer, VerticalScroll
 from tui.widgets.toasts import TOAST_STRIP_CSS, strip_toasts
 from tui.workshop.shocks import ShockScreen
 

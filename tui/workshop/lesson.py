@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING, Any, cast
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
 from textual.widgets import Label, Markdown, TextArea
 
 from sim.workshop.lessons import Lesson
 from tui.commands import Command
+from tui.widgets.scrolling import VerticalScroll
 from tui.widgets.text_input import TextBox
 
 if TYPE_CHECKING:

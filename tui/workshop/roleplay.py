@@ -15,14 +15,15 @@ from rich.text import Text
 from textual import work
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, DataTable, Footer, Header, Input, Label, OptionList, Static
+from textual.widgets import Button, Header, Input, Label, Static
 from textual.widgets.option_list import Option
 
 from sim.errors import ScenarioError
 from sim.workshop.roleplay import ROLES
 from sim.workshop.shared import WorldClient
+from tui.widgets.scrolling import DataTable, Footer, OptionList, VerticalScroll
 from tui.widgets.text_input import TextInput
 from tui.widgets.toasts import TOAST_STRIP_CSS, strip_toasts
 from tui.workshop.shocks import ShockScreen

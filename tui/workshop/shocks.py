@@ -8,11 +8,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Label, OptionList
+from textual.widgets import Label
 from textual.widgets.option_list import Option
 
 from sim.shocks import DEFAULT_SIZE, TITLES
 from tui.commands import Command
+from tui.widgets.scrolling import OptionList
 
 HELP = {
     "bank_exit": "the partner bank closes exchange 0's account",
