@@ -111,3 +111,19 @@ async def test_a_toast_covers_nothing_in_the_facilitators_view_or_a_role_play_te
         app.notify("fired into every participant's running simulation", title="Shock")
         toasts = await toasts_shown(pilot, 1)
         assert covered(app, toasts) == []
+
+
+async def test_the_field_being_typed_in_stays_in_sight_when_a_toast_shows(tiny: Path) -> None:
+    from textual.widgets import Input
+
+    app = SandboxApp(tiny, blink=False)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await pilot.pause(0.3)
+        field = [i for i in app.screen.query(Input) if i.region][-1]  # the form's last row
+        field.focus()
+        await pilot.pause(0.2)
+        form = next(a for a in field.ancestors if str(a.id).startswith("form-"))
+        assert isinstance(form, Widget)
+        app.notify("Fix the values marked ✗ before saving.", severity="warning")
+        await toasts_shown(pilot, 1)
+        assert form.region.contains_region(field.region)
