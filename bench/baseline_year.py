@@ -1,9 +1,10 @@
-"""Benchmark: one simulated year of a scenario at its default scale.
+"""Benchmark: one simulated year of a scenario at its default scale, against a bare SimPy M/M/c.
 
-Prints wall time, agents simulated, SimPy events and ledger postings per second, and the peak
-resident memory of the process. Targets: the baseline (aifc_pilot_2022) under 20 s, the full model
-(aifc_cooperation_2023) under 30 s, both under 1 GiB on a 2-core machine. With no argument both
-run, each in a fresh process so the memory figure is its own.
+Prints wall time, agents simulated, SimPy events and ledger postings per second, the peak resident
+memory of the process, and the ratio of the year's time to a bare SimPy M/M/c with 100,000
+customers run in the same process (`bench/mmc.py`). Targets (issue 12): the ratio at most 3, memory
+under 1 GiB. With no argument the baseline (aifc_pilot_2022) and the full model
+(aifc_cooperation_2023) run, each in a fresh process so the memory figure is its own.
 
     .venv/bin/python bench/baseline_year.py [SCENARIO] [--days 365]
 """
@@ -17,16 +18,16 @@ import sys
 import time
 from pathlib import Path
 
+from mmc import CUSTOMERS, bare_mmc_seconds
+
 from sim import Simulation, load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULTS = {
-    "configs/aifc_pilot_2022.yaml": 20.0,
-    "configs/aifc_cooperation_2023.yaml": 30.0,
-}
+DEFAULTS = ("configs/aifc_pilot_2022.yaml", "configs/aifc_cooperation_2023.yaml")
+TARGET_RATIO = 3.0
 
 
-def measure(path: str, days: int, target: float) -> None:
+def measure(path: str, days: int) -> None:
     scenario = load_scenario(path, [f"run.days={days}"])
     simulation = Simulation(scenario)
     started = time.perf_counter()
@@ -39,7 +40,10 @@ def measure(path: str, days: int, target: float) -> None:
     scale = scenario.population.scale_factor
     print(f"scenario            {scenario.name} ({days} days, scale {scale:g})")
     print(f"agents simulated    {agents:,}")
-    print(f"wall time           {wall:.2f} s   (target < {target:g} s)")
+    bare = bare_mmc_seconds()
+    print(f"wall time           {wall:.2f} s")
+    print(f"bare SimPy M/M/c    {bare:.2f} s   ({CUSTOMERS:,} customers, best of 3)")
+    print(f"ratio year / M/M/c  {wall / bare:.1f}x   (target <= {TARGET_RATIO:g}x)")
     print(f"SimPy events        {events:,}   ({events / wall:,.0f} per second)")
     print(f"ledger postings     {postings:,}   ({postings / wall:,.0f} per second)")
     print(f"peak memory (RSS)   {peak_mib:,.0f} MiB   (target < 1024 MiB)")
@@ -49,20 +53,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("scenario", nargs="?")
     parser.add_argument("--days", type=int, default=365)
-    parser.add_argument("--target", type=float, default=30.0, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.scenario:
-        measure(args.scenario, args.days, args.target)
+        measure(args.scenario, args.days)
         return
-    for path, target in DEFAULTS.items():
+    for path in DEFAULTS:
         command = [
             sys.executable,
             __file__,
             str(ROOT / path),
             "--days",
             str(args.days),
-            "--target",
-            str(target),
         ]
         subprocess.run(command, check=True)
         print()
