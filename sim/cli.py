@@ -30,7 +30,7 @@ from rich.progress import (
 from rich.table import Table
 
 from sim.engine import Cancelled
-from sim.experiment import Comparison, RunResult, check_same_horizon, compare, run
+from sim.experiment import Comparison, RunResult, check_comparable, compare, run
 from sim.experiments.adaptive import Target, compare_until, parse_target, run_until
 from sim.files import OutError, RunFolder, safe_name
 from sim.formatting import (
@@ -404,7 +404,7 @@ def compare_command(
     for side in (base, ref):
         _fits(side, max_agents)
     try:
-        check_same_horizon(base, ref)
+        check_comparable(base, ref)
     except ScenarioError as error:
         raise _fail(error.problems) from None
     stop = None

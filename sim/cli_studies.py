@@ -20,6 +20,7 @@ from sim.cli_experiments import (
     stoppable,
 )
 from sim.errors import ScenarioError
+from sim.experiment import check_comparable
 from sim.experiments import make_executor
 from sim.experiments.designs import parse_factors
 from sim.experiments.priors import Priors, default_priors, load_priors
@@ -235,6 +236,7 @@ def robust(
     found = _priors(priors, base.base)
     out = out or Path("studies") / safe_name(f"{ref.base.name}-vs-{base.base.name}-robust")
     try:
+        check_comparable(base.base, ref.base)
         with stoppable(out / "cells.csv") as stop, job_bar("robust comparison") as bar:
             executor = make_executor(scheduler, workers, stop)
             result, robustness, left_out = robust_compare(

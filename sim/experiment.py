@@ -307,12 +307,14 @@ def reform_label(baseline: Scenario, reform: Scenario, limit: int = 3) -> str:
     return f"{reform.name} + {', '.join(edits[:limit])}{more}"
 
 
-class HorizonMismatch(ScenarioError):
-    """The two sides of a comparison cover different periods."""
+class NotComparable(ScenarioError):
+    """The two sides of a comparison cover different periods or run at different scales."""
 
 
-def check_same_horizon(baseline: Scenario, reform: Scenario) -> None:
-    """Refuse a comparison of different horizons: its changes would mix policy and calendar."""
+def check_comparable(baseline: Scenario, reform: Scenario) -> None:
+    """Refuse a comparison whose two sides differ in what is not policy: the horizon (its
+    changes would mix policy and calendar) or the sampling scale (queues do not yet scale by
+    sampling, so the scale alone moves KPIs: README, "Scale")."""
     problems = [
         f"run.{field} differs: baseline {getattr(baseline.run, field)}, "
         f"what-if {getattr(reform.run, field)}; a comparison needs the same horizon on both "
@@ -320,8 +322,15 @@ def check_same_horizon(baseline: Scenario, reform: Scenario) -> None:
         for field in ("days", "start_date")
         if getattr(baseline.run, field) != getattr(reform.run, field)
     ]
+    scales = baseline.population.scale_factor, reform.population.scale_factor
+    if scales[0] != scales[1]:
+        problems.append(
+            f"population.scale_factor differs: baseline {scales[0]:g}, what-if {scales[1]:g}; "
+            "the scale is how many real people one agent stands for, not a policy, and it still "
+            "moves queue-driven KPIs (README, 'Scale'): compare both sides at the same scale"
+        )
     if problems:
-        raise HorizonMismatch(problems)
+        raise NotComparable(problems)
 
 
 def same_streams(baseline: Scenario, reform: Scenario) -> Scenario:
@@ -350,11 +359,12 @@ def compare(
     `on_pairs(partial)` is called each time a pair finishes, with the pairs finished so far (a
     partial comparison: what a stopped comparison still shows).
 
-    Both scenarios must cover the same period (`run.days`, `run.start_date`): otherwise this
-    raises `HorizonMismatch` (a `ScenarioError`) before running anything. `pinned` KPIs are
+    Both scenarios must cover the same period (`run.days`, `run.start_date`) at the same
+    `population.scale_factor`: otherwise this raises `NotComparable` (a `ScenarioError`) before
+    running anything. `pinned` KPIs are
     always answered by the plain-language summary.
     """
-    check_same_horizon(baseline, reform)
+    check_comparable(baseline, reform)
     count = replications or max(baseline.run.replications, 2)
     reform = same_streams(baseline, reform)
     started = time.perf_counter()

@@ -74,6 +74,12 @@ class Keyed:
         return median * math.exp(sigma * _INV_CDF(self.u(entity, n)))
 
     def chance(self, entity: int, probability: float, n: int = 0) -> bool:
+        """u(entity, n) < probability. A uniform lies strictly inside (0, 1), so a probability of
+        0 or 1 decides without drawing (a pure function of its key: skipping it changes nothing)."""
+        if probability <= 0.0:
+            return False
+        if probability >= 1.0:
+            return True
         return self.u(entity, n) < probability
 
     def pick(self, entity: int, count: int, n: int = 0) -> int:

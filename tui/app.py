@@ -363,7 +363,9 @@ class SandboxApp(App[None]):
         if not self.fits(baseline, self.session.whatif):
             return
         if self.compare_aligned:
-            self.notify(self.compare_aligned, title="Same horizon on both sides", timeout=8)
+            self.notify(
+                self.compare_aligned, title="Same horizon and scale on both sides", timeout=8
+            )
         job = self.compare_job = ComparisonJob(
             self,
             self._job_ids,

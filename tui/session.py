@@ -83,9 +83,13 @@ def check_edits(base_path: Path, edits: dict[str, str]) -> tuple[Scenario | None
     return scenario, keyed
 
 
-def horizon(scenario: Scenario) -> tuple[int, Any]:
-    """What a comparison must share: the number of simulated days and the first day."""
-    return scenario.run.days, scenario.run.start_date
+FRAME = ("run.days", "run.start_date", "population.scale_factor")
+"""What both sides of a comparison must share: they are not policy (`check_comparable`)."""
+
+
+def horizon(scenario: Scenario) -> tuple[int, Any, float]:
+    """What a comparison must share: the simulated days, the first day and the sampling scale."""
+    return scenario.run.days, scenario.run.start_date, scenario.population.scale_factor
 
 
 @dataclass
@@ -181,26 +185,31 @@ class Session:
         return changes(self.baseline, self.whatif) if self.whatif is not None else {}
 
     def aligned_baseline(self) -> tuple[Scenario, str | None]:
-        """The baseline over the what-if's horizon (run.days and start date), and a note if moved.
+        """The baseline over the what-if's horizon and scale, and a note if moved.
 
         A comparison of two different run lengths would report the extra days as the reform's
-        effect, so both sides run the what-if's horizon.
+        effect, and one of two scales the sampling's; so both sides run the what-if's.
         """
         base, whatif = self.baseline, self.whatif
         if whatif is None or horizon(whatif) == horizon(base):
             return base, None
-        edits = {p: t for p, t in self.edits.items() if p in {"run.days", "run.start_date"}}
+        edits = {p: t for p, t in self.edits.items() if p in FRAME}
         aligned, problems = check_edits(self.base_path, edits)
         if aligned is None or problems or horizon(aligned) != horizon(whatif):
             run = base.run.model_copy(
                 update={"days": whatif.run.days, "start_date": whatif.run.start_date}
             )
-            aligned = base.model_copy(update={"run": run})
+            population = base.population.model_copy(
+                update={"scale_factor": whatif.population.scale_factor}
+            )
+            aligned = base.model_copy(update={"run": run, "population": population})
         aligned = aligned.model_copy(update={"name": base.name})
+        scale = whatif.population.scale_factor
         note = (
             f"Both sides run the what-if's {whatif.run.days} days from "
-            f"{whatif.run.start_date.isoformat()} (the baseline's own horizon is "
-            f"{base.run.days} days from {base.run.start_date.isoformat()})."
+            f"{whatif.run.start_date.isoformat()}, one agent for {scale:g} people (the "
+            f"baseline's own: {base.run.days} days from {base.run.start_date.isoformat()}, "
+            f"one for {base.population.scale_factor:g})."
         )
         return aligned, note
 

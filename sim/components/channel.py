@@ -121,7 +121,7 @@ class ChannelChoice:
             )
         gap = self.utility_gap(person)
         p = _logistic(gap)
-        channel = LICENSED if self._draw[person.id] < p else UNLICENSED
+        channel = LICENSED if self._draw.chance(person.id, p) else UNLICENSED
         return (
             channel,
             p,

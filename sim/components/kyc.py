@@ -114,7 +114,7 @@ class KycGate:
                         pid, c.auto_check_time_median, c.auto_check_time_sigma
                     )
                 )
-                passed = self._attempt_ok[k][pid] < quality
+                passed = self._attempt_ok[k].chance(pid, quality)
                 world.emit(KycAttempt(env.now, pid, k + 1, passed))
                 if passed:
                     break
@@ -144,7 +144,7 @@ class KycGate:
                 "iin",
                 f"{self.world.why('kyc.iin_check')}: identity number not in the state database",
             )
-        to_manual = self._manual[pid] < c.manual_review_share or (
+        to_manual = self._manual.chance(pid, c.manual_review_share) or (
             c.nonresidents_to_manual and not person.resident
         )
         if not to_manual:

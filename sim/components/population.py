@@ -156,8 +156,8 @@ class Population:
         person = Person(
             pid,
             t,
-            self._resident[pid] >= c.nonresident_share,
-            self._bad[pid] < c.bad_actor_share,
+            not self._resident.chance(pid, c.nonresident_share),
+            self._bad.chance(pid, c.bad_actor_share),
             book=self.book,
         )
         self.people[pid] = person

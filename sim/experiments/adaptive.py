@@ -16,7 +16,7 @@ from sim.experiment import (
     Progress,
     RunResult,
     ShouldStop,
-    check_same_horizon,
+    check_comparable,
     run_many,
     same_streams,
 )
@@ -129,7 +129,7 @@ def compare_until(
     pinned: Sequence[str] = (),
 ) -> tuple[Comparison, Stop]:
     """Paired replications until the change of the target KPI is precise enough."""
-    check_same_horizon(baseline, reform)
+    check_comparable(baseline, reform)
     reform = same_streams(baseline, reform)
     started = time.perf_counter()
     base: list[ReplicationResult] = []

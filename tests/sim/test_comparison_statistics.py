@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from sim import compare, load_scenario
 from sim.cli import app
 from sim.engine import ReplicationResult
-from sim.experiment import Comparison, HorizonMismatch, RunResult, run_many
+from sim.experiment import Comparison, NotComparable, RunResult, run_many
 from sim.fields import describe_changes
 from sim.formatting import COUNT_UNITS, format_change, format_interval, format_value, label
 from sim.report import comparison_document, comparison_markdown, plain_summary
@@ -255,7 +255,7 @@ def test_compare_of_a_with_itself_plus_a_set_is_labelled_by_its_changes(
 
 def test_compare_refuses_different_horizons_with_one_line(tmp_path: Path, small: Path) -> None:
     longer = load_scenario(BASELINE, [*SMALL, "run.days=60"])
-    with pytest.raises(HorizonMismatch, match=r"run\.days differs: baseline 45, what-if 60"):
+    with pytest.raises(NotComparable, match=r"run\.days differs: baseline 45, what-if 60"):
         compare(load_scenario(BASELINE, SMALL), longer, replications=2, workers=1)
     reform = tmp_path / "longer.yaml"
     reform.write_text(f"extends: {small}\nname: longer\nrun:\n  days: 60\n")
@@ -263,6 +263,22 @@ def test_compare_refuses_different_horizons_with_one_line(tmp_path: Path, small:
     assert code == 2 and "run.days differs" in output and "Traceback" not in output
     code, output = _cli("compare", str(small), str(reform), "--days", "20", "-r", "2")
     assert code == 0, output  # --days aligns both sides
+
+
+def test_compare_refuses_two_sampling_scales_because_the_scale_is_not_a_policy(
+    small: Path,
+) -> None:
+    finer = load_scenario(BASELINE, [*SMALL, "population.scale_factor=500"])
+    with pytest.raises(
+        NotComparable, match=r"population\.scale_factor differs: baseline 250, what-if 500"
+    ):
+        compare(load_scenario(BASELINE, SMALL), finer, replications=2, workers=1)
+    priors = BASELINE.parent / "priors" / "kz.yaml"
+    for extra in ([], ["--priors", str(priors), "--samples", "2"]):
+        code, output = _cli(
+            "compare", str(small), str(small), "--set", "population.scale_factor=500", *extra
+        )
+        assert code == 2 and "scale_factor differs" in output and "Traceback" not in output
 
 
 def test_parallel_progress_advances_by_simulated_day() -> None:

@@ -120,6 +120,19 @@ async def test_a_comparison_of_two_run_lengths_runs_both_over_the_whatifs_horizo
         assert change.difference.mean == 0  # the same world over the same days: no change
 
 
+async def test_a_comparison_of_two_scales_runs_both_at_the_whatifs_scale(tiny: Path) -> None:
+    app = SandboxApp(tiny, replications=2, blink=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        scale = app.session.baseline.population.scale_factor
+        await make_whatif(app, pilot, "population.scale_factor", f"{scale * 2:g}")
+        await pilot.press("ctrl+g")
+        await wait_for(pilot, lambda: app.comparison is not None)
+        assert app.comparison.baseline.scenario.population.scale_factor == scale * 2
+        assert app.compare_aligned and f"one agent for {scale * 2:g} people" in app.compare_aligned
+        change = app.comparison.changes["applicants"]
+        assert change.difference.mean == 0  # the scale is not a policy: the same world
+
+
 async def test_compare_shows_the_change_so_far_as_pairs_finish_and_stop_keeps_them(
     tiny: Path,
 ) -> None:
