@@ -7,7 +7,9 @@ reported together in a `ScenarioError`, never as a traceback.
 
 from __future__ import annotations
 
+import copy
 import difflib
+import functools
 import io
 import re
 import types
@@ -162,12 +164,23 @@ def _parse(text: str, path: Path) -> Any:
 
 
 def _read(path: Path) -> tuple[dict[str, Any], dict[KeyPath, str]]:
-    document = _parse(read_text(path), path)
+    """A file's data and where each key came from (the file is read, and checked, every time)."""
+    data, sources = _document(str(path), read_text(path))
+    return copy.deepcopy(data), dict(sources)
+
+
+@functools.lru_cache(maxsize=32)
+def _document(where: str, text: str) -> tuple[dict[str, Any], dict[KeyPath, str]]:
+    """The parsed text, kept for the same file and text: YAML round-trip parsing is most of a
+    load, and a session, a sweep or a test suite loads the same few library files again and
+    again. Callers get copies (`_read`)."""
+    path = Path(where)
+    document = _parse(text, path)
     if document is None:
         document = CommentedMap()
     if not isinstance(document, CommentedMap):
         raise ScenarioError([f"{path}: not a scenario (a scenario is a mapping of keys to values)"])
-    sources: dict[KeyPath, str] = {(): str(path)}
+    sources: dict[KeyPath, str] = {(): where}
     return _plain(document, path, (), sources), sources
 
 
@@ -220,13 +233,19 @@ def _model_of(annotation: Any) -> type[BaseModel] | None:
 
 def leaf_paths(model: type[BaseModel] = Scenario, prefix: KeyPath = ()) -> list[str]:
     """Every settable dotted path of a scenario, e.g. `kyc.working_hours.start_hour`."""
+    return list(_leaf_paths(model, prefix))
+
+
+@functools.cache
+def _leaf_paths(model: type[BaseModel], prefix: KeyPath) -> tuple[str, ...]:
+    """The paths, walked once per model: every `--set`, rule and sweep cell asks for them."""
     paths: list[str] = []
     for name, field in model.model_fields.items():
         path = (*prefix, name)
         paths.append(".".join(path))
         if (sub := _model_of(field.annotation)) is not None:
-            paths.extend(leaf_paths(sub, path))
-    return paths
+            paths.extend(_leaf_paths(sub, path))
+    return tuple(paths)
 
 
 def _model_at(path: KeyPath) -> type[BaseModel] | None:

@@ -22,6 +22,13 @@ EVENTS_PER_AGENT = 100
 KB_PER_AGENT = 1.5
 BASE_MB = 80.0
 HOURS_PER_MONTH = 730.0
+SIZING = (
+    "population.arrivals_per_day",
+    "population.active_period_mean",
+    "population.topups_per_month",
+    "aml.typologies",
+)
+"""The values a run's size depends on: only dated rules that change one of them are replayed."""
 
 
 @dataclass(frozen=True)
@@ -47,7 +54,12 @@ class Size:
 def estimate(scenario: Scenario) -> Size:
     """The size of one replication, taking each value at its largest over the dated rules."""
     days, scale = scenario.run.days, scenario.population.scale_factor
-    states = [state for _, state in dated_states(scenario)]
+    sizing = tuple(
+        rule
+        for rule in scenario.rules
+        if any(path == q or path.startswith(f"{q}.") for path in rule.values for q in SIZING)
+    )  # replaying every rule validates a scenario per rule: a sweep sizes hundreds of cells
+    states = [state for _, state in dated_states(scenario.model_copy(update={"rules": sizing}))]
     arrivals = max(s.population.arrivals_per_day for s in states)
     people = math.ceil(arrivals * days / scale)
     purchases = 0.0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from dataclasses import dataclass
@@ -45,8 +46,12 @@ def _number(value: float) -> str:
     return str(np.format_float_positional(value, unique=True, trim="-"))
 
 
+@functools.lru_cache(maxsize=4096)
 def format_duration(hours: float) -> str:
-    """The shortest readable form that parses back to exactly the same number of hours."""
+    """The shortest readable form that parses back to exactly the same number of hours.
+
+    Cached: writing a scenario (every dated rule replayed on load, every cell of a sweep) formats
+    the same few durations thousands of times, and each search tries dozens of texts."""
     if math.isinf(hours):
         return "inf"
     if math.isnan(hours):

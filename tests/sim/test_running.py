@@ -110,7 +110,7 @@ def test_a_typology_table_at_its_maximum_is_refused_before_it_starts(tmp_path: P
             "--samples",
             "2",
             "--set",
-            "population.scale_factor=1",
+            "population.arrivals_per_day=110000",  # the reform's scale must be the baseline's
         ],
     ],
     ids=["sweep", "uncertainty", "sensitivity", "robust-compare"],
