@@ -27,6 +27,9 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/gate_vs_simpy.py
 	$(BIN)/python bench/baseline_year.py
+	$(BIN)/python bench/compare_year.py
+	$(BIN)/python bench/scale.py
+	$(BIN)/python bench/scale_invariance.py
 	$(BIN)/python bench/tui_latency.py
 	$(BIN)/python bench/sweep_scaling.py
 	$(BIN)/python bench/sweep_memory.py
