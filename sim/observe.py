@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from sim.components.miners import MINERS
 from sim.records import (
     Alert,
     AlertClosed,
@@ -90,6 +91,8 @@ class CaseTally:
 class RuleTally:
     alerts: int = 0
     true_alerts: int = 0
+    institutional: int = 0
+    """Alerts on the miners' sales: simulated at full size, not one per `scale_factor` people."""
     legit_people: set[int] = field(default_factory=set)
 
 
@@ -112,6 +115,8 @@ class Tally:
         self.queue = TimeWeighted()
         # AML
         self.alerts = self.true_alerts = self.strs = 0
+        self.institutional_alerts = 0
+        """Of `alerts`, those on the miners' sales (full size: never scaled up)."""
         self.aml_analyst_h: defaultdict[str, float] = defaultdict(float)
         self.rules: defaultdict[str, RuleTally] = defaultdict(RuleTally)
         self.cases: dict[int, CaseTally] = {}
@@ -229,6 +234,9 @@ class Tally:
             self.true_alerts += 1
             rule.true_alerts += 1
             self.typology_rules[r.typology].add(r.rule)
+        elif r.person == MINERS:
+            self.institutional_alerts += 1
+            rule.institutional += 1
         else:
             rule.legit_people.add(r.person)
             self.legit_alerted.add(r.person)

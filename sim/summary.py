@@ -139,6 +139,11 @@ def _ratio(numerator: float, denominator: float) -> float:
     return numerator / denominator if denominator else math.nan
 
 
+def _real_alerts(alerts: int, institutional: int, k: float) -> float:
+    """Real alerts: people's scaled up by the scale factor, the miners' (full size) as they are."""
+    return k * (alerts - institutional) + institutional
+
+
 RECEIPT_SOURCES: dict[str, tuple[str, ...]] = {
     "receipts_fees_kzt": ("application_fee", "authorisation_fee", "supervision_fee"),
     "receipts_mining_kzt": ("mining_fee",),
@@ -173,7 +178,7 @@ def totals(tally: Tally, world: World) -> dict[str, float]:
         "fees_kzt": k * tally.fees_people + tally.fees_institutional,
         "state_receipts_kzt": sum(by_source.values()),
         **by_source,
-        "aml_alerts": k * tally.alerts,
+        "aml_alerts": _real_alerts(tally.alerts, tally.institutional_alerts, k),
         "str_filed": k * tally.strs,
         "bank_freezes": float(tally.bank_events["frozen"] + tally.bank_events["terminated"]),
         "payments_volume_kzt": k * tally.payments_volume,
@@ -205,7 +210,9 @@ def compute_kpis(tally: Tally, world: World) -> dict[str, float]:
         "false_reject_rate": _ratio(tally.legit_rejected, tally.legit_decided),
         "bad_actors_onboarded": k * tally.bad_onboarded,
         "licensed_share": _ratio(licensed, licensed + unlicensed),
-        "aml_precision": _ratio(tally.true_alerts, tally.alerts),
+        "aml_precision": _ratio(
+            k * tally.true_alerts, _real_alerts(tally.alerts, tally.institutional_alerts, k)
+        ),
         "laundering_detected_share": _ratio(detected, detected + undetected),
         "laundering_prevented_kzt": k * sum(c.prevented_kzt for c in cases),
         "laundering_detected_kzt": k * detected,
@@ -255,7 +262,11 @@ def scorecard(tally: Tally, world: World) -> list[ScorecardRow]:
         cases = [c for c in tally.cases.values() if c.typology == typology]
         found = [c for c in cases if c.detected_at is not None]
         rules = tally.typology_rules.get(typology, set())
-        alerts = sum(tally.rules[r].alerts for r in rules)
+        alerts = _real_alerts(
+            sum(tally.rules[r].alerts for r in rules),
+            sum(tally.rules[r].institutional for r in rules),
+            k,
+        )
         true = sum(tally.rules[r].true_alerts for r in rules)
         legit = set().union(*(tally.rules[r].legit_people for r in rules)) if rules else set()
         value = sum(c.value_kzt for c in cases)
@@ -268,7 +279,7 @@ def scorecard(tally: Tally, world: World) -> list[ScorecardRow]:
                 k * value,
                 k * len(found),
                 _ratio(sum(c.moved_kzt for c in found), moved),
-                _ratio(true, alerts),
+                _ratio(k * true, alerts),
                 _ratio(sum(delays), len(delays)),
                 k * tally.aml_analyst_h.get(typology, 0.0),
                 k * len(legit),

@@ -113,3 +113,29 @@ def test_miners_sales_pass_through_aml_screening_and_the_banks_volume_signal() -
     alerts = [r for r in records if isinstance(r, Alert)]
     assert sales and alerts and all(r.person == MINERS for r in alerts)
     assert any(v > 0 for v in simulation.world.banks.average_volume.values())
+
+
+@pytest.mark.parametrize("scale_factor", [1, 25])
+def test_miners_sales_alerts_are_counted_once_whatever_the_scale_factor(scale_factor: int) -> None:
+    # The miners are one client simulated at full size: each alert on their sales is one real
+    # alert, not `scale_factor` of them (as each simulated person's is), so a large scale factor
+    # must not multiply them in the alert count or dilute the true alerts' share.
+    simulation = Simulation(
+        load_scenario(
+            BASELINE,
+            [
+                *SMALL,
+                f"population.scale_factor={scale_factor}",
+                "population.arrivals_per_day=0",
+                "aml.typologies=[]",
+                "miners.sale_share=0.75",
+                "run.days=60",
+            ],
+        ),
+        keep_records=True,
+    )
+    simulation.run()
+    records = simulation.recorder.records  # type: ignore[union-attr]
+    alerts = [r for r in records if isinstance(r, Alert)]
+    assert alerts and all(r.person == MINERS for r in alerts)
+    assert simulation.kpis()["aml_alerts"] == len(alerts)
