@@ -8,7 +8,7 @@ import pytest
 
 from sim import Simulation, load_scenario
 from sim.components.miners import MINERS
-from sim.records import Alert, MinerSale
+from sim.records import Alert, MinerSale, Record
 from tests.conftest import BASELINE, SMALL
 
 
@@ -92,23 +92,18 @@ def test_the_detected_share_is_over_the_laundering_that_moved() -> None:
     )
 
 
+def _miners_only(*overrides: str) -> tuple[Simulation, list[Record]]:
+    """60 days in which nobody but the miners trades, and the records of it."""
+    only = ["population.arrivals_per_day=0", "aml.typologies=[]", "miners.sale_share=0.75"]
+    scenario = load_scenario(BASELINE, [*SMALL, *overrides, *only, "run.days=60"])
+    simulation = Simulation(scenario, keep_records=True)
+    simulation.run()
+    return simulation, simulation.recorder.records  # type: ignore[union-attr]
+
+
 def test_miners_sales_pass_through_aml_screening_and_the_banks_volume_signal() -> None:
     # Nobody else trades: every alert and every tenge of volume the banks see is the miners'.
-    simulation = Simulation(
-        load_scenario(
-            BASELINE,
-            [
-                *SMALL,
-                "population.arrivals_per_day=0",
-                "aml.typologies=[]",
-                "miners.sale_share=0.75",
-                "run.days=60",
-            ],
-        ),
-        keep_records=True,
-    )
-    simulation.run()
-    records = simulation.recorder.records  # type: ignore[union-attr]
+    simulation, records = _miners_only()
     sales = [r for r in records if isinstance(r, MinerSale)]
     alerts = [r for r in records if isinstance(r, Alert)]
     assert sales and alerts and all(r.person == MINERS for r in alerts)
@@ -120,22 +115,7 @@ def test_miners_sales_alerts_are_counted_once_whatever_the_scale_factor(scale_fa
     # The miners are one client simulated at full size: each alert on their sales is one real
     # alert, not `scale_factor` of them (as each simulated person's is), so a large scale factor
     # must not multiply them in the alert count or dilute the true alerts' share.
-    simulation = Simulation(
-        load_scenario(
-            BASELINE,
-            [
-                *SMALL,
-                f"population.scale_factor={scale_factor}",
-                "population.arrivals_per_day=0",
-                "aml.typologies=[]",
-                "miners.sale_share=0.75",
-                "run.days=60",
-            ],
-        ),
-        keep_records=True,
-    )
-    simulation.run()
-    records = simulation.recorder.records  # type: ignore[union-attr]
+    simulation, records = _miners_only(f"population.scale_factor={scale_factor}")
     alerts = [r for r in records if isinstance(r, Alert)]
     assert alerts and all(r.person == MINERS for r in alerts)
     assert simulation.kpis()["aml_alerts"] == len(alerts)
