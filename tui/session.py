@@ -87,7 +87,7 @@ FRAME = ("run.days", "run.start_date", "population.scale_factor")
 """What both sides of a comparison must share: they are not policy (`check_comparable`)."""
 
 
-def horizon(scenario: Scenario) -> tuple[int, Any, float]:
+def frame(scenario: Scenario) -> tuple[int, Any, float]:
     """What a comparison must share: the simulated days, the first day and the sampling scale."""
     return scenario.run.days, scenario.run.start_date, scenario.population.scale_factor
 
@@ -191,11 +191,11 @@ class Session:
         effect, and one of two scales the sampling's; so both sides run the what-if's.
         """
         base, whatif = self.baseline, self.whatif
-        if whatif is None or horizon(whatif) == horizon(base):
+        if whatif is None or frame(whatif) == frame(base):
             return base, None
         edits = {p: t for p, t in self.edits.items() if p in FRAME}
         aligned, problems = check_edits(self.base_path, edits)
-        if aligned is None or problems or horizon(aligned) != horizon(whatif):
+        if aligned is None or problems or frame(aligned) != frame(whatif):
             run = base.run.model_copy(
                 update={"days": whatif.run.days, "start_date": whatif.run.start_date}
             )

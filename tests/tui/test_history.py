@@ -52,6 +52,15 @@ async def show_history(pilot: Pilot[Any], rows: int) -> DataTable[Any]:
     return table
 
 
+async def open_first_entry(pilot: Pilot[Any]) -> EntryView:
+    """Open the only entry of the History screen and wait until its view shows it."""
+    await show_history(pilot, 1)
+    await pilot.press("enter")
+    view = pilot.app.screen.query_one(EntryView)
+    await wait_for(pilot, lambda: view.display and pilot.app.screen.opened is not None)
+    return view
+
+
 def cells(table: DataTable[Any], row: int) -> dict[str, str]:
     columns = [str(c.key.value) for c in table.ordered_columns]
     return dict(zip(columns, map(str, table.get_row_at(row)), strict=True))
@@ -122,10 +131,7 @@ async def test_opening_a_run_shows_its_kpis_without_running_anything(
     nothing_may_run(monkeypatch)
     app = SandboxApp(tiny, blink=False)
     async with app.run_test(size=(80, 24)) as pilot:
-        await show_history(pilot, 1)
-        await pilot.press("enter")
-        view = app.screen.query_one(EntryView)
-        await wait_for(pilot, lambda: view.display and app.screen.opened is not None)
+        view = await open_first_entry(pilot)
         tile = view.query_one("#tile-capital_outflow_kzt", KpiTile)
         assert tile.text() == format_value(
             "capital_outflow_kzt", recorded["capital_outflow_kzt"].mean
@@ -148,10 +154,7 @@ async def test_opening_a_comparison_shows_its_table_and_what_the_whatif_changes(
     nothing_may_run(monkeypatch)
     app = SandboxApp(tiny, blink=False)
     async with app.run_test(size=(120, 40)) as pilot:
-        await show_history(pilot, 1)
-        await pilot.press("enter")
-        view = app.screen.query_one(EntryView)
-        await wait_for(pilot, lambda: view.display and app.screen.opened is not None)
+        view = await open_first_entry(pilot)
         kpis = view.query_one("#entry-kpis", DataTable)
         headers = [str(c.label) for c in kpis.ordered_columns]
         assert headers == ["KPI", "baseline", "what-if", "change", "95% CI of change"]
