@@ -173,6 +173,15 @@ class Screen:
             page.wait_for_timeout(100)
         raise AssertionError(f"{pattern!r} never appeared; the screen:\n{self.text()}")
 
+    def wait_gone(self, page: Any, pattern: str, timeout: float = 30.0) -> None:
+        """Wait until `pattern` is no longer on screen (a dialog closed); fail with the screen."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if not re.search(pattern, self.text()):
+                return
+            page.wait_for_timeout(100)
+        raise AssertionError(f"{pattern!r} never went away; the screen:\n{self.text()}")
+
 
 def playwright_key(label: str) -> str:
     """A footer key label (`^r`, `ctrl+r`, `space`, `x`) as Playwright names the key."""

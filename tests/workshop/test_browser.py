@@ -67,7 +67,9 @@ def test_served_app_takes_keys_without_a_click_and_runs_with_the_key_on_screen(
             )
             page.keyboard.type("Alice")
             page.keyboard.press("Enter")
-            screen.wait_for(page, "kept in")
+            # The welcome says where things are kept too: wait for the toast and the welcome gone.
+            screen.wait_for(page, "runs are kept in")
+            screen.wait_gone(page, "Welcome to the workshop")
             # The key shown on screen for Run (on the Editor's Run button, as its footer has no
             # room at 80 columns) runs the scenario; its result shows on screen.
             shown = screen.wait_for(page, r"\bRun (\^\w|ctrl\+\w)\b")
