@@ -28,7 +28,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--days", type=int, default=365)
     parser.add_argument("-r", "--replications", type=int, default=8)
-    parser.add_argument("--set", dest="reform", default="kyc.reviewers=4")
+    parser.add_argument("--set", dest="reform", default="kyc.reviewers=100")
     args = parser.parse_args()
     days = f"run.days={args.days}"
     baseline = load_scenario(BASELINE, [days])

@@ -16,18 +16,10 @@ from pathlib import Path
 
 from sim import load_scenario
 from sim.experiment import run
-from sim.summary import KPI_BY_NAME, Estimate
+from sim.summary import KPI_BY_NAME
 
 BASELINE = Path(__file__).resolve().parent.parent / "configs" / "aifc_pilot_2022.yaml"
 SLACK = 0.05
-
-
-def agree(a: Estimate, b: Estimate) -> bool:
-    """Whether two estimates agree within their CIs plus 5% of the larger mean."""
-    if math.isnan(a.mean) or math.isnan(b.mean):
-        return math.isnan(a.mean) and math.isnan(b.mean)
-    half = sum((e.ci95[1] - e.ci95[0]) / 2 for e in (a, b) if e.ci95 is not None)
-    return abs(a.mean - b.mean) <= half + SLACK * max(abs(a.mean), abs(b.mean))
 
 
 def main() -> None:
@@ -54,7 +46,7 @@ def main() -> None:
         b = results[1][name]
         if name not in KPI_BY_NAME:
             continue
-        same = agree(a, b)
+        same = a.agrees_with(b, SLACK)
         moved += not same
         relative = (b.mean - a.mean) / abs(a.mean) if a.mean and not math.isnan(a.mean) else None
         change = "—" if relative is None else f"{relative:+.1%}"

@@ -21,7 +21,7 @@ def timed(name: str, executor: Executor) -> float:
         [f"run.days={DAYS}", "population.scale_factor=50"],
     )
     factors = [
-        parse_vary("kyc.reviewers=1,2,3,4"),
+        parse_vary("kyc.reviewers=25,50,75,100"),
         parse_vary("banks.unlicensed_block_prob=0.2,0.4,0.6,0.8"),
     ]
     with tempfile.TemporaryDirectory() as folder:

@@ -77,8 +77,8 @@ walk() {  # walk WIDTH HEIGHT: ask the question at one terminal size
     wait_for "KYC › reviewers" 10
     keys Enter                                # the field, its value selected
     sleep 1.5                                 # (the find box closes, the field takes the focus)
-    type_text "4"                             # double the analysts: 2 -> 4
-    wait_for "2 → 4" 20
+    type_text "100"                           # double the analysts: 50 -> 100
+    wait_for "50 → 100" 20
     capture analysts_doubled
 
     keys C-f

@@ -63,7 +63,7 @@ keys C-e BSpace BSpace BSpace lots
 sleep 1
 capture invalid_value_typed
 
-keys C-e BSpace BSpace BSpace BSpace 1
+keys C-e BSpace BSpace BSpace BSpace 100
 sleep 1
 capture fixed_value
 

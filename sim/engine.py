@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from sim.components.team import pooling_note
 from sim.observe import Observer, Recorder, Tally
 from sim.records import Record
 from sim.rng import Streams
@@ -248,6 +249,10 @@ class Simulation:
         self, status: str = "ok", error: str | None = None, wall_seconds: float = 0.0
     ) -> ReplicationResult:
         self._deliver()
+        kpis = self.kpis()
+        pooling = pooling_note(
+            "KYC manual review", self.world.kyc.team, kpis["kyc_reviewer_utilisation"]
+        )
         return ReplicationResult(
             self.replication,
             self.seed,
@@ -255,12 +260,12 @@ class Simulation:
             error,
             self.day,
             wall_seconds,
-            self.kpis(),
+            kpis,
             queue_diagnostics(self.tally, self.world),
             list(self.rows),
             scorecard(self.tally, self.world),
             self.recorder.records if self.recorder else None,
-            list(self.world.warnings),
+            [*self.world.warnings, *([pooling] if pooling else [])],
         )
 
 

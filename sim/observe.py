@@ -111,13 +111,16 @@ class Tally:
         self.fees_people = self.fees_institutional = 0.0
         # the KYC manual-review queue
         self.queued = self.review_started = self.queue_abandoned = 0
-        self.queue_wait_sum = self.review_busy_h = self.review_overtime_h = 0.0
+        self.queue_wait_sum = 0.0
         self.queue = TimeWeighted()
         # AML
         self.alerts = self.true_alerts = self.strs = 0
         self.institutional_alerts = 0
         """Of `alerts`, those on the miners' sales (full size: never scaled up)."""
         self.aml_analyst_h: defaultdict[str, float] = defaultdict(float)
+        """Analyst hours on people's alerts by typology (one agent's: scaled up by k)."""
+        self.aml_analyst_h_institutional = 0.0
+        """Analyst hours on the miners' alerts (full size: never scaled up)."""
         self.rules: defaultdict[str, RuleTally] = defaultdict(RuleTally)
         self.cases: dict[int, CaseTally] = {}
         self.legit_alerted: set[int] = set()
@@ -183,8 +186,6 @@ class Tally:
     def _kyc_decided(self, r: KycDecided) -> None:
         self.kyc[r.outcome] += 1
         self.kyc_passed_reviewed += r.outcome == "passed" and r.stage == "manual"
-        self.review_busy_h += r.review_h
-        self.review_overtime_h += r.overtime_h
         if r.outcome == "abandoned":
             return
         self.kyc_waits.append(r.wait_h)
@@ -242,7 +243,10 @@ class Tally:
             self.legit_alerted.add(r.person)
 
     def _alert_closed(self, r: AlertClosed) -> None:
-        self.aml_analyst_h[r.typology or "legitimate"] += r.analyst_h
+        if r.person == MINERS:  # full size: its hours are real hours already
+            self.aml_analyst_h_institutional += r.analyst_h
+        else:
+            self.aml_analyst_h[r.typology or "legitimate"] += r.analyst_h
 
     def _str(self, r: StrFiled) -> None:
         self.strs += 1

@@ -65,13 +65,14 @@ class KycDecided(NamedTuple):
     """`passed`, `rejected` or `abandoned`."""
     wait_h: float
     review_h: float
-    """Analyst time spent on the case (0 when no manual review)."""
+    """How long the manual review took (0 when none); the sampled team's analyst may be held
+    longer or shorter, at the pace that keeps its capacity (`sim.components.team`)."""
     legitimate: bool
     stage: str
     """Where it was decided: `auto`, `iin`, `manual` or `queue`."""
     reason: str
     overtime_h: float = 0.0
-    """The part of `review_h` after the analysts' closing time (a case finished in overtime)."""
+    """The part of the analyst's time on it after closing (a case finished in overtime)."""
 
 
 class CapApplied(NamedTuple):

@@ -219,8 +219,8 @@ class KycSection(Section):
     """Share of applications passing the automated stage that go to manual review."""
     nonresidents_to_manual: bool = True
     """Send every non-resident to manual review (their IIN is issued in person)."""
-    reviewers: int = Field(2, ge=0, le=10_000)
-    """Manual-review analysts in the simulated world (each stands for scale_factor real ones)."""
+    reviewers: int = Field(50, ge=0, le=100_000)
+    """Manual-review analysts: real ones (the sampled world keeps 1 per `scale_factor`)."""
     review_time_mean: Duration = 0.75
     """Mean analyst handling time per case."""
     review_time_distribution: Literal["exponential", "lognormal"] = "lognormal"
@@ -266,10 +266,10 @@ class BanksSection(Section):
     """Median time for a bank to onboard an exchange that has none (lognormal)."""
     risk_appetite: NonNegative = 25.0
     """Risk score at which a bank freezes an exchange's account."""
-    alert_risk: NonNegative = 0.2
-    """Risk score an AML alert at the exchange adds."""
-    str_risk: NonNegative = 2.0
-    """Risk score a suspicious-transaction report at the exchange adds."""
+    alert_risk: NonNegative = 0.008
+    """Risk score each real AML alert at the exchange adds."""
+    str_risk: NonNegative = 0.08
+    """Risk score each real suspicious-transaction report at the exchange adds."""
     spike_factor: float = Field(3.0, ge=1.0)
     """A day's deposits above this multiple of the exchange's 30-day average are a volume spike."""
     spike_risk: NonNegative = 1.0
@@ -422,8 +422,8 @@ class AmlSection(Section):
     """Crypto transfers at or above this need travel-rule data; self-hosted ones raise alerts."""
     offshore_threshold: MoneyField = Money(5_000_000)
     """Offshore transfers at or above this raise alerts."""
-    analysts: int = Field(3, ge=0, le=10_000)
-    """Alert-review analysts (simulated; each stands for scale_factor real ones)."""
+    analysts: int = Field(50, ge=0, le=100_000)
+    """Alert-review analysts: real ones (the sampled world keeps 1 per `scale_factor`)."""
     review_time_mean: Duration = 20 / 60
     """Mean analyst time per alert (exponential)."""
     working_hours: WorkingHours | None = WorkingHours()

@@ -197,7 +197,7 @@ def compute_kpis(tally: Tally, world: World) -> dict[str, float]:
     now = world.env.now
     # Busy hours over the hours the team was there to work: its working hours at its size at the
     # time (dated rules resize it), plus the overtime spent finishing cases started before closing.
-    available = world.kyc.available_hours(now) + tally.review_overtime_h
+    available = world.kyc.available_hours(now) + world.kyc.overtime_h
     licensed, unlicensed = tally.volume["licensed"], tally.volume["unlicensed"]
     cases = tally.cases.values()
     detected = sum(c.moved_kzt for c in cases if c.detected_at is not None)
@@ -206,7 +206,7 @@ def compute_kpis(tally: Tally, world: World) -> dict[str, float]:
         **totals(tally, world),
         "kyc_wait_mean_h": _ratio(sum(tally.kyc_waits), len(tally.kyc_waits)),
         "kyc_wait_p95_h": _p95(tally.kyc_waits),
-        "kyc_reviewer_utilisation": _ratio(tally.review_busy_h, available),
+        "kyc_reviewer_utilisation": _ratio(world.kyc.busy_h, available),
         "false_reject_rate": _ratio(tally.legit_rejected, tally.legit_decided),
         "bad_actors_onboarded": k * tally.bad_onboarded,
         "licensed_share": _ratio(licensed, licensed + unlicensed),
@@ -296,7 +296,7 @@ def scorecard(tally: Tally, world: World) -> list[ScorecardRow]:
                 math.nan,
                 math.nan,
                 math.nan,
-                k * tally.aml_analyst_h.get("legitimate", 0.0),
+                k * tally.aml_analyst_h.get("legitimate", 0.0) + tally.aml_analyst_h_institutional,
                 k * len(tally.legit_alerted),
                 ",".join(sorted(r for r, t in tally.rules.items() if t.legit_people)),
             )
@@ -324,6 +324,17 @@ class Estimate:
 
     mean: float
     ci95: tuple[float, float] | None
+
+    def agrees_with(self, other: Estimate, slack: float = 0.05) -> bool:
+        """Whether two estimates of one KPI agree within their CIs plus `slack` of the larger mean.
+
+        The metamorphic check of a sampling knob (issue 7 §1): the same world measured two ways.
+        Undefined (NaN) agrees only with undefined.
+        """
+        if math.isnan(self.mean) or math.isnan(other.mean):
+            return math.isnan(self.mean) and math.isnan(other.mean)
+        half = sum((e.ci95[1] - e.ci95[0]) / 2 for e in (self, other) if e.ci95 is not None)
+        return abs(self.mean - other.mean) <= half + slack * max(abs(self.mean), abs(other.mean))
 
 
 def estimate(values: Sequence[float]) -> Estimate:

@@ -55,13 +55,13 @@ _UNIT_HINTS = {
 
 
 TEAMS = {"kyc.reviewers": "KYC analysts", "aml.analysts": "AML analysts"}
-"""Team sizes: simulated people who each stand for `population.scale_factor` real ones."""
+"""Team sizes, in real analysts: the sampled world keeps one per `population.scale_factor`."""
 
 
-def real_count(count: Any, scale: float) -> float | None:
-    """How many real people a simulated count stands for (None for a schedule or bad text)."""
+def simulated_count(count: Any, scale: float) -> float | None:
+    """The simulated analysts a real team works as (None for a schedule or bad text)."""
     try:
-        return float(count) * scale
+        return float(count) / scale
     except (TypeError, ValueError):
         return None
 
@@ -96,7 +96,7 @@ def unit_hint(spec: FieldSpec) -> str:
     """What to type: the unit, or the form a value takes."""
     k = kind(spec)
     if spec.path in TEAMS:
-        return "simulated"
+        return "real"
     if k in {"int", "float"} and spec.unit not in {"count", "number", ""}:
         return spec.unit
     return _UNIT_HINTS.get(k, spec.unit)

@@ -6,6 +6,10 @@ offshore transfers). An alert joins the analysts' queue; a true case is recognis
 `detection_prob`, a legitimate one is reported by mistake with `false_str_prob`; a report reaches
 the financial monitoring agency after `str_filing_delay`, and the exchange may exit the customer.
 Every transaction carries its person's ground truth (`Person.case`), so detection is scored.
+
+Counts are real: a sampled person's alert stands for `scale_factor` real ones (and weighs as much
+in the bank's risk score), the miners' (simulated at full size) for one; the analyst team is given
+in real analysts and sampled like the people (`sim.components.team`).
 """
 
 from __future__ import annotations
@@ -15,7 +19,9 @@ from typing import TYPE_CHECKING, Any
 
 import simpy
 
+from sim.components.miners import MINERS
 from sim.components.population import Person
+from sim.components.team import Team, review, sampled_team
 from sim.records import Alert, AlertClosed, CustomerExited, StrFiled
 
 if TYPE_CHECKING:
@@ -37,7 +43,8 @@ class AmlMonitor:
         self._review_time = keyed("aml_review_time")
         self._report = keyed("aml_report")
         self._exit = keyed("aml_exit")
-        self.analysts: simpy.Resource | None = None
+        self.analysts = simpy.Resource(world.env, 1)
+        self.team = Team(0, 0, 1.0)
         self.configure()
 
     def configure(self) -> None:
@@ -46,10 +53,13 @@ class AmlMonitor:
         self.amount_kzt = c.amount_threshold.kzt(usd_kzt)
         self.travel_kzt = c.travel_rule_threshold.kzt(usd_kzt)
         self.offshore_kzt = c.offshore_threshold.kzt(usd_kzt)
-        if self.analysts is None:
-            self.analysts = simpy.Resource(self.world.env, max(1, c.analysts))
-        self.analysts._capacity = max(1, c.analysts)  # a dated rule may change the team
+        self.team = sampled_team(c.analysts, self.world.scenario.population.scale_factor)
+        self.analysts._capacity = max(1, self.team.simulated)  # a dated rule may change the team
         self.analysts._trigger_put(None)
+
+    def real(self, person: Person) -> float:
+        """Real alerts (or reports) one of this person's stands for."""
+        return 1.0 if person.id == MINERS else self.world.scenario.population.scale_factor
 
     def screen(self, person: Person, exchange: int, kind: str, amount_kzt: float) -> None:
         """Run the rules on one movement; raise an alert for each rule that fires."""
@@ -136,23 +146,25 @@ class AmlMonitor:
             reason,
         )
         world.emit(alert)
-        world.banks.risk_signal(exchange, world.scenario.banks.alert_risk, f"AML alert ({rule})")
+        risk = world.scenario.banks.alert_risk * self.real(person)
+        world.banks.risk_signal(exchange, risk, f"AML alert ({rule})")
         person.alerts += 1
         world.env.process(self._review_alert(alert, person, person.alerts))
 
     def _review_alert(self, alert: Alert, person: Person, n: int) -> Generator[Any, Any, None]:
         """Review the person's n-th alert: its draws are keyed (person, n)."""
         env, c, world = self.world.env, self.config, self.world
-        assert self.analysts is not None
-        if c.analysts == 0:
+        if self.team.simulated == 0:
             return  # nobody reviews: the alert stays open
-        with self.analysts.request() as request:
-            yield request
-            opens = world.calendar.next_open(env.now, c.working_hours)
-            if opens > env.now:
-                yield env.timeout(opens - env.now)
-            busy = self._review_time.exponential(person.id, c.review_time_mean, n)
-            yield env.timeout(busy)
+        request = self.analysts.request()
+        yield request
+        opens = world.calendar.next_open(env.now, c.working_hours)
+        if opens > env.now:
+            yield env.timeout(opens - env.now)
+        busy = self._review_time.exponential(person.id, c.review_time_mean, n)
+        # The sampled team's time for it: a full-size alert takes 1/k of a sampled review.
+        hold = busy * self.team.pace * self.real(person) / world.scenario.population.scale_factor
+        yield from review(env, self.analysts, request, busy, hold)
         true_case = person.case >= 0
         draw = self._report.u(person.id, n)
         report = draw < c.detection_prob if true_case else draw < c.false_str_prob
@@ -188,7 +200,8 @@ class AmlMonitor:
                     f"after alert {alert.alert} ({alert.rule})",
                 )
             )
-            world.banks.risk_signal(alert.exchange, world.scenario.banks.str_risk, "a report")
+            risk = world.scenario.banks.str_risk * self.real(person)
+            world.banks.risk_signal(alert.exchange, risk, "a report")
             if not person.exited and self._exit.chance(person.id, c.exit_after_str, n):
                 person.exited = True
                 world.emit(

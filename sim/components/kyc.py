@@ -2,6 +2,7 @@
 
 Manual review is a queue served by a finite analyst team (optionally in working hours); applicants
 whose patience runs out abandon. Decisions have configurable false-reject and false-accept rates.
+The team is given in real analysts and sampled like the applicants (`sim.components.team`).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import simpy
 
 from sim.components.population import Person
+from sim.components.team import Team, review, sampled_team
 from sim.records import (
     KycAttempt,
     KycDecided,
@@ -35,10 +37,13 @@ class KycGate:
         self.world = world
         self.config = c = world.scenario.kyc
         self.env = world.env
-        self.reviewers = simpy.Resource(self.env, max(1, c.reviewers))
+        self.reviewers = simpy.Resource(self.env, 1)
+        self.team = Team(0, 0, 1.0)
         self.queue_length = 0
+        self.busy_h = self.overtime_h = 0.0
+        """The team's hours on reviews finished so far, and the part of them after closing."""
         self.teams: list[tuple[float, int]] = []
-        """(since when, analysts): the team's size over time, for its available hours."""
+        """(since when, simulated analysts): the team over time, for its available hours."""
         col = world.streams.per_person
         self._attempt_ok = [col(f"auto_attempt_{k}") for k in range(c.max_attempts)]
         self._attempt_time = [col(f"auto_attempt_time_{k}") for k in range(c.max_attempts)]
@@ -54,9 +59,10 @@ class KycGate:
         """Read the KYC section (again); a dated rule may resize the analyst team."""
         self.config = c = self.world.scenario.kyc
         self._review_median = c.review_time_mean / math.exp(c.review_time_sigma**2 / 2)
-        self.reviewers._capacity = max(1, c.reviewers)  # SimPy has no public resize
+        self.team = sampled_team(c.reviewers, self.world.scenario.population.scale_factor)
+        self.reviewers._capacity = max(1, self.team.simulated)  # SimPy has no public resize
         self.reviewers._trigger_put(None)
-        self.teams.append((self.env.now, c.reviewers))
+        self.teams.append((self.env.now, self.team.simulated))
 
     def available_hours(self, now: float) -> float:
         """Analyst-hours the team had in its working hours up to `now`, at its size at the time."""
@@ -168,7 +174,7 @@ class KycGate:
         deadline = queued_at + patience
         self.queue_length += 1
         world.emit(ReviewQueued(queued_at, pid, self.queue_length))
-        if c.reviewers == 0:
+        if self.team.simulated == 0:
             yield env.timeout(patience)
             return self._abandon(
                 person, t0, queued_at, f"{self.world.why('kyc.reviewers')}: nobody reviews"
@@ -193,14 +199,16 @@ class KycGate:
         self.queue_length -= 1
         started = env.now
         world.emit(ReviewStarted(started, pid, started - queued_at))
-        busy = self.review_hours(pid)
-        yield env.timeout(busy)
-        self.reviewers.release(request)
+        busy = self.review_hours(pid)  # the review's real length: what the applicant waits
+        hold = busy * self.team.pace  # the sampled team's time for it (team.py)
         # A case started before closing is finished in overtime: that time is busy and available.
         overtime = (
-            busy - world.calendar.open_hours(started, env.now, c.working_hours)
+            hold - world.calendar.open_hours(started, started + hold, c.working_hours)
             if c.working_hours
             else 0.0
+        )
+        yield from review(
+            env, self.reviewers, request, busy, hold, lambda: self._worked(hold, overtime)
         )
         if person.bad_actor:
             if self._decision.chance(pid, c.manual_false_accept_rate):
@@ -238,6 +246,12 @@ class KycGate:
         return self._decide(
             person, t0, PASSED, "manual", f"{why}: analyst approved", busy, overtime
         )
+
+    def _worked(self, hours: float, overtime: float) -> None:
+        """An analyst is free again: count the hours the review took them (on release, so a run's
+        utilisation never counts hours after its end)."""
+        self.busy_h += hours
+        self.overtime_h += overtime
 
     def _abandon(self, person: Person, t0: float, queued_at: float, reason: str) -> str:
         self.queue_length -= 1

@@ -31,13 +31,16 @@ def test_the_kyc_wait_people_expect_includes_those_who_gave_up() -> None:
     assert simulation.world.kyc.expected_wait_h > 48.0
 
 
-def test_reviewer_utilisation_never_exceeds_one_even_when_reviews_run_past_closing() -> None:
+@pytest.mark.parametrize("reviewers", [2500, 875])  # 10 simulated at k = 250; 3.5, paced as 4
+def test_reviewer_utilisation_never_exceeds_one_even_when_reviews_run_past_closing(
+    reviewers: int,
+) -> None:
     # Overloaded, with reviews of many hours: cases started before closing end in overtime.
     simulation = _run(
         "channel.licensed_awareness=1",
         "kyc.manual_review_share=1",
         "kyc.review_time_mean=8h",
-        "kyc.reviewers=10",
+        f"kyc.reviewers={reviewers}",
         "population.patience_mean=inf",
         "run.days=21",
     )
@@ -45,13 +48,14 @@ def test_reviewer_utilisation_never_exceeds_one_even_when_reviews_run_past_closi
 
 
 def test_reviewer_utilisation_counts_the_team_at_its_size_at_the_time() -> None:
-    # The team doubles halfway: the hours it had are 10 analysts' for 15 days, then 20's.
+    # The team doubles halfway: the hours it had are 10 analysts' for 15 days, then 20's (2,500
+    # and 5,000 real analysts at k = 250).
     scenario = load_scenario(
         BASELINE,
         [
             *SMALL,
             "run.days=30",
-            "kyc.reviewers={2022-07-01: 10, 2022-07-16: 20}",
+            "kyc.reviewers={2022-07-01: 2500, 2022-07-16: 5000}",
         ],
     )
     simulation = Simulation(scenario)

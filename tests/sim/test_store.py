@@ -81,7 +81,7 @@ def test_runs_and_comparisons_are_recorded_and_shown_without_rerunning(tmp_path:
     runner = CliRunner()
     small = [x for s in SMALL for x in ("--set", s)]
     first = runner.invoke(app, ["run", str(BASELINE), *small, "--out", "a"])
-    second = runner.invoke(app, ["run", str(BASELINE), *small, "--set", "kyc.reviewers=5"])
+    second = runner.invoke(app, ["run", str(BASELINE), *small, "--set", "kyc.reviewers=125"])
     small_file = tmp_path / "small.yaml"
     small_file.write_text(
         f"extends: {BASELINE}\nrun: {{days: 45}}\npopulation: {{scale_factor: 250}}\n"
@@ -97,7 +97,7 @@ def test_runs_and_comparisons_are_recorded_and_shown_without_rerunning(tmp_path:
     assert "licensed_share" in shown.output and str((tmp_path / "a").resolve()) in shown.output
     diff = runner.invoke(app, ["runs", "diff", "1", "2"])
     assert diff.exit_code == 0
-    assert "kyc.reviewers: 2 → 5" in diff.output
+    assert "kyc.reviewers: 50 → 125" in diff.output
     kpis = {r.arm for r in store.kpis(3)}
     assert kpis == {"baseline", "reform", "change"}
 

@@ -45,7 +45,7 @@ async def test_comparison_shows_a_significant_change_with_its_ci(tiny: Path) -> 
 async def test_stopping_a_comparison_leaves_the_app_ready(tiny: Path) -> None:
     app = SandboxApp(tiny, replications=50, blink=False)
     async with app.run_test(size=(80, 24)) as pilot:
-        await make_whatif(app, pilot, "kyc.reviewers", "4")
+        await make_whatif(app, pilot, "kyc.reviewers", "100")
         await pilot.press("ctrl+g")
         await wait_for(pilot, lambda: app.compare_progress[0] > 0)
         await pilot.press("x")
@@ -61,7 +61,7 @@ async def test_report_export_writes_markdown_in_words_and_says_where(
 ) -> None:
     app = SandboxApp(tiny, replications=2, blink=False)
     async with app.run_test(size=(80, 24)) as pilot:
-        await make_whatif(app, pilot, "kyc.reviewers", "4")
+        await make_whatif(app, pilot, "kyc.reviewers", "100")
         await make_whatif(app, pilot, "banks.unlicensed_block_prob", "from 2023: 0.9")
         await pilot.press("ctrl+g")
         await wait_for(pilot, lambda: app.comparison is not None)
@@ -165,20 +165,20 @@ def test_partial_comparisons_grow_pair_by_pair_and_end_as_the_whole() -> None:
     from tests.tui.conftest import BASELINE, TINY
 
     base = load_scenario(BASELINE, TINY)
-    reform = load_scenario(BASELINE, [*TINY, "kyc.reviewers=4"])
+    reform = load_scenario(BASELINE, [*TINY, "kyc.reviewers=100"])
     seen: list[int] = []
     whole = compare(
         base, reform, 3, workers=1, on_pairs=lambda c: seen.append(len(c.baseline.replications))
     )
     assert seen == [1, 2, 3]
     assert [r.replication for r in whole.baseline.replications] == [0, 1, 2]
-    assert whole.reform.scenario.kyc.reviewers == 4
+    assert whole.reform.scenario.kyc.reviewers == 100
 
 
 async def test_compare_table_names_kpis_in_plain_words_and_fits_80_columns(tiny: Path) -> None:
     app = SandboxApp(tiny, replications=2, blink=False)
     async with app.run_test(size=(80, 24)) as pilot:
-        await make_whatif(app, pilot, "kyc.reviewers", "4")
+        await make_whatif(app, pilot, "kyc.reviewers", "100")
         await pilot.press("ctrl+g")
         await wait_for(pilot, lambda: app.comparison is not None and app.compare_job is None)
         await pilot.pause(0.3)
@@ -201,14 +201,14 @@ async def test_while_the_first_pair_runs_compare_shows_progress_and_what_is_comp
     slow.write_text(dump_yaml(scenario), encoding="utf-8")
     app = SandboxApp(slow, replications=3, workers=1, blink=False)
     async with app.run_test(size=(80, 24)) as pilot:
-        await make_whatif(app, pilot, "kyc.reviewers", "4")
+        await make_whatif(app, pilot, "kyc.reviewers", "100")
         await pilot.press("ctrl+g")
         job = app.compare_job
         assert job is not None
         await wait_for(pilot, lambda: app.screen.query_one("#compare-waiting").display)
         assert job.partial is None  # still in the first pair
         waiting = str(app.screen.query_one("#compare-waiting").render())
-        assert "None of the 3 pairs" in waiting and "kyc.reviewers: 2 → 4" in waiting
+        assert "None of the 3 pairs" in waiting and "kyc.reviewers: 50 → 100" in waiting
         await wait_for(pilot, lambda: job.fraction > 0)
         app.screen.show_comparison()  # type: ignore[attr-defined]
         assert "so far" in str(app.screen.query_one("#compare-note").render())

@@ -68,9 +68,9 @@ async def test_fixing_the_value_enables_run_and_lists_the_change(tiny: Path) -> 
         await type_into(app, pilot, "kyc.reviewers", "-3")
         await type_into(app, pilot, "kyc.reviewers", "5")
         assert not app.screen.query_one("#run", Button).disabled
-        assert app.session.changed() == {"kyc.reviewers": (2, 5)}
+        assert app.session.changed() == {"kyc.reviewers": (50, 5)}
         panel = str(app.screen.query_one(ChangesPanel).render())
-        assert "reviewers" in panel and "2 → 5" in panel
+        assert "reviewers" in panel and "50 → 5" in panel
 
 
 async def test_saved_whatif_extends_baseline_with_only_changes_and_reloads(
@@ -108,7 +108,7 @@ async def test_opening_another_scenario_shows_its_values_as_the_baseline(
     tiny: Path, workdir: Path
 ) -> None:
     other = workdir / "other.yaml"
-    other.write_text(tiny.read_text().replace("reviewers: 2", "reviewers: 7"), encoding="utf-8")
+    other.write_text(tiny.read_text().replace("reviewers: 50", "reviewers: 7"), encoding="utf-8")
     app = SandboxApp(tiny, blink=False)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = app.screen
@@ -295,15 +295,17 @@ async def test_title_shows_the_scenarios_own_name_until_something_changes(tiny: 
         assert title.startswith("tiny-whatif: what-if on tiny · 1 change")
 
 
-async def test_a_team_change_is_also_shown_in_real_people(tiny: Path) -> None:
+async def test_a_team_is_typed_in_real_analysts_and_its_help_says_how_it_is_sampled(
+    tiny: Path,
+) -> None:
     app = SandboxApp(tiny, blink=False)  # tiny: one simulated person stands for 200
     async with app.run_test(size=(120, 40)) as pilot:
-        editor = await type_into(app, pilot, "kyc.reviewers", "4")
+        editor = await type_into(app, pilot, "kyc.reviewers", "400")
         panel = str(app.screen.query_one(ChangesPanel).render())
-        assert "KYC › reviewers: 2 → 4 (about 400 → 800 real analysts)" in panel
+        assert "KYC › reviewers: " in panel and "→ 400" in panel
         help_text = editor.help_text()
-        assert "One simulated analyst stands for 200 real ones" in help_text
-        assert "4 here ≈ 800 real KYC analysts" in help_text
+        assert "Real KYC analysts. People are simulated 1 in 200" in help_text
+        assert "400 here work as 2 simulated analysts" in help_text
 
 
 async def test_an_empty_optional_value_reads_not_set_and_typing_not_set_empties_it(

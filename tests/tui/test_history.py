@@ -108,7 +108,7 @@ async def test_history_lists_a_run_made_here_and_one_made_by_the_cli_with_headli
 async def test_a_comparison_made_here_is_recorded_with_its_three_arms(tiny: Path) -> None:
     app = SandboxApp(tiny, replications=2, workers=1, blink=False)
     async with app.run_test(size=(80, 24)) as pilot:
-        app.edit("kyc.reviewers", "4")
+        app.edit("kyc.reviewers", "100")
         await wait_for(pilot, lambda: app.session.valid and app.session.is_whatif)
         await pilot.press("ctrl+g")
         # a comparison under load takes longer than the default 20 s
@@ -171,7 +171,7 @@ async def test_opening_a_comparison_shows_its_table_and_what_the_whatif_changes(
 
 async def test_two_marked_entries_diff_their_scenarios_and_kpis(tiny: Path) -> None:
     cli_run()
-    cli_run("kyc.reviewers=6")
+    cli_run("kyc.reviewers=150")
     app = SandboxApp(tiny, blink=False)
     async with app.run_test(size=(120, 40)) as pilot:
         await show_history(pilot, 2)
@@ -183,7 +183,7 @@ async def test_two_marked_entries_diff_their_scenarios_and_kpis(tiny: Path) -> N
         kpis = view.query_one("#entry-kpis", DataTable)
         assert [str(c.label) for c in kpis.ordered_columns] == ["KPI", "#1", "#2", "change"]
         notes = str(view.query_one("#entry-manifest", Static).render())
-        assert "kyc.reviewers: 2 → 6" in notes
+        assert "kyc.reviewers: 50 → 150" in notes
 
 
 async def test_an_empty_history_says_so_and_names_its_file(tiny: Path) -> None:

@@ -68,7 +68,7 @@ def test_editor_with_a_whatif_and_a_field_focused(
         editor.query_one(Input).value = "from 2023: 0.9"
         editor = await app.screen.show_field("kyc.reviewers")
         editor.query_one(Input).focus()
-        editor.query_one(Input).value = "4"
+        editor.query_one(Input).value = "100"
         await wait_for(pilot, lambda: not app.validating and len(app.session.changed()) == 2)
         await pilot.pause(0.3)
 
@@ -144,7 +144,7 @@ def test_editor_in_a_browser_window_has_whole_header_lines_and_a_toast_off_the_f
         app = pilot.app
         assert isinstance(app, SandboxApp) and isinstance(app.screen, EditorScreen)
         editor = await app.screen.show_field("kyc.reviewers")
-        editor.query_one(Input).value = "4"
+        editor.query_one(Input).value = "100"
         await wait_for(pilot, lambda: not app.validating and app.session.valid)
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: app.screen.query("#save-name"))

@@ -121,10 +121,10 @@ def test_two_browsers_play_a_round_of_one_served_roleplay_world(
                 screen.wait_for(page, f"you: {name}")
                 teams.append((page, screen))
             (regulator, on_regulator), (exchange, on_exchange) = teams
-            exchange.keyboard.type("6")  # the first lever has the focus: KYC reviewers
-            on_exchange.wait_for(exchange, r"▊ +6 +▎")  # as a participant, see it typed first
+            exchange.keyboard.type("100")  # the first lever has the focus: KYC reviewers
+            on_exchange.wait_for(exchange, r"▊ +100 +▎")  # as a participant, see it typed first
             exchange.keyboard.press("Enter")
-            on_regulator.wait_for(regulator, r"Coinhall \(exchange\) set kyc\.reviewers 2 → 6")
+            on_regulator.wait_for(regulator, r"Coinhall \(exchange\) set kyc\.reviewers 50 → 100")
             regulator.keyboard.press("F3")
             on_exchange.wait_for(exchange, "waiting for: Coinhall")
             exchange.keyboard.press("F3")

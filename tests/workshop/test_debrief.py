@@ -20,9 +20,9 @@ SHORT = ["run.days=30"]
 
 
 def room_of_two(workshop: Path) -> None:
-    """Aida hires four analysts, Bek two; both compare; Aida answers a question."""
+    """Aida has four times the analysts, Bek twice; both compare; Aida answers a question."""
     base = LESSON.scenario(SHORT)
-    for name, reviewers in (("Aida", 4), ("Bek", 2)):
+    for name, reviewers in (("Aida", 200), ("Bek", 100)):
         space = claim_space(workshop, name)
         reform = LESSON.scenario([*SHORT, f"kyc.reviewers={reviewers}", f"name={name}-whatif"])
         keep_for_debrief(compare(base, reform, 2, 1), space.root / "runs")
@@ -40,7 +40,7 @@ def test_the_debrief_has_every_participant_their_changes_answers_and_a_ranking(
     text = md.read_text(encoding="utf-8")
     assert LESSON.title in text and "### Aida" in text and "### Bek" in text
     assert "kyc.reviewers" in text and "unlicensed" in text  # the change and an answer
-    assert re.search(r"\| 1 \| Aida \|", text)  # four analysts: fewest abandon
+    assert re.search(r"\| 1 \| Aida \|", text)  # four times the analysts: fewest abandon
     html = page.read_text(encoding="utf-8")
     assert "<svg" in html and "<table>" in html
     assert not re.search(r"""(src|href)=["']https?:""", html)  # self-contained

@@ -75,7 +75,7 @@ async def test_two_teams_play_three_rounds_in_one_shared_world(room: Path) -> No
         ]
         assert [v[0] for v in exchange.view["levers"]] == [v.path for v in ROLES["exchange"].levers]
         assert regulator.view["kpis"] != exchange.view["kpis"]
-        moves = {1: ("kyc.reviewers", "8"), 2: ("unlicensed.shutdowns_per_year", "60")}
+        moves = {1: ("kyc.reviewers", "100"), 2: ("unlicensed.shutdowns_per_year", "60")}
         for round_ in (1, 2, 3):
             await wait_for(one, lambda r=round_: regulator.view["round"] == r)
             if round_ == 1:
@@ -98,7 +98,7 @@ async def test_two_teams_play_three_rounds_in_one_shared_world(room: Path) -> No
         assert "last day" in _text(facilitator, "#rp-status")
         # Every move is on every screen with its round and team, and in the world's event log.
         moves_text = _text(exchange, "#rp-moves")
-        assert "round 1: Coinhall (exchange) set kyc.reviewers 2 → 8" in moves_text
+        assert "round 1: Coinhall (exchange) set kyc.reviewers 50 → 100" in moves_text
         assert "round 2: Watchdog (regulator) set unlicensed.shutdowns_per_year" in moves_text
         assert "round 2: facilitator fired a shock: BTC crash" in moves_text
         events = _text(facilitator, "#rp-events")

@@ -14,7 +14,7 @@ from textual.widgets import Button, ContentSwitcher, Input, Label, Static
 from textual.widgets.option_list import Option
 
 from sim.fields import FIELD_BY_PATH, FieldSpec, describe_change
-from tui.fieldtext import TEAMS, field_label, real_count, section_title, sections
+from tui.fieldtext import field_label, section_title, sections
 from tui.screens.base import WorkbenchScreen
 from tui.screens.schedule import ScheduleScreen
 from tui.widgets.changes import ChangesPanel
@@ -178,12 +178,6 @@ class EditorScreen(WorkbenchScreen):
             editor.set_scale(scale)
         changed = session.changed()
         described = {p: describe_change(FIELD_BY_PATH[p], *changed[p]) for p in changed}
-        for path in described.keys() & TEAMS.keys():  # teams also in real people
-            old, new = changed[path]
-            before = real_count(old, session.baseline.population.scale_factor)
-            after = real_count(new, scale)
-            if before is not None and after is not None:  # (not for a schedule)
-                described[path] += f" (about {before:,.0f} → {after:,.0f} real analysts)"
         self.query_one(ChangesPanel).show(
             session.edits,
             {p: session.baseline_text(p) for p in session.edits},

@@ -11,7 +11,7 @@ from textual.widget import Widget
 from textual.widgets import Input, Label, Static
 
 from sim.fields import FieldSpec
-from tui.fieldtext import TEAMS, bounds_text, choices, field_label, real_count, unit_hint
+from tui.fieldtext import TEAMS, bounds_text, choices, field_label, simulated_count, unit_hint
 from tui.widgets.text_input import TextInput
 
 
@@ -127,11 +127,15 @@ class FieldEditor(Widget):
         text = spec.doc + (f" ({bounds}{dated})" if bounds or dated else "") + f"  [{spec.path}]"
         if spec.path in TEAMS:
             count = self.text.split(",")[0].strip()
-            real = real_count(count, self.scale)
+            simulated = simulated_count(count, self.scale)
             text += (
-                f"\nOne simulated analyst stands for {self.scale:g} real ones (the engine scales "
-                "teams by population.scale_factor, as it does people)"
-                + (f": {count} here ≈ {real:,.0f} real {TEAMS[spec.path]}." if real else ".")
+                f"\nReal {TEAMS[spec.path]}. People are simulated 1 in {self.scale:g} "
+                "(population.scale_factor) and so is the team, at the pace that keeps its capacity"
+                + (
+                    f": {count} here work as {simulated:.3g} simulated analysts."
+                    if simulated is not None
+                    else "."
+                )
             )
         return text
 
@@ -155,7 +159,7 @@ class FieldEditor(Widget):
         self.text = event.value
         self._mark()
         if self.spec.path in TEAMS:
-            self._note()  # the team in real people
+            self._note()  # how the sampled world keeps the team
         self.post_message(self.Edited(self.spec.path, event.value))
 
     def _mark(self) -> None:
@@ -180,7 +184,7 @@ class FieldEditor(Widget):
         self._mark()
 
     def set_scale(self, scale: float) -> None:
-        """The scale factor in force (a team's help says how many real people it stands for)."""
+        """The scale factor in force (a team's help says how the sampled world keeps it)."""
         if scale != self.scale:
             self.scale = scale
             self._note()
