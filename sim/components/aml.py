@@ -163,7 +163,9 @@ class AmlMonitor:
             yield env.timeout(opens - env.now)
         busy = self._review_time.exponential(person.id, c.review_time_mean, n)
         # The sampled team's time for it: a full-size alert takes 1/k of a sampled review.
-        hold = busy * self.team.pace * self.real(person) / world.scenario.population.scale_factor
+        hold = busy * self.team.pace
+        if person.id == MINERS:
+            hold /= world.scenario.population.scale_factor
         yield from review(env, self.analysts, request, busy, hold)
         true_case = person.case >= 0
         draw = self._report.u(person.id, n)
