@@ -304,8 +304,9 @@ async def test_a_team_is_typed_in_real_analysts_and_its_help_says_how_it_is_samp
         panel = str(app.screen.query_one(ChangesPanel).render())
         assert "KYC › reviewers: " in panel and "→ 400" in panel
         help_text = editor.help_text()
-        assert "Real KYC analysts. People are simulated 1 in 200" in help_text
-        assert "400 here work as 2 simulated analysts" in help_text
+        assert "Manual-review analysts: real ones" in help_text
+        assert "People are simulated 1 in 200" in help_text
+        assert "400 here work as 2 simulated KYC analysts" in help_text
 
 
 async def test_an_empty_optional_value_reads_not_set_and_typing_not_set_empties_it(

@@ -129,10 +129,10 @@ class FieldEditor(Widget):
             count = self.text.split(",")[0].strip()
             simulated = simulated_count(count, self.scale)
             text += (
-                f"\nReal {TEAMS[spec.path]}. People are simulated 1 in {self.scale:g} "
-                "(population.scale_factor) and so is the team, at the pace that keeps its capacity"
+                f"\nPeople are simulated 1 in {self.scale:g} (population.scale_factor) and so "
+                "is the team, at the pace that keeps its capacity"
                 + (
-                    f": {count} here work as {simulated:.3g} simulated analysts."
+                    f": {count} here work as {simulated:.3g} simulated {TEAMS[spec.path]}."
                     if simulated is not None
                     else "."
                 )
