@@ -79,15 +79,16 @@ def _release_after(
 
 
 def erlang_c(servers: int, load: float) -> float:
-    """Probability of waiting in an M/M/c queue with `servers` and offered `load` (Erlangs)."""
+    """Probability of waiting in an M/M/c queue with `servers` and offered `load` (Erlangs).
+
+    By the Erlang B recursion, which stays finite for teams of any size.
+    """
     if servers <= 0 or load >= servers:
         return 1.0
-    term, total = 1.0, 1.0
-    for n in range(1, servers):
-        term *= load / n
-        total += term
-    last = term * load / servers * servers / (servers - load)
-    return last / (total + last)
+    blocked = 1.0
+    for n in range(1, servers + 1):
+        blocked = load * blocked / (n + load * blocked)
+    return servers * blocked / (servers - load * (1 - blocked))
 
 
 POOLING_TOLERANCE = 0.05

@@ -73,6 +73,8 @@ def test_a_team_of_real_analysts_sees_the_same_utilisation_at_two_scales() -> No
 
 
 def test_a_run_says_when_its_sampled_team_queues_more_than_the_real_one_would() -> None:
+    assert abs(erlang_c(2, 1.0) - 1 / 3) < 1e-12  # two servers, one Erlang: a textbook value
+    assert 0 <= erlang_c(100_000, 90_000) < 1e-100  # a team of any size: no overflow
     one_for_fifty = sampled_team(50, 50)
     assert erlang_c(1, 0.9) > erlang_c(50, 45) + 0.5  # pooling: one analyst queues far more
     note = pooling_note("KYC manual review", one_for_fifty, 0.9)
