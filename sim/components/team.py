@@ -112,7 +112,8 @@ def pooling_note(name: str, team: Team, utilisation: float) -> str | None:
     if sampled - real <= POOLING_TOLERANCE:
         return None
     return (
-        f"{name}: at {utilisation:.0%} busy, {team.simulated} simulated analysts keep "
+        f"{name}: at {utilisation:.0%} busy, {team.simulated} simulated "
+        f"analyst{'s' if team.simulated != 1 else ''} keep{'s' if team.simulated == 1 else ''} "
         f"{sampled:.0%} of cases waiting where the real {team.real} would keep {real:.0%}; "
         "waits are overstated at this scale factor: run at a smaller population.scale_factor "
         "to measure them"
