@@ -87,7 +87,7 @@ class Snapshot:
     kpis: dict[str, float]
     rows: tuple[Row, ...]
     queue_length: int
-    funnel: dict[str, int]
+    funnel: dict[str, float]
 
 
 @dataclass(frozen=True)
@@ -123,7 +123,7 @@ class Simulation:
         self.scenario = scenario
         self.replication = replication
         self.seed = scenario.run.seed
-        self.tally = Tally()
+        self.tally = Tally(scenario.population.scale_factor)
         self.recorder = Recorder() if keep_records else None
         self.observers: list[Observer] = [self.tally]
         if self.recorder is not None:
@@ -200,15 +200,15 @@ class Simulation:
         return compute_kpis(self.tally, self.world)
 
     def snapshot(self) -> Snapshot:
-        t = self.tally
-        funnel = {
-            "arrived": t.arrivals,
-            "chose_licensed": t.channels["licensed"],
+        t, k = self.tally, self.scenario.population.scale_factor
+        funnel = {  # real people
+            "arrived": k * t.arrivals,
+            "chose_licensed": k * t.channels["licensed"],
             "applied": t.applicants,
             "passed": t.kyc["passed"],
             "rejected": t.kyc["rejected"],
             "abandoned": t.kyc["abandoned"],
-            "went_unlicensed": t.channels["unlicensed"] + t.channels["fallback"],
+            "went_unlicensed": k * (t.channels["unlicensed"] + t.channels["fallback"]),
         }
         return Snapshot(
             self.day,

@@ -5,6 +5,9 @@ simulated slice the engine hands the batch to its observers. `Tally` folds the s
 totals (with time-weighted monitors) from which `sim.summary` computes KPIs, live for the TUI and
 after the run for the outputs; `Recorder` keeps every record. Nothing in the model's logic reads
 what the observers hold.
+
+The totals are in real units: a sampled person's record stands for `scale_factor` real ones, a
+record of someone simulated at full size (a laundering case's member, the miners) for one.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from sim.components.miners import MINERS
+from sim.components.population import RECRUITS
 from sim.records import (
     Alert,
     AlertClosed,
@@ -89,22 +93,30 @@ class CaseTally:
 
 @dataclass
 class RuleTally:
-    alerts: int = 0
-    true_alerts: int = 0
-    institutional: int = 0
-    """Alerts on the miners' sales: simulated at full size, not one per `scale_factor` people."""
+    alerts: float = 0.0
+    """Real alerts the rule raised."""
+    true_alerts: float = 0.0
     legit_people: set[int] = field(default_factory=set)
+    """Sampled legitimate people it alerted on (each stands for `scale_factor`)."""
 
 
 class Tally:
-    """Running totals of the record stream (unscaled: one count per agent)."""
+    """Running totals of the record stream, in real units (see the module's note).
 
-    def __init__(self) -> None:
-        self.arrivals = self.applicants = 0
-        self.kyc = {"passed": 0, "rejected": 0, "abandoned": 0}
-        self.kyc_passed_reviewed = 0
-        self.legit_decided = self.legit_rejected = self.bad_onboarded = 0
-        self.kyc_waits: list[float] = []
+    `arrivals`, `channels`, the manual-review queue's counts and the legitimate decisions are per
+    simulated agent (for shares and the validation against queueing theory).
+    """
+
+    def __init__(self, scale: float = 1.0) -> None:
+        self.scale = scale
+        self.arrivals = 0
+        self.applicants = 0.0
+        self.kyc = {"passed": 0.0, "rejected": 0.0, "abandoned": 0.0}
+        self.kyc_passed_reviewed = 0.0
+        self.legit_decided = self.legit_rejected = 0
+        self.bad_onboarded = 0.0
+        self.kyc_waits: list[tuple[float, float]] = []
+        """(wait, real people it stands for) of everyone decided."""
         self.channels = {"licensed": 0, "unlicensed": 0, "none": 0, "fallback": 0}
         self.volume = {"licensed": 0.0, "unlicensed": 0.0}
         self.outflow = self.fraud = 0.0
@@ -114,25 +126,20 @@ class Tally:
         self.queue_wait_sum = 0.0
         self.queue = TimeWeighted()
         # AML
-        self.alerts = self.true_alerts = self.strs = 0
-        self.institutional_alerts = 0
-        """Of `alerts`, those on the miners' sales (full size: never scaled up)."""
+        self.alerts = self.true_alerts = self.strs = 0.0
         self.aml_analyst_h: defaultdict[str, float] = defaultdict(float)
-        """Analyst hours on people's alerts by typology (one agent's: scaled up by k)."""
-        self.aml_analyst_h_institutional = 0.0
-        """Analyst hours on the miners' alerts (full size: never scaled up)."""
+        """Real analyst hours by typology ("legitimate" for alerts on no case)."""
         self.rules: defaultdict[str, RuleTally] = defaultdict(RuleTally)
         self.cases: dict[int, CaseTally] = {}
         self.legit_alerted: set[int] = set()
         self.typology_rules: defaultdict[str, set[str]] = defaultdict(set)
-        self.legit_exited = 0
+        self.legit_exited = 0.0
         # banks, regulator, miners, payments
         self.bank_events: defaultdict[str, int] = defaultdict(int)
         self.unbanked = TimeWeighted()
         self.access: dict[int, bool] = {}
         self.licence_events: defaultdict[str, int] = defaultdict(int)
         self.receipts: defaultdict[str, float] = defaultdict(float)
-        self.receipts_per_agent: defaultdict[str, float] = defaultdict(float)
         self.platforms_shut = 0
         self.fee_evaded = self.miner_sales = 0.0
         self.payments_volume = 0.0
@@ -162,6 +169,10 @@ class Tally:
             PlatformShut: self._shut,
         }
 
+    def weight(self, person: int) -> float:
+        """Real people (or alerts, or tenge) one record of this person's stands for."""
+        return 1.0 if person >= RECRUITS else self.scale
+
     def observe(self, records: Sequence[Record]) -> None:
         handlers = self._handlers
         for record in records:
@@ -175,25 +186,27 @@ class Tally:
         self.arrivals += 1
         self.channels[r.channel] += 1
         if r.exchange >= 0:
-            self.applicants += 1
+            self.applicants += self.weight(r.person)
 
     def _switched(self, r: ChannelSwitched) -> None:
         if r.channel == "licensed":  # redirected by a bank block: a licensed applicant after all
-            self.applicants += 1
+            self.applicants += self.weight(r.person)
         else:
             self.channels["fallback"] += 1
 
     def _kyc_decided(self, r: KycDecided) -> None:
-        self.kyc[r.outcome] += 1
-        self.kyc_passed_reviewed += r.outcome == "passed" and r.stage == "manual"
+        w = self.weight(r.person)
+        self.kyc[r.outcome] += w
+        if r.outcome == "passed" and r.stage == "manual":
+            self.kyc_passed_reviewed += w
         if r.outcome == "abandoned":
             return
-        self.kyc_waits.append(r.wait_h)
+        self.kyc_waits.append((r.wait_h, w))
         if r.legitimate:
             self.legit_decided += 1
             self.legit_rejected += r.outcome == "rejected"
         elif r.outcome == "passed":
-            self.bad_onboarded += 1
+            self.bad_onboarded += w
 
     def _queued(self, r: ReviewQueued) -> None:
         self.queued += 1
@@ -210,17 +223,18 @@ class Tally:
         self.queue.step(r.t, -1)
 
     def _purchase(self, r: Purchase) -> None:
-        self.volume[r.channel] += r.amount_kzt
-        self.outflow += r.outflow_kzt
+        w = self.weight(r.person)
+        self.volume[r.channel] += w * r.amount_kzt
+        self.outflow += w * r.outflow_kzt
         if r.channel == "licensed":
-            self.fees_people += r.fee_kzt
+            self.fees_people += w * r.fee_kzt
 
     def _sale(self, r: Sale) -> None:
         if r.channel == "licensed":
-            self.fees_people += r.fee_kzt
+            self.fees_people += self.weight(r.person) * r.fee_kzt
 
     def _loss(self, r: Loss) -> None:
-        self.fraud += r.amount_kzt
+        self.fraud += self.weight(r.person) * r.amount_kzt
 
     def _shut(self, r: PlatformShut) -> None:
         self.platforms_shut += 1
@@ -228,34 +242,30 @@ class Tally:
     # --- AML ----------------------------------------------------------------------------------
 
     def _alert(self, r: Alert) -> None:
-        self.alerts += 1
+        w = self.weight(r.person)
+        self.alerts += w
         rule = self.rules[r.rule]
-        rule.alerts += 1
+        rule.alerts += w
         if r.case >= 0:
-            self.true_alerts += 1
-            rule.true_alerts += 1
+            self.true_alerts += w
+            rule.true_alerts += w
             self.typology_rules[r.typology].add(r.rule)
-        elif r.person == MINERS:
-            self.institutional_alerts += 1
-            rule.institutional += 1
-        else:
+        elif r.person != MINERS:
             rule.legit_people.add(r.person)
             self.legit_alerted.add(r.person)
 
     def _alert_closed(self, r: AlertClosed) -> None:
-        if r.person == MINERS:  # full size: its hours are real hours already
-            self.aml_analyst_h_institutional += r.analyst_h
-        else:
-            self.aml_analyst_h[r.typology or "legitimate"] += r.analyst_h
+        self.aml_analyst_h[r.typology or "legitimate"] += self.weight(r.person) * r.analyst_h
 
     def _str(self, r: StrFiled) -> None:
-        self.strs += 1
+        self.strs += self.weight(r.person)
         case = self.cases.get(r.case)
         if case is not None and case.detected_at is None:
             case.detected_at = r.t
 
     def _exited(self, r: CustomerExited) -> None:
-        self.legit_exited += r.legitimate
+        if r.legitimate:
+            self.legit_exited += self.weight(r.person)
 
     def _case(self, r: CaseStarted) -> None:
         self.cases[r.case] = CaseTally(r.typology, r.t, r.value_kzt)
@@ -284,10 +294,7 @@ class Tally:
         self.licence_events[r.event] += 1
 
     def _receipt(self, r: StateReceipt) -> None:
-        if r.per_agent:
-            self.receipts_per_agent[r.source] += r.amount_kzt
-        else:
-            self.receipts[r.source] += r.amount_kzt
+        self.receipts[r.source] += r.amount_kzt * (self.scale if r.per_agent else 1.0)
 
     def _mining(self, r: MiningDay) -> None:
         self.fee_evaded += r.fee_evaded_kzt
@@ -297,6 +304,6 @@ class Tally:
         self.fees_institutional += r.fee_kzt
 
     def _payments(self, r: PaymentsDay) -> None:
-        self.payments_volume += r.volume_kzt
-        self.fees_people += r.fee_kzt
+        self.payments_volume += self.scale * r.volume_kzt  # the simulated people's payments
+        self.fees_people += self.scale * r.fee_kzt
         self.merchant_uptake = r.uptake

@@ -387,7 +387,7 @@ class Typology(Section):
     ]
     """The laundering pattern."""
     cases: int = Field(100, ge=0, le=10_000_000)
-    """Real cases a year: a run of D days has cases x D / 365 of them (rounded at random)."""
+    """Real cases a year, all simulated (not sampled): a run of D days has cases x D / 365."""
     members: int = Field(1, ge=1, le=200)
     """People per case (mules, synthetic identities)."""
     amount: MoneyField = Money(2_000_000)

@@ -76,7 +76,7 @@ def fire(world: World, shock: Shock) -> None:
             ),
             world.streams.generator(f"shocks:{shock.kind}", int(t)),
         )
-        detail = f"{size:g} real structuring cases ({simulated} simulated) over 30 days"
+        detail = f"{simulated} structuring cases over 30 days (simulated at full size)"
     elif shock.kind == "sanctions_update":
         share = min(1.0, world.scenario.kyc.manual_review_share + size)
         _values(world, shock, {"kyc.manual_review_share": share}, why)

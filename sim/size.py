@@ -68,13 +68,10 @@ def estimate(scenario: Scenario) -> Size:
         active_months = min(p.active_period_mean, days * 24.0) / HOURS_PER_MONTH
         purchases = max(purchases, p.topups_per_month * active_months + 2)
     members = transactions = 0.0
-    for s in states:
-        typologies = s.aml.typologies
-        members = max(members, sum(math.ceil(t.cases / scale) * t.members for t in typologies))
-        transactions = max(
-            transactions,
-            sum(math.ceil(t.cases / scale) * t.members * t.transactions for t in typologies),
-        )
+    for s in states:  # laundering cases are simulated at full size: cases a year x the run's years
+        cases = [(math.ceil(t.cases * days / 365), t) for t in s.aml.typologies]
+        members = max(members, sum(n * t.members for n, t in cases))
+        transactions = max(transactions, sum(n * t.members * t.transactions for n, t in cases))
     events = people * purchases + transactions
     return Size(people, int(members), math.ceil(events))
 
@@ -90,12 +87,13 @@ def check_size(
     limit = f"{option} {max_agents:,}" if option else f"the limit of {max_agents:,} agents"
     problems = []
     if size.agents > max_agents:
-        wanted = math.ceil(scale * size.agents / max_agents)
+        room = max_agents - size.members  # the cases are full size: the scale factor cannot help
+        wanted = math.ceil(scale * size.people / room) if room > 0 else 0
+        raise_scale = f"raise population.scale_factor to {wanted:,} or more, " if wanted else ""
         problems.append(
             f"the run would simulate about {size.agents:,} agents a replication ({size.people:,} "
             f"people, {size.members:,} laundering-case members; about "
-            f"{size.memory_mb / 1024:,.1f} GB), more than {limit}: raise "
-            f"population.scale_factor to {wanted:,} or more, run fewer days"
+            f"{size.memory_mb / 1024:,.1f} GB), more than {limit}: {raise_scale}run fewer days"
             + (
                 f", lower aml.typologies counts, or pass {option} {size.agents:,}"
                 if option

@@ -128,20 +128,26 @@ INVARIANTS = frozenset({"ledger_imbalance_kzt", "custody_mismatch_btc"})
 """KPIs that check the bookkeeping (0 unless there is a bug), never a policy outcome."""
 
 
-def _p95(values: Sequence[float]) -> float:
-    if not values:
+def _weighted_mean(pairs: Sequence[tuple[float, float]]) -> float:
+    """Mean of (value, weight) pairs (NaN when empty)."""
+    return _ratio(sum(v * w for v, w in pairs), sum(w for _, w in pairs))
+
+
+def _weighted_p95(pairs: Sequence[tuple[float, float]]) -> float:
+    """The smallest value at or above which 5% of the weight lies, of (value, weight) pairs."""
+    if not pairs:
         return math.nan
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, math.ceil(0.95 * len(ordered)) - 1)]
+    ordered = sorted(pairs)
+    needed, seen = 0.95 * sum(w for _, w in ordered), 0.0
+    for value, weight in ordered:
+        seen += weight
+        if seen >= needed * (1 - 1e-12):
+            return value
+    return ordered[-1][0]
 
 
 def _ratio(numerator: float, denominator: float) -> float:
     return numerator / denominator if denominator else math.nan
-
-
-def _real_alerts(alerts: int, institutional: int, k: float) -> float:
-    """Real alerts: people's scaled up by the scale factor, the miners' (full size) as they are."""
-    return k * (alerts - institutional) + institutional
 
 
 RECEIPT_SOURCES: dict[str, tuple[str, ...]] = {
@@ -153,35 +159,33 @@ RECEIPT_SOURCES: dict[str, tuple[str, ...]] = {
 """Each receipts KPI and the `StateReceipt` sources it sums; together they make state_receipts."""
 
 
-def receipts(tally: Tally, k: float) -> dict[str, float]:
-    """State receipts by source group (people's flows scaled up by k)."""
+def receipts(tally: Tally) -> dict[str, float]:
+    """State receipts by source group."""
     return {
-        name: sum(tally.receipts[s] + k * tally.receipts_per_agent[s] for s in sources)
-        for name, sources in RECEIPT_SOURCES.items()
+        name: sum(tally.receipts[s] for s in sources) for name, sources in RECEIPT_SOURCES.items()
     }
 
 
 def totals(tally: Tally, world: World) -> dict[str, float]:
     """The KPIs that are running totals (cheap: for the daily timeseries)."""
-    k = world.scenario.population.scale_factor
-    by_source = receipts(tally, k)
+    by_source = receipts(tally)
     return {
-        "applicants": k * tally.applicants,
-        "kyc_passed": k * tally.kyc["passed"],
-        "kyc_passed_reviewed": k * tally.kyc_passed_reviewed,
-        "kyc_rejected": k * tally.kyc["rejected"],
-        "kyc_abandoned": k * tally.kyc["abandoned"],
-        "licensed_volume_kzt": k * tally.volume["licensed"],
-        "unlicensed_volume_kzt": k * tally.volume["unlicensed"],
-        "capital_outflow_kzt": k * tally.outflow,
-        "fraud_losses_kzt": k * tally.fraud,
-        "fees_kzt": k * tally.fees_people + tally.fees_institutional,
+        "applicants": tally.applicants,
+        "kyc_passed": tally.kyc["passed"],
+        "kyc_passed_reviewed": tally.kyc_passed_reviewed,
+        "kyc_rejected": tally.kyc["rejected"],
+        "kyc_abandoned": tally.kyc["abandoned"],
+        "licensed_volume_kzt": tally.volume["licensed"],
+        "unlicensed_volume_kzt": tally.volume["unlicensed"],
+        "capital_outflow_kzt": tally.outflow,
+        "fraud_losses_kzt": tally.fraud,
+        "fees_kzt": tally.fees_people + tally.fees_institutional,
         "state_receipts_kzt": sum(by_source.values()),
         **by_source,
-        "aml_alerts": _real_alerts(tally.alerts, tally.institutional_alerts, k),
-        "str_filed": k * tally.strs,
+        "aml_alerts": tally.alerts,
+        "str_filed": tally.strs,
         "bank_freezes": float(tally.bank_events["frozen"] + tally.bank_events["terminated"]),
-        "payments_volume_kzt": k * tally.payments_volume,
+        "payments_volume_kzt": tally.payments_volume,
         "miner_sales_kzt": tally.miner_sales,
         "platforms_shut": float(tally.platforms_shut),
     }
@@ -190,10 +194,9 @@ def totals(tally: Tally, world: World) -> dict[str, float]:
 def compute_kpis(tally: Tally, world: World) -> dict[str, float]:
     """Every KPI at the current simulated time.
 
-    People's counts and flows are simulated at 1/k of real life and scaled up by the scale factor
-    k; institutions' flows (licences, supervision, mining) are simulated at full size.
+    The tally is in real units: people are simulated at 1/k of real life and each stands for k;
+    laundering cases and institutions (licences, supervision, mining) are simulated at full size.
     """
-    k = world.scenario.population.scale_factor
     now = world.env.now
     # Busy hours over the hours the team was there to work: its working hours at its size at the
     # time (dated rules resize it), plus the overtime spent finishing cases started before closing.
@@ -204,20 +207,18 @@ def compute_kpis(tally: Tally, world: World) -> dict[str, float]:
     undetected = sum(c.moved_kzt for c in cases if c.detected_at is None)
     values = {
         **totals(tally, world),
-        "kyc_wait_mean_h": _ratio(sum(tally.kyc_waits), len(tally.kyc_waits)),
-        "kyc_wait_p95_h": _p95(tally.kyc_waits),
+        "kyc_wait_mean_h": _weighted_mean(tally.kyc_waits),
+        "kyc_wait_p95_h": _weighted_p95(tally.kyc_waits),
         "kyc_reviewer_utilisation": _ratio(world.kyc.busy_h, available),
         "false_reject_rate": _ratio(tally.legit_rejected, tally.legit_decided),
-        "bad_actors_onboarded": k * tally.bad_onboarded,
+        "bad_actors_onboarded": tally.bad_onboarded,
         "licensed_share": _ratio(licensed, licensed + unlicensed),
-        "aml_precision": _ratio(
-            k * tally.true_alerts, _real_alerts(tally.alerts, tally.institutional_alerts, k)
-        ),
+        "aml_precision": _ratio(tally.true_alerts, tally.alerts),
         "laundering_detected_share": _ratio(detected, detected + undetected),
-        "laundering_prevented_kzt": k * sum(c.prevented_kzt for c in cases),
-        "laundering_detected_kzt": k * detected,
-        "laundering_undetected_kzt": k * undetected,
-        "legit_customers_exited": k * tally.legit_exited,
+        "laundering_prevented_kzt": sum(c.prevented_kzt for c in cases),
+        "laundering_detected_kzt": detected,
+        "laundering_undetected_kzt": undetected,
+        "legit_customers_exited": tally.legit_exited,
         "exchange_days_without_bank": tally.unbanked.area(now) / 24,
         "licensed_exchanges": len(world.exchanges.active),
         "licensed_awareness": world.channel.awareness,
@@ -236,7 +237,7 @@ def compute_kpis(tally: Tally, world: World) -> dict[str, float]:
 
 @dataclass(frozen=True)
 class ScorecardRow:
-    """Detection of one laundering typology against its ground truth (people-scaled)."""
+    """Detection of one laundering typology against its ground truth (real cases)."""
 
     typology: str
     cases: float
@@ -262,11 +263,7 @@ def scorecard(tally: Tally, world: World) -> list[ScorecardRow]:
         cases = [c for c in tally.cases.values() if c.typology == typology]
         found = [c for c in cases if c.detected_at is not None]
         rules = tally.typology_rules.get(typology, set())
-        alerts = _real_alerts(
-            sum(tally.rules[r].alerts for r in rules),
-            sum(tally.rules[r].institutional for r in rules),
-            k,
-        )
+        alerts = sum(tally.rules[r].alerts for r in rules)
         true = sum(tally.rules[r].true_alerts for r in rules)
         legit = set().union(*(tally.rules[r].legit_people for r in rules)) if rules else set()
         value = sum(c.value_kzt for c in cases)
@@ -275,13 +272,13 @@ def scorecard(tally: Tally, world: World) -> list[ScorecardRow]:
         rows.append(
             ScorecardRow(
                 typology,
-                k * len(cases),
-                k * value,
-                k * len(found),
+                len(cases),
+                value,
+                len(found),
                 _ratio(sum(c.moved_kzt for c in found), moved),
-                _ratio(k * true, alerts),
+                _ratio(true, alerts),
                 _ratio(sum(delays), len(delays)),
-                k * tally.aml_analyst_h.get(typology, 0.0),
+                tally.aml_analyst_h.get(typology, 0.0),
                 k * len(legit),
                 ",".join(sorted(rules)),
             )
@@ -296,7 +293,7 @@ def scorecard(tally: Tally, world: World) -> list[ScorecardRow]:
                 math.nan,
                 math.nan,
                 math.nan,
-                k * tally.aml_analyst_h.get("legitimate", 0.0) + tally.aml_analyst_h_institutional,
+                tally.aml_analyst_h.get("legitimate", 0.0),
                 k * len(tally.legit_alerted),
                 ",".join(sorted(r for r, t in tally.rules.items() if t.legit_people)),
             )

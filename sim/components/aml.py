@@ -8,8 +8,9 @@ the financial monitoring agency after `str_filing_delay`, and the exchange may e
 Every transaction carries its person's ground truth (`Person.case`), so detection is scored.
 
 Counts are real: a sampled person's alert stands for `scale_factor` real ones (and weighs as much
-in the bank's risk score), the miners' (simulated at full size) for one; the analyst team is given
-in real analysts and sampled like the people (`sim.components.team`).
+in the bank's risk score), one of those simulated at full size (a laundering case's member, the
+miners) for one; the analyst team is given in real analysts and sampled like the people
+(`sim.components.team`).
 """
 
 from __future__ import annotations
@@ -19,8 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import simpy
 
-from sim.components.miners import MINERS
-from sim.components.population import Person
+from sim.components.population import RECRUITS, Person
 from sim.components.team import Team, review, sampled_team
 from sim.records import Alert, AlertClosed, CustomerExited, StrFiled
 
@@ -59,7 +59,7 @@ class AmlMonitor:
 
     def real(self, person: Person) -> float:
         """Real alerts (or reports) one of this person's stands for."""
-        return 1.0 if person.id == MINERS else self.world.scenario.population.scale_factor
+        return 1.0 if person.id >= RECRUITS else self.world.scenario.population.scale_factor
 
     def screen(self, person: Person, exchange: int, kind: str, amount_kzt: float) -> None:
         """Run the rules on one movement; raise an alert for each rule that fires."""
@@ -164,7 +164,7 @@ class AmlMonitor:
         busy = self._review_time.exponential(person.id, c.review_time_mean, n)
         # The sampled team's time for it: a full-size alert takes 1/k of a sampled review.
         hold = busy * self.team.pace
-        if person.id == MINERS:
+        if person.id >= RECRUITS:  # simulated at full size
             hold /= world.scenario.population.scale_factor
         yield from review(env, self.analysts, request, busy, hold)
         true_case = person.case >= 0

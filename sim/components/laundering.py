@@ -2,9 +2,10 @@
 
 Each `aml.typologies` entry starts its cases at random times (real cases a year, times the run's
 share of a year, rounded at random); each case recruits `members` bad actors whose every
-transaction carries the case id. Members are onboarded mule accounts except for
-`synthetic_identity`, whose members must pass the KYC gate first. Amounts are not capped:
-launderers use verified, high-limit accounts.
+transaction carries the case id. Cases are simulated at full size, every real one, not sampled 1
+in `scale_factor` like people: they are few, and each is a pattern the monitoring must find.
+Members are onboarded mule accounts except for `synthetic_identity`, whose members must pass the
+KYC gate first. Amounts are not capped: launderers use verified, high-limit accounts.
 """
 
 from __future__ import annotations
@@ -37,10 +38,9 @@ class Laundering:
         self.cases = 0
         days = world.scenario.run.days
         horizon = days * 24.0
-        scale = world.scenario.population.scale_factor
         for i, typology in enumerate(world.scenario.aml.typologies):
             # `cases` is real cases a year: the run has cases x days / 365 of them.
-            share = typology.cases * days / 365 / scale
+            share = typology.cases * days / 365
             simulated = int(share) + self._count.chance(i, share - int(share))
             for j in range(simulated):
                 start = self._start.u(i, j) * max(0.0, horizon - typology.period)
@@ -51,8 +51,7 @@ class Laundering:
 
     def surge(self, typology: Typology, rng: np.random.Generator) -> int:
         """Start `typology.cases` more real cases now, spread over its period (a shock)."""
-        share = typology.cases / self.world.scenario.population.scale_factor
-        simulated = int(share) + (rng.random() < share - int(share))
+        simulated = typology.cases
         for _ in range(simulated):
             self.world.env.process(self._case(typology, rng.random() * typology.period))
         return simulated

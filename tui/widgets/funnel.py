@@ -30,10 +30,11 @@ class Funnel(Static):
 
     def __init__(self, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.stages: dict[str, int] = {}
+        self.stages: dict[str, float] = {}
         self.scale = 1.0
 
-    def show(self, funnel: Mapping[str, int], scale: float) -> None:
+    def show(self, funnel: Mapping[str, float], scale: float) -> None:
+        """Show the stages (real people) of a run at scale factor `scale`."""
         if dict(funnel) != self.stages or scale != self.scale:
             self.stages, self.scale = dict(funnel), scale
             self.refresh(layout=True)  # its height follows the number of stages
@@ -43,7 +44,7 @@ class Funnel(Static):
             return Content.styled("Run a scenario to see who gets through KYC.", "$text-muted")
         top = max(1, max(self.stages.values()))
         labels = {stage: LABELS.get(stage, stage.replace("_", " ")) for stage in self.stages}
-        counts = {stage: f"{count * self.scale:,.0f}" for stage, count in self.stages.items()}
+        counts = {stage: f"{count:,.0f}" for stage, count in self.stages.items()}
         label_width = max(len(label) for label in labels.values()) + 1
         count_width = max(len(count) for count in counts.values())
         width = max(0, self.size.width - label_width - count_width - 2)  # bars get what is left
@@ -54,6 +55,6 @@ class Funnel(Static):
                 Content(f"{labels[stage]:<{label_width}}{counts[stage]:>{count_width}}  ")
                 + Content.styled(bar, STYLES.get(stage, "$text-primary"))
             )
-        note = f"people (each simulated agent stands for {self.scale:g})"
+        note = f"real people (each simulated agent stands for {self.scale:g})"
         lines.append(Content.styled(note, "$text-muted"))
         return Content("\n").join(lines)
