@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sim import load_scenario
+from sim import Simulation, load_scenario
 from sim.components.team import erlang_c, pooling_note, sampled_team
 from sim.experiment import run
+from sim.summary import scorecard
 
 BASELINE = Path(__file__).resolve().parents[2] / "configs" / "aifc_pilot_2022.yaml"
 
@@ -84,3 +85,16 @@ def test_a_run_says_when_its_sampled_team_queues_more_than_the_real_one_would() 
     assert pooling_note("KYC manual review", one_for_fifty, 0.37) is None
     real_team = sampled_team(50, 1)  # k = 1: the real team itself
     assert pooling_note("KYC manual review", real_team, 0.9) is None
+
+
+def test_laundering_cases_are_simulated_at_full_size_whatever_the_scale_factor() -> None:
+    # The baseline's 76 real cases a year over a fifth of a year: 14 to 16 of them (each typology's
+    # share is rounded at random), at any scale factor; the scorecard counts each once.
+    for k in (25, 250):
+        scenario = load_scenario(BASELINE, ["run.days=73", f"population.scale_factor={k}"])
+        simulation = Simulation(scenario)
+        simulation.run()
+        started = simulation.world.laundering.cases
+        assert 14 <= started <= 16, (k, started)
+        rows = scorecard(simulation.tally, simulation.world)
+        assert sum(row.cases for row in rows if row.typology != "legitimate") <= started
