@@ -189,6 +189,11 @@ def run_many(
         if stop():
             for process in processes:
                 process.terminate()
+        # Let the pool's manager thread close its pipes now, not while the interpreter exits:
+        # CPython 3.11's exit hook can race with it and print "OSError: Bad file descriptor".
+        manager = getattr(pool, "_executor_manager_thread", None)
+        if manager is not None:
+            manager.join(timeout=2.0)
     return [r for r in out if r is not None]
 
 

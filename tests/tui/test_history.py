@@ -291,7 +291,9 @@ def test_history_opened_comparison(
         # the table's height follows its rows after a layout, later than the rows on a loaded
         # machine: wait until it is laid out with all of them
         await wait_for(
-            pilot, lambda: view.display and table.row_count and table.size.height > table.row_count
+            pilot,
+            lambda: view.display and table.row_count and table.size.height > table.row_count,
+            timeout=60,  # a machine busy with other runs lays it out late
         )
         await pilot.pause(0.3)
 
