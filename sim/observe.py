@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from sim.components.miners import MINERS
-from sim.components.population import RECRUITS
+from sim.components.population import real_people
 from sim.records import (
     Alert,
     AlertClosed,
@@ -171,7 +171,7 @@ class Tally:
 
     def weight(self, person: int) -> float:
         """Real people (or alerts, or tenge) one record of this person's stands for."""
-        return 1.0 if person >= RECRUITS else self.scale
+        return real_people(person, self.scale)
 
     def observe(self, records: Sequence[Record]) -> None:
         handlers = self._handlers

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import simpy
 
-from sim.components.population import RECRUITS, Person
+from sim.components.population import RECRUITS, Person, real_people
 from sim.components.team import Team, review, sampled_team
 from sim.records import Alert, AlertClosed, CustomerExited, StrFiled
 
@@ -59,7 +59,7 @@ class AmlMonitor:
 
     def real(self, person: Person) -> float:
         """Real alerts (or reports) one of this person's stands for."""
-        return 1.0 if person.id >= RECRUITS else self.world.scenario.population.scale_factor
+        return real_people(person.id, self.world.scenario.population.scale_factor)
 
     def screen(self, person: Person, exchange: int, kind: str, amount_kzt: float) -> None:
         """Run the rules on one movement; raise an alert for each rule that fires."""

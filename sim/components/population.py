@@ -28,7 +28,13 @@ if TYPE_CHECKING:
 HOURS_PER_MONTH = 730.0
 HOURS_PER_YEAR = 8760.0
 RECRUITS = 1 << 40
-"""Ids of laundering-case members start here, apart from the arrival stream's."""
+"""Ids of laundering-case members start here, apart from the arrival stream's (the miners' too)."""
+
+
+def real_people(person: int, scale: float) -> float:
+    """Real people one simulated person stands for: `scale` for a sampled one, 1 for one
+    simulated at full size (a laundering case's member, the miners: ids from RECRUITS on)."""
+    return 1.0 if person >= RECRUITS else scale
 
 
 class Person:
