@@ -40,6 +40,11 @@ class Ledger:
         if self._on_posting is not None:
             self._on_posting(Posted(t, debit, credit, asset, amount, ref))
 
+    @property
+    def traced(self) -> bool:
+        """Whether every posting is handed on as a record (then nothing may be summed first)."""
+        return self._on_posting is not None
+
     def pay_kzt(self, t: float, debit: str, credit: str, kzt: float, ref: int = -1) -> int:
         """Post a tenge amount (rounded to the tiyn); returns the tiyn posted."""
         tiyn = round(kzt * TIYN_PER_KZT)

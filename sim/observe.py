@@ -43,6 +43,7 @@ from sim.records import (
     Sale,
     StateReceipt,
     StrFiled,
+    UnlicensedBatch,
 )
 
 
@@ -167,6 +168,7 @@ class Tally:
             MinerSale: self._miner_sale,
             PaymentsDay: self._payments,
             PlatformShut: self._shut,
+            UnlicensedBatch: self._unlicensed_batch,
         }
 
     def weight(self, person: int) -> float:
@@ -228,6 +230,11 @@ class Tally:
         self.outflow += w * r.outflow_kzt
         if r.channel == "licensed":
             self.fees_people += w * r.fee_kzt
+
+    def _unlicensed_batch(self, r: UnlicensedBatch) -> None:
+        self.volume["unlicensed"] += self.scale * r.amount_kzt
+        self.outflow += self.scale * r.outflow_kzt
+        self.fraud += self.scale * r.fraud_kzt
 
     def _sale(self, r: Sale) -> None:
         if r.channel == "licensed":

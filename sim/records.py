@@ -139,6 +139,20 @@ class Loss(NamedTuple):
     """`fraud` or `shutdown`."""
 
 
+class UnlicensedBatch(NamedTuple):
+    """Unlicensed top-ups booked together when no one keeps the records (`UnlicensedBuyers`):
+    their sums, in tenge, of sampled people (each standing for `scale_factor`). When records are
+    kept, each top-up is a `Purchase` or `Loss` instead."""
+
+    t: float
+    """The time of the batch's last top-up."""
+    purchases: int
+    amount_kzt: float
+    outflow_kzt: float
+    fraud_kzt: float
+    """Paid to fraudsters instead (`Loss`, cause `fraud`)."""
+
+
 class PlatformShut(NamedTuple):
     t: float
     platform: int

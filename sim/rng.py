@@ -55,9 +55,12 @@ class Keyed:
 
     __getitem__ = u
 
-    def uniforms(self, entities: np.ndarray) -> np.ndarray:
-        """`u(e)` for many entities at once (n = 0), bit for bit the same numbers."""
+    def uniforms(self, entities: np.ndarray, ns: np.ndarray | None = None) -> np.ndarray:
+        """`u(e, n)` for many (entity, n) at once (n = 0 if not given), bit for bit the same
+        numbers (uint64 arithmetic wraps modulo 2^64, as the scalar's mask does)."""
         z = entities.astype(np.uint64) * np.uint64(_GOLDEN) + np.uint64(self.key)
+        if ns is not None:
+            z += ns.astype(np.uint64) * np.uint64(_STEP)
         z = (z ^ (z >> np.uint64(30))) * np.uint64(_M1)
         z = (z ^ (z >> np.uint64(27))) * np.uint64(_M2)
         z ^= z >> np.uint64(31)
@@ -118,3 +121,58 @@ class Streams:
     def numpy(self, name: str) -> np.random.Generator:
         """A numpy generator for a whole-run path drawn once at the start (prices by day)."""
         return np.random.default_rng(self._sequence(name))
+
+
+_CENTRAL = (
+    (2.5090809287301226727e3, 3.3430575583588128105e4, 6.7265770927008700853e4,
+     4.5921953931549871457e4, 1.3731693765509461125e4, 1.9715909503065514427e3,
+     1.3314166789178437745e2, 3.3871328727963666080e0),
+    (5.2264952788528545610e3, 2.8729085735721942674e4, 3.9307895800092710610e4,
+     2.1213794301586595867e4, 5.3941960214247511077e3, 6.8718700749205790830e2,
+     4.2313330701600911252e1, 1.0),
+)  # fmt: skip
+_NEAR = (
+    (7.74545014278341407640e-4, 2.27238449892691845833e-2, 2.41780725177450611770e-1,
+     1.27045825245236838258e0, 3.64784832476320460504e0, 5.76949722146069140550e0,
+     4.63033784615654529590e0, 1.42343711074968357734e0),
+    (1.05075007164441684324e-9, 5.47593808499534494600e-4, 1.51986665636164571966e-2,
+     1.48103976427480074590e-1, 6.89767334985100004550e-1, 1.67638483018380384940e0,
+     2.05319162663775882187e0, 1.0),
+)  # fmt: skip
+_TAIL = (
+    (2.01033439929228813265e-7, 2.71155556874348757815e-5, 1.24266094738807843860e-3,
+     2.65321895265761230930e-2, 2.96560571828504891230e-1, 1.78482653991729133580e0,
+     5.46378491116411436990e0, 6.65790464350110377720e0),
+    (2.04426310338993978564e-15, 1.42151175831644588870e-7, 1.84631831751005468180e-5,
+     7.86869131145613259100e-4, 1.48753612908506148525e-2, 1.36929880922735805310e-1,
+     5.99832206555887937690e-1, 1.0),
+)  # fmt: skip
+
+
+def _horner(coefficients: tuple[float, ...], r: np.ndarray) -> np.ndarray:
+    value = coefficients[0] * r + coefficients[1]
+    for c in coefficients[2:]:
+        value = value * r + c
+    return value
+
+
+def normal_quantiles(u: np.ndarray) -> np.ndarray:
+    """The standard normal's inverse CDF of each uniform: Wichura's AS241, with the operations
+    in the order of Python's `statistics.NormalDist().inv_cdf`, so the same numbers bit for bit."""
+    q = u - 0.5
+    out = np.empty_like(u)
+    central = np.abs(q) <= 0.425
+    qc = q[central]
+    r = 0.180625 - qc * qc
+    out[central] = (_horner(_CENTRAL[0], r) * qc) / _horner(_CENTRAL[1], r)
+    tails = ~central
+    qt = q[tails]
+    r = np.sqrt(-np.log(np.where(qt <= 0.0, u[tails], 1.0 - u[tails])))
+    near = r <= 5.0
+    x = np.empty_like(r)
+    rn = r[near] - 1.6
+    x[near] = _horner(_NEAR[0], rn) / _horner(_NEAR[1], rn)
+    rf = r[~near] - 5.0
+    x[~near] = _horner(_TAIL[0], rf) / _horner(_TAIL[1], rf)
+    out[tails] = np.where(qt < 0.0, -x, x)
+    return out

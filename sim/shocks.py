@@ -48,6 +48,7 @@ def size_of(shock: Shock) -> float:
 def fire(world: World, shock: Shock) -> None:
     """The shock takes effect now (the world's current simulated hour)."""
     size, t = size_of(shock), world.env.now
+    world.settle()
     if shock.kind in ON_AN_EXCHANGE and shock.exchange >= world.exchanges.next_id:
         world.warnings.append(
             f"shock {shock.kind} on {shock.date}: exchange {shock.exchange} was not licensed "

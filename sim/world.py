@@ -6,9 +6,8 @@ import datetime as dt
 from collections.abc import Callable, Generator
 from typing import Any, Protocol
 
-import simpy
-
 from sim.calendar import Calendar
+from sim.clock import Clock
 from sim.components.aml import AmlMonitor
 from sim.components.bank import BankRail
 from sim.components.channel import ChannelChoice
@@ -43,11 +42,16 @@ class World:
         streams: Streams,
         emit: Callable[[Record], None],
         trace_postings: bool = False,
+        batched: bool = True,
+        itemised: bool = True,
     ) -> None:
         self.scenario = scenario
         self.streams = streams
         self.emit = emit
-        self.env = simpy.Environment()
+        self.itemised = itemised
+        """Whether every purchase is a record of its own; else the unlicensed top-ups booked
+        together are one `UnlicensedBatch` (no one keeps the records, the totals are the same)."""
+        self.env = Clock()
         self.calendar = Calendar(scenario.run.start_date)
         self.since: dict[str, dt.date] = {}
         """Effective date of every value changed by a dated rule (others: the start date)."""
@@ -67,7 +71,7 @@ class World:
         self.unlicensed = UnlicensedChannel(self)
         self.kyc = KycGate(self)
         self.channel = ChannelChoice(self)
-        self.journeys = Journeys(self)
+        self.journeys = Journeys(self, batched)
         self.regulator = Regulator(self)
         self.laundering = Laundering(self)
         self.miners = Miners(self)
@@ -101,6 +105,7 @@ class World:
     def apply(self, scenario: Scenario, rule: DatedRule, by: str | None = None) -> None:
         """A dated rule takes effect: every component reads its section again. `by` names who
         set it (a role-play team), for the reason trail."""
+        self.settle()
         self.scenario = scenario
         for path in rule.values:
             self.since[path] = rule.date
@@ -111,6 +116,14 @@ class World:
         self._why.clear()
         for component in self.components:
             component.configure()
+        if self.journeys.book is not None:
+            self.journeys.book.configure()
+
+    def settle(self) -> None:
+        """Book the unlicensed top-ups due before now: anything about to read or change what
+        they touch (platforms, rules, prices, the day's totals) calls this first."""
+        if self.journeys.book is not None:
+            self.journeys.book.settle(self.env.now)
 
     def _arrivals(self) -> Generator[Any, Any, None]:
         """Agent n arrives after n unit-rate gaps (keyed by n), scaled by the current rate."""

@@ -14,6 +14,8 @@ from collections.abc import Generator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from sim.components.population import HOURS_PER_MONTH, Person
 from sim.records import BankAccess
 
@@ -244,6 +246,10 @@ class BankRail:
     def blocks_unlicensed(self, pid: int, n: int) -> bool:
         """Whether the bank blocks person pid's n-th payment to an unlicensed platform."""
         return self._block.chance(pid, self.config.unlicensed_block_prob, n)
+
+    def blocks_unlicensed_many(self, pids: np.ndarray, ns: np.ndarray) -> np.ndarray:
+        """`blocks_unlicensed` for many (person, n) at once."""
+        return self._block.uniforms(pids, ns) < self.config.unlicensed_block_prob
 
     def deposit_delay(self, t: float, amount_kzt: float, pid: int, n: int) -> float:
         """Hours until person pid's n-th deposit, made at t, reaches the exchange."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Generator
 from typing import TYPE_CHECKING, Any
 
+from sim.components.buyers import LONGEST_GAP_H, UnlicensedBuyers
 from sim.components.channel import LICENSED, NONE, UNLICENSED
 from sim.components.kyc import ABANDONED, PASSED
 from sim.components.population import Person
@@ -19,12 +20,14 @@ if TYPE_CHECKING:
 
 
 class Journeys:
-    def __init__(self, world: World) -> None:
+    def __init__(self, world: World, batched: bool = True) -> None:
         self.world = world
         keyed = world.streams.keyed
         self._gap = keyed("topup_gap")
         self._size = keyed("topup_size")
         self._p2p = keyed("p2p_workaround")
+        self.book = UnlicensedBuyers(world, self._gap, self._size, self._p2p) if batched else None
+        """Books the unlicensed top-ups; None to make each one a SimPy event (the check)."""
         shares = ("channel.cap_spillover_unlicensed", "channel.refused_spillover_unlicensed")
         self._spills = {share: keyed(f"spill:{share}") for share in shares}
 
@@ -80,17 +83,24 @@ class Journeys:
 
         The n-th top-up of a person draws its gap, its size and everything that befalls it (a
         bank block, a spill) from keys (person, n): what happens to one top-up leaves every other
-        top-up's draws alone."""
+        top-up's draws alone. Unlicensed top-ups are booked in batches by `UnlicensedBuyers`
+        (same numbers), except those the bank blocks outright, made here."""
         env, world, pid = self.world.env, self.world, person.id
-        population, gaps, sizes = world.population, self._gap, self._size
+        population, gaps, sizes, book = world.population, self._gap, self._size, self.book
         end = env.now + active
         gap_mean, median = population.topup_gap_mean(pid), population.topup_median(pid)
         while True:
-            n = person.topups
-            gap = gaps.exponential(pid, gap_mean, n)
-            if env.now + gap > end or gap > 1e7:
-                break
-            yield env.timeout(gap)
+            if book is not None and not licensed:  # booked in batches up to the first stop
+                stop = yield from book.trade(person, end, gap_mean, median)
+                if stop is None:
+                    break
+                n = stop
+            else:
+                n = person.topups
+                gap = gaps.exponential(pid, gap_mean, n)
+                if env.now + gap > end or gap > LONGEST_GAP_H:
+                    break
+                yield env.timeout(gap)
             person.topups = n + 1
             want = sizes.lognormal(pid, median, 0.5, n)
             if person.exited:
@@ -99,6 +109,12 @@ class Journeys:
                 yield from self._buy_licensed(person, want, n)
             elif self._buy_unlicensed(person, want, n):
                 licensed = yield from self._redirected(person)
+        if book is not None and not licensed:  # the book has their top-ups: see `catch_up`
+            if population.sells(pid):
+                yield env.timeout(population.hold_hours(pid))
+                book.catch_up(person)
+                world.unlicensed.sell_all(person)
+            return
         exchange = world.exchanges.current(person)
         if licensed and person.holdings and exchange >= 0 and population.self_custodies(pid):
             world.exchanges.send_crypto(person, exchange, "self_hosted")

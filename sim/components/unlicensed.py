@@ -14,14 +14,14 @@ from __future__ import annotations
 
 import bisect
 import itertools
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from sim.components.population import HOURS_PER_YEAR, Person
 from sim.ledger import SATS_PER_BTC, TIYN_PER_KZT
-from sim.records import Loss, PlatformShut, Purchase, Sale
+from sim.records import Loss, PlatformShut, Purchase, Sale, UnlicensedBatch
 
 if TYPE_CHECKING:
     from sim.world import World
@@ -126,25 +126,36 @@ class UnlicensedChannel:
         self.users[person.platform].add(person)
         return person.platform
 
-    def buy(self, person: Person, amount_kzt: float, premium: float, n: int) -> None:
-        """The person's n-th purchase, through their platform (joining one first if needed)."""
-        world, ledger, c, t = self.world, self.world.ledger, self.config, self.world.env.now
+    def buy(
+        self,
+        person: Person,
+        amount_kzt: float,
+        premium: float,
+        n: int,
+        t: float | None = None,
+        post: Callable[..., None] | None = None,
+    ) -> None:
+        """The person's n-th purchase, through their platform (joining one first if needed), at
+        hour t (default now), posted through `post` (default the ledger's)."""
+        world, c = self.world, self.config
+        t = world.env.now if t is None else t
+        post = world.ledger.post if post is None else post
         if not self.slots:
             return
         platform = person.platform if person.platform in self.slot_of else self._attach(person)
         amount = round(amount_kzt * TIYN_PER_KZT)
         if self._fraud.chance(person.id, c.fraud_prob, n):
-            ledger.post(t, "households", "fraudsters", amount, "KZT", person.id)
+            post(t, "households", "fraudsters", amount, "KZT", person.id)
             world.emit(Loss(t, person.id, platform, amount_kzt, "fraud"))
             return
         fee = round(amount * (c.fee + premium))
         outflow = min(amount - fee, round((amount - fee) * c.outflow_share))  # never > paid
         fees, custody = self._accounts(platform)
-        ledger.post(t, "households", fees, fee, "KZT", person.id)
-        ledger.post(t, "households", "abroad", outflow, "KZT", person.id)
-        ledger.post(t, "households", "domestic_p2p", amount - fee - outflow, "KZT", person.id)
+        post(t, "households", fees, fee, "KZT", person.id)
+        post(t, "households", "abroad", outflow, "KZT", person.id)
+        post(t, "households", "domestic_p2p", amount - fee - outflow, "KZT", person.id)
         sats = int((amount - fee) / TIYN_PER_KZT / world.market.btc_kzt(t) * SATS_PER_BTC)
-        ledger.post(t, "world_market", custody, sats, "BTC", person.id)
+        post(t, "world_market", custody, sats, "BTC", person.id)
         person.offshore += sats
         world.emit(
             Purchase(
@@ -158,6 +169,80 @@ class UnlicensedChannel:
                 outflow / TIYN_PER_KZT,
             )
         )
+
+    def buy_many(
+        self,
+        people: list[Person],
+        ns: np.ndarray,
+        times: np.ndarray,
+        amounts_kzt: np.ndarray,
+        premiums: np.ndarray,
+    ) -> None:
+        """Many purchases at once, in time order: what `buy` does for each, bit for bit (the
+        arithmetic in arrays, the platform each person joins and the records one by one, the
+        ledger postings summed per account). Valid only while nothing changes the platforms, the
+        rules or the prices in between (`World.settle`)."""
+        world, c, ledger = self.world, self.config, self.world.ledger
+        if not self.slots or not people:
+            return
+        pids = np.fromiter((p.id for p in people), np.int64, len(people))
+        stolen = self._fraud.uniforms(pids, ns) < c.fraud_prob
+        amount = np.rint(amounts_kzt * TIYN_PER_KZT)
+        fee = np.rint(amount * (c.fee + premiums))
+        net = amount - fee
+        outflow = np.minimum(net, np.rint(net * c.outflow_share))
+        prices = np.asarray(world.market.btc_usd)[
+            np.minimum(times // 24, len(world.market.btc_usd) - 1).astype(np.int64)
+        ]
+        sats = np.trunc(net / TIYN_PER_KZT / (prices * world.market.usd_kzt) * SATS_PER_BTC)
+        slot_of, emit, attach = self.slot_of, world.emit, self._attach
+        platforms = []
+        coins_each, lost_each = sats.astype(np.int64).tolist(), stolen.tolist()
+        if world.itemised:
+            for person, t, kzt, paid, out, coins, lost in zip(
+                people,
+                times.tolist(),
+                amounts_kzt.tolist(),
+                (fee / TIYN_PER_KZT).tolist(),
+                (outflow / TIYN_PER_KZT).tolist(),
+                coins_each,
+                lost_each,
+            ):
+                platform = person.platform if person.platform in slot_of else attach(person)
+                platforms.append(platform)
+                if lost:
+                    emit(Loss(t, person.id, platform, kzt, "fraud"))
+                else:
+                    person.offshore += coins
+                    emit(Purchase(t, person.id, "unlicensed", platform, kzt, paid, coins, out))
+        else:
+            for person, coins, lost in zip(people, coins_each, lost_each):
+                platforms.append(
+                    person.platform if person.platform in slot_of else attach(person)
+                )
+                if not lost:
+                    person.offshore += coins
+            kept = ~stolen
+            emit(
+                UnlicensedBatch(
+                    float(times[-1]),
+                    int(kept.sum()),
+                    float(amounts_kzt[kept].sum()),
+                    float(outflow[kept].sum() / TIYN_PER_KZT),
+                    float(amounts_kzt[stolen].sum()),
+                )
+            )
+        # the ledger: each account's sum of what `buy` would have posted one by one
+        t, kept = float(times[-1]), ~stolen
+        ledger.post(t, "households", "fraudsters", int(amount[stolen].sum()), "KZT")
+        ledger.post(t, "households", "abroad", int(outflow[kept].sum()), "KZT")
+        ledger.post(t, "households", "domestic_p2p", int((net - outflow)[kept].sum()), "KZT")
+        venues = np.array(platforms, np.int64)[kept]
+        for platform in np.unique(venues).tolist():
+            mine = venues == platform
+            fees, custody = self._accounts(platform)
+            ledger.post(t, "households", fees, int(fee[kept][mine].sum()), "KZT")
+            ledger.post(t, "world_market", custody, int(sats[kept][mine].sum()), "BTC")
 
     def sell_all(self, person: Person) -> None:
         """Sell on the platform; tenge comes back through P2P."""
@@ -195,6 +280,7 @@ class UnlicensedChannel:
             s = self.shutdowns  # the s-th shutdown's wait and victim are keyed by s
             self.shutdowns += 1
             yield env.timeout(self._shutdown_gap.exponential(s, 1.0 / rate))
+            self.world.settle()
             if self.slots:
                 self._succeed(self._victim.pick(s, len(self.slots)))
 
@@ -238,6 +324,7 @@ class UnlicensedChannel:
     def _grow(self, slot: int, platform: int) -> Generator[Any, Any, None]:
         """The successor reaches its rank's size after the replacement time."""
         yield self.world.env.timeout(self.config.replacement_time)
+        self.world.settle()
         if slot < len(self.slots) and self.slots[slot] == platform:
             self.grown[slot] = True
             self._cumulative = None

@@ -1,0 +1,367 @@
+"""The unlicensed majority's top-ups, booked a day at a time instead of one SimPy event each.
+
+A person buying unlicensed touches no finite resource: their top-up times follow from their own
+keyed draws alone (gap n from `topup_gap`, the n-th key), so they are known the moment the person
+starts. `UnlicensedBuyers` works them out in arrays for everyone who started that day and books
+each simulated day's top-ups together (their sizes, frauds, platforms, ledger postings and
+`Purchase` records: `UnlicensedChannel.buy_many`) whenever something is about to read or change
+what a top-up touches (`settle`): the end of a simulated day, an enforcement shutdown, a successor
+platform growing, a dated rule, a shock. Between two such moments the platforms, rules and prices
+stand still and each top-up touches only its own buyer, so the order in which different people's
+top-ups are booked changes nothing.
+
+What cannot be booked ahead is a top-up the bank blocks outright: the person then weighs a licensed
+exchange and may queue at its KYC. Such a top-up is a *stop*: the person's own process wakes at its
+time and makes it event by event (`Journeys._trade`), then hands the rest back. Whether a top-up
+stops depends on the blocking rules in force, so a rule that changes them finds everyone's stops
+again. The process also wakes after the person's last top-up, to sell.
+
+Same seed, same numbers as the event-by-event path (`World(..., batched=False)`): every draw is the
+same keyed number, computed in arrays bit for bit (`Keyed.uniforms`, `normal_quantiles`), and the
+records reach the observers sorted by time, so the totals add up in the same order. The test suite
+checks it KPI by KPI.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator, Sequence
+from dataclasses import dataclass, field
+from operator import itemgetter
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import simpy
+
+from sim.components.channel import UNLICENSED
+from sim.components.population import Person
+from sim.records import PaymentBlocked
+from sim.rng import Keyed, normal_quantiles
+
+if TYPE_CHECKING:
+    from sim.world import World
+
+LONGEST_GAP_H = 1e7
+"""A gap this long ends a person's buying (their mean gap is effectively infinite)."""
+SIZE_SIGMA = 0.5
+"""Log-scale spread of one person's top-up sizes around their median."""
+GAPS_AT_ONCE = 32
+"""Gaps drawn per person per array pass when planning (most people need one pass)."""
+
+DIRECT, P2P, BLOCKED = 0, 1, 2
+"""How a top-up goes (`Plan.route`)."""
+
+Entry = tuple[float, "Plan", int, int]
+"""A filed top-up: (time, plan, index in the plan, the plan's version when filed)."""
+
+
+@dataclass(eq=False, slots=True)
+class Plan:
+    """One person's top-ups from `start` until their active period or the run ends."""
+
+    person: Person
+    start: float
+    end: float
+    gap_mean: float
+    median: float
+    """Median tenge per top-up."""
+    first: int
+    """The n of the first top-up (the person's top-ups before this plan)."""
+    woken: simpy.Event
+    """Succeeds when the person's process resumes: with the n of a stop, or None at the end."""
+    times: list[float] = field(default_factory=list)
+    ends: bool = False
+    """Whether the person stops buying before the run ends (then they wake after the last)."""
+    route: list[int] = field(default_factory=list)
+    """How each top-up goes: `DIRECT`, `P2P` (the bank blocked it, a P2P desk at a premium) or
+    `BLOCKED` (blocked outright: nothing bought)."""
+    stop: int = 0
+    """Index of the first top-up the bank blocks outright (len(times) if none)."""
+    done: int = 0
+    """Top-ups booked (or made at a stop) so far."""
+    version: int = 0
+    """Bumped when the stops are found again: older entries and wake-ups are ignored."""
+
+    def wake(self, buyers: UnlicensedBuyers, version: int) -> None:
+        if version == self.version:
+            buyers.woke(self)
+
+
+class UnlicensedBuyers:
+    """Plans people's unlicensed top-ups and books them a day (or part of one) at a time."""
+
+    def __init__(self, world: World, gaps: Keyed, sizes: Keyed, p2p: Keyed) -> None:
+        self.world = world
+        self._gaps, self._sizes, self._p2p = gaps, sizes, p2p
+        self._unplanned: list[Plan] = []
+        """Started today, first top-up on a later day: their times are drawn at the settle."""
+        self._unfiled: list[Plan] = []
+        """Planned, next top-up on a later day: their stops are found at the settle."""
+        self._plans: set[Plan] = set()
+        """Plans with top-ups left to book."""
+        self._paused: dict[int, Plan] = {}
+        """Plans stopped at a top-up the caller is making event by event, by person."""
+        self._ended: dict[int, Plan] = {}
+        """Plans past their last top-up's time with top-ups not booked yet, by person."""
+        self._days: dict[int, list[Entry]] = {}
+        self._rules = self._blocking()
+
+    # --- the person's side ----------------------------------------------------------------------
+
+    def trade(
+        self, person: Person, end: float, gap_mean: float, median: float
+    ) -> Generator[Any, Any, int | None]:
+        """Buy until `end`; returns at the first stop (its n: the caller makes that top-up event
+        by event) or after the last top-up (None)."""
+        env, now = self.world.env, self.world.env.now
+        tomorrow = (now // 24 + 1) * 24
+        plan = self._paused.pop(person.id, None)
+        if plan is not None and plan.times[plan.stop] == now and plan.end == end:
+            plan.done = plan.stop + 1  # back right after the stop: the same times go on
+            plan.woken = env.event()
+            if plan.done == len(plan.times):
+                if plan.ends:
+                    return None
+                yield plan.woken  # never fires: still buying when the run ends
+            if plan.times[plan.done] < tomorrow:
+                self._find_stops([plan])
+            else:
+                self._unfiled.append(plan)
+        else:
+            first = self._gaps.exponential(person.id, gap_mean, person.topups)
+            if now + first > end or first > LONGEST_GAP_H:
+                return None
+            plan = Plan(person, now, end, gap_mean, median, person.topups, env.event())
+            if now + first < tomorrow:  # a top-up later today: plan it now
+                self._plan([plan])
+                self._find_stops([plan])
+            else:
+                self._unplanned.append(plan)
+        step: int | None = yield plan.woken
+        return step
+
+    def woke(self, plan: Plan) -> None:
+        """The plan's stop or last top-up is now: resume the person's process. At a stop, their
+        top-ups before it are booked first (those their day has not booked yet); after the last,
+        the rest of their day is booked with everyone's, or when they sell (`catch_up`)."""
+        if plan.stop < len(plan.times):
+            self._book_own(plan, plan.stop)
+            self._plans.discard(plan)
+            self._paused[plan.person.id] = plan
+            plan.woken.succeed(plan.first + plan.stop)
+        else:
+            self._ended[plan.person.id] = plan
+            plan.woken.succeed(None)
+
+    def catch_up(self, person: Person) -> None:
+        """Book the person's own top-ups not booked yet (before they sell what they bought)."""
+        plan = self._ended.pop(person.id, None)
+        if plan is not None:
+            self._book_own(plan, len(plan.times))
+            self._plans.discard(plan)
+
+    # --- planning -------------------------------------------------------------------------------
+
+    def _plan(self, plans: Sequence[Plan]) -> None:
+        """Each plan's top-up times, all plans together, `GAPS_AT_ONCE` gaps per array pass."""
+        horizon = self.world.scenario.run.days * 24.0
+        pid = np.array([p.person.id for p in plans], np.int64)
+        mean = np.array([p.gap_mean for p in plans])[:, None]
+        end = np.array([p.end for p in plans])[:, None]
+        first = np.array([p.first for p in plans], np.int64)
+        t = np.array([p.start for p in plans])
+        times: list[list[float]] = [[] for _ in plans]
+        rows, drawn = np.arange(len(plans)), 0
+        steps = np.arange(GAPS_AT_ONCE)
+        while rows.size:
+            ns = first[rows][:, None] + drawn + steps
+            u = self._gaps.uniforms(np.repeat(pid[rows], GAPS_AT_ONCE), ns.ravel())
+            gap = -mean[rows] * np.log(u.reshape(ns.shape))
+            # sequential sums from the last time, as the event-by-event clock adds them
+            at = np.add.accumulate(np.hstack([t[rows][:, None], gap]), axis=1)[:, 1:]
+            over = (at > end[rows]) | (gap > LONGEST_GAP_H)
+            beyond = at >= horizon  # a top-up at or after the horizon never happens
+            halt = over | beyond
+            count = np.where(halt.any(axis=1), halt.argmax(axis=1), GAPS_AT_ONCE)
+            for row, n, stamps in zip(rows.tolist(), count.tolist(), at.tolist()):
+                times[row].extend(stamps[:n])
+            finished = count < GAPS_AT_ONCE
+            ended = finished & over[np.arange(rows.size), np.minimum(count, GAPS_AT_ONCE - 1)]
+            for row in rows[ended].tolist():
+                plans[row].ends = True
+            t[rows] = at[:, -1]
+            rows = rows[~finished]
+            drawn += GAPS_AT_ONCE
+        for plan, plan_times in zip(plans, times):
+            plan.times = plan_times
+
+    def _find_stops(self, plans: Sequence[Plan]) -> None:
+        """Each plan's route from its next top-up on, and its first stop: the first top-up
+        blocked outright while the person has not yet weighed a licensed exchange (once they
+        have, a block changes nothing else: it is booked like any top-up). All plans' draws in
+        one array pass; then file the top-ups before the stop and set the wake-up."""
+        available, block_prob, share, choice = self._rules
+        lefts = [len(p.times) - p.done for p in plans]
+        total = sum(lefts)
+        if available and block_prob > 0.0 and total:
+            starts = np.cumsum([0, *lefts[:-1]])
+            offset = np.arange(total) - np.repeat(starts, lefts)
+            pid = np.repeat([p.person.id for p in plans], lefts).astype(np.int64)
+            ns = np.repeat([p.first + p.done for p in plans], lefts).astype(np.int64) + offset
+            blocked = self.world.banks.blocks_unlicensed_many(pid, ns)
+            outright = blocked & ~(self._p2p.uniforms(pid, ns) < share)
+            route = (blocked.astype(np.int64) + outright).tolist()
+            weighs = [choice and not p.person.reconsidered for p in plans]
+            stops = np.flatnonzero(outright & np.repeat(weighs, lefts))
+            found = np.append(stops, total)[np.searchsorted(stops, starts)].tolist()
+            for plan, start, left, stop in zip(plans, starts.tolist(), lefts, found):
+                plan.route[plan.done :] = route[start : start + left]
+                plan.stop = plan.done + min(stop - start, left)
+        else:
+            for plan, left in zip(plans, lefts):
+                plan.route[plan.done :] = [DIRECT] * left
+                plan.stop = len(plan.times)
+        self._file(plans)
+
+    def _file(self, plans: Sequence[Plan]) -> None:
+        """File each plan's top-ups before its stop under their days; set its wake-up."""
+        env, days = self.world.env, self._days
+        for plan in plans:
+            version, times = plan.version, plan.times
+            for i in range(plan.done, plan.stop):
+                t = times[i]
+                day = days.get(int(t // 24))
+                if day is None:
+                    day = days[int(t // 24)] = []
+                day.append((t, plan, i, version))
+            if plan.done < len(times):
+                self._plans.add(plan)
+            if plan.stop < len(times):
+                at = times[plan.stop]
+            elif plan.ends and times:
+                at = times[-1]
+            else:
+                continue  # still buying when the run ends: no wake-up
+            env.at(at).callbacks.append(
+                lambda _, plan=plan, version=version: plan.wake(self, version)
+            )
+
+    # --- booking --------------------------------------------------------------------------------
+
+    def settle(self, until: float) -> None:
+        """Book every top-up due before `until`: the days before it whole, its own day's up to
+        it. First plan and file everyone who started or came back since the last settle."""
+        if self._unplanned:
+            self._plan(self._unplanned)
+            self._unfiled.extend(self._unplanned)
+            self._unplanned = []
+        if self._unfiled:
+            self._find_stops(self._unfiled)
+            self._unfiled = []
+        self._paused.clear()  # a plan resumes only at its stop's own time
+        last = int(until // 24)
+        if until == last * 24.0:
+            last -= 1  # nothing of that day is due yet
+        for number in sorted(d for d in self._days if d <= last):
+            entries = self._days.pop(number)
+            if number == last:
+                later = [e for e in entries if e[0] >= until]
+                if later:
+                    self._days[number] = later
+                    entries = [e for e in entries if e[0] < until]
+            self._book(entries)
+
+    def _book(self, entries: list[Entry]) -> None:
+        """Book the filed top-ups still due (not booked at their buyer's wake-up, not routed
+        again), in time order."""
+        live = sorted(
+            (e for e in entries if e[3] == e[1].version and e[2] >= e[1].done), key=_time
+        )
+        if not live:
+            return
+        world = self.world
+        if world.ledger.traced or not world.unlicensed.available:
+            for _, plan, i, _ in live:
+                self._book_own(plan, i + 1)
+            return
+        people, pids, ns, medians, routes = [], [], [], [], []
+        for _, plan, i, _ in live:
+            person, n = plan.person, plan.first + i
+            person.topups = n + 1
+            plan.done = i + 1
+            if plan.done == len(plan.times):
+                self._plans.discard(plan)
+                self._ended.pop(person.id, None)
+            people.append(person)
+            pids.append(person.id)
+            ns.append(n)
+            medians.append(plan.median)
+            routes.append(plan.route[i])
+        number, route = np.array(ns, np.int64), np.array(routes)
+        u = self._sizes.uniforms(np.array(pids, np.int64), number)
+        want = np.array(medians) * np.exp(SIZE_SIGMA * normal_quantiles(u))
+        times = np.array([e[0] for e in live])
+        if (route == BLOCKED).any():
+            if world.itemised:
+                self._blocked(people, times, want, route == BLOCKED)
+            buys = route != BLOCKED
+            people = [p for p, buy in zip(people, buys.tolist()) if buy]
+            number, times, want, route = number[buys], times[buys], want[buys], route[buys]
+        extra = np.where(route == P2P, world.scenario.unlicensed.p2p_premium, 0.0)
+        world.unlicensed.buy_many(people, number, times, want, extra)
+
+    def _blocked(
+        self, people: list[Person], times: np.ndarray, want: np.ndarray, mask: np.ndarray
+    ) -> None:
+        """The bank blocked these top-ups outright, from people who have weighed a licensed
+        exchange before (`Journeys._buy_unlicensed`, when `_redirected` changes nothing)."""
+        emit, reason = self.world.emit, self._block_reason()
+        for person, t, kzt, blocked in zip(people, times.tolist(), want.tolist(), mask.tolist()):
+            if blocked:
+                emit(PaymentBlocked(t, person.id, UNLICENSED, kzt, reason))
+
+    def _block_reason(self) -> str:
+        why = self.world.why("banks.unlicensed_block_prob")
+        return f"{why}: bank blocked the payment to an unlicensed platform"
+
+    def _book_own(self, plan: Plan, until: int) -> None:
+        """Book one person's top-ups up to index `until`, one by one."""
+        world, person = self.world, plan.person
+        unlicensed, p2p = world.unlicensed, world.scenario.unlicensed.p2p_premium
+        for i in range(plan.done, until):
+            n, t = plan.first + i, plan.times[i]
+            person.topups = n + 1
+            want = self._sizes.lognormal(person.id, plan.median, SIZE_SIGMA, n)
+            if not unlicensed.available:
+                continue
+            if plan.route[i] == BLOCKED:
+                world.emit(PaymentBlocked(t, person.id, UNLICENSED, want, self._block_reason()))
+            else:
+                unlicensed.buy(person, want, p2p if plan.route[i] == P2P else 0.0, n, t)
+        plan.done = max(plan.done, until)
+
+    # --- the world's side -----------------------------------------------------------------------
+
+    def _blocking(self) -> tuple[bool, float, float, bool]:
+        """What decides a top-up's route and whether it stops."""
+        scenario = self.world.scenario
+        return (
+            self.world.unlicensed.available,
+            scenario.banks.unlicensed_block_prob,
+            scenario.unlicensed.p2p_workaround_share,
+            scenario.channel.mode == "choice",  # else a blocked buyer never weighs licensed
+        )
+
+    def configure(self) -> None:
+        """After a rule (settled up to now): if the blocking rules changed, so do the stops."""
+        rules = self._blocking()
+        if rules == self._rules:
+            return
+        self._rules = rules
+        plans = sorted(self._plans, key=lambda p: p.person.id)
+        for plan in plans:
+            plan.version += 1
+        self._find_stops(plans)
+
+
+_time = itemgetter(0)
+
