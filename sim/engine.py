@@ -7,16 +7,16 @@ CLI runs to the end; both see the same numbers for the same scenario and seed.
 from __future__ import annotations
 
 import ctypes
-import gc
 import datetime as dt
+import gc
 import os
 import threading
 import time
 import traceback
-from operator import itemgetter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 from sim.components.team import pooling_note
@@ -71,16 +71,20 @@ def watchdog(limit: float) -> Iterator[Callable[[], None]]:
 
 
 @contextmanager
-def collector_paused() -> Iterator[None]:
+def collector_paused(freeze: bool = False) -> Iterator[None]:
     """Python's cycle collector waits while a day is simulated. Run every few hundred
     allocations, it walked the whole world (every person and pending event) thousands of times a
     simulated year: a fifth of a baseline year's CPU. The model makes few reference cycles (a
-    finished SimPy process); they are collected between days, as the allocations resume."""
+    finished SimPy process); they are collected between days, as the allocations resume. With
+    `freeze`, what the day left alive is set aside (`gc.freeze`) so later collections skip it;
+    the caller unfreezes it when the run ends (`Simulation.run`)."""
     enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
+        if freeze:
+            gc.freeze()
         if enabled:
             gc.enable()
 
@@ -169,10 +173,11 @@ class Simulation:
     def done(self) -> bool:
         return self.day >= self.days
 
-    def advance(self, days: int = 1) -> None:
-        """Simulate up to `days` more days (never past the end)."""
+    def advance(self, days: int = 1, freeze: bool = False) -> None:
+        """Simulate up to `days` more days (never past the end); `freeze`: see
+        `collector_paused`."""
         for _ in range(min(days, self.days - self.day)):
-            with collector_paused():
+            with collector_paused(freeze):
                 self.world.env.run(until=(self.day + 1) * 24.0)
                 self.world.settle()
             self.day += 1
@@ -210,12 +215,14 @@ class Simulation:
         try:
             with watchdog(limit) as tick:
                 while not self.done:
-                    self.advance(1)
+                    self.advance(1, freeze=True)
                     tick()
                     if on_day is not None:
                         on_day(self.day)
         except Stalled:
             raise Stalled(self.stalled_reason(limit)) from None
+        finally:
+            gc.unfreeze()  # the world can be collected again once dropped
 
     def stalled_reason(self, limit: float) -> str:
         """Why the run failed when the watchdog found its current day stuck."""

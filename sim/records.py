@@ -145,7 +145,7 @@ class UnlicensedBatch(NamedTuple):
     kept, each top-up is a `Purchase` or `Loss` instead."""
 
     t: float
-    """The time of the batch's last top-up."""
+    """The time of the batch's latest top-up."""
     purchases: int
     amount_kzt: float
     outflow_kzt: float
@@ -349,6 +349,7 @@ Record = (
     | Withdrawal
     | Loss
     | PlatformShut
+    | UnlicensedBatch
     | BankAccess
     | LicenceEvent
     | RuleApplied

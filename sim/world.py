@@ -10,6 +10,7 @@ from sim.calendar import Calendar
 from sim.clock import Clock
 from sim.components.aml import AmlMonitor
 from sim.components.bank import BankRail
+from sim.components.buyers import UnlicensedBuyers
 from sim.components.channel import ChannelChoice
 from sim.components.exchange import Exchanges
 from sim.components.journey import Journeys
@@ -62,6 +63,8 @@ class World:
         """Things the scenario asked for that could not happen (e.g. a shock on an exchange not
         licensed by its date); they go into the run's record."""
         on_posting: Callable[[Posted], None] | None = emit if trace_postings else None
+        self.book: UnlicensedBuyers | None = None
+        """Books the unlicensed top-ups in batches (None until built, or event by event)."""
         self.ledger = Ledger(on_posting)
         self.market = Market(scenario.market, scenario.run.days, streams.numpy("market"))
         self.population = Population(self)
@@ -72,6 +75,7 @@ class World:
         self.kyc = KycGate(self)
         self.channel = ChannelChoice(self)
         self.journeys = Journeys(self, batched)
+        self.book = self.journeys.book
         self.regulator = Regulator(self)
         self.laundering = Laundering(self)
         self.miners = Miners(self)
@@ -116,14 +120,19 @@ class World:
         self._why.clear()
         for component in self.components:
             component.configure()
-        if self.journeys.book is not None:
-            self.journeys.book.configure()
+        self.rerouted()
+
+    def rerouted(self) -> None:
+        """Something that decides an unlicensed top-up's route may have changed (a rule, the
+        licensed exchanges): the booked top-ups' stops are found again if it did."""
+        if self.book is not None:
+            self.book.configure()
 
     def settle(self) -> None:
         """Book the unlicensed top-ups due before now: anything about to read or change what
         they touch (platforms, rules, prices, the day's totals) calls this first."""
-        if self.journeys.book is not None:
-            self.journeys.book.settle(self.env.now)
+        if self.book is not None:
+            self.book.settle(self.env.now)
 
     def _arrivals(self) -> Generator[Any, Any, None]:
         """Agent n arrives after n unit-rate gaps (keyed by n), scaled by the current rate."""

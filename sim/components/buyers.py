@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Generator, Sequence
 from dataclasses import dataclass, field
-from operator import itemgetter
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -80,10 +80,6 @@ class Plan:
     """Top-ups booked (or made at a stop) so far."""
     version: int = 0
     """Bumped when the stops are found again: older entries and wake-ups are ignored."""
-
-    def wake(self, buyers: UnlicensedBuyers, version: int) -> None:
-        if version == self.version:
-            buyers.woke(self)
 
 
 class UnlicensedBuyers:
@@ -139,10 +135,12 @@ class UnlicensedBuyers:
         step: int | None = yield plan.woken
         return step
 
-    def woke(self, plan: Plan) -> None:
+    def _wake(self, plan: Plan, version: int, _: simpy.Event) -> None:
         """The plan's stop or last top-up is now: resume the person's process. At a stop, their
         top-ups before it are booked first (those their day has not booked yet); after the last,
         the rest of their day is booked with everyone's, or when they sell (`catch_up`)."""
+        if version != plan.version:
+            return  # its stops were found again since
         if plan.stop < len(plan.times):
             self._book_own(plan, plan.stop)
             self._plans.discard(plan)
@@ -182,7 +180,7 @@ class UnlicensedBuyers:
             beyond = at >= horizon  # a top-up at or after the horizon never happens
             halt = over | beyond
             count = np.where(halt.any(axis=1), halt.argmax(axis=1), GAPS_AT_ONCE)
-            for row, n, stamps in zip(rows.tolist(), count.tolist(), at.tolist()):
+            for row, n, stamps in zip(rows.tolist(), count.tolist(), at.tolist(), strict=True):
                 times[row].extend(stamps[:n])
             finished = count < GAPS_AT_ONCE
             ended = finished & over[np.arange(rows.size), np.minimum(count, GAPS_AT_ONCE - 1)]
@@ -191,7 +189,7 @@ class UnlicensedBuyers:
             t[rows] = at[:, -1]
             rows = rows[~finished]
             drawn += GAPS_AT_ONCE
-        for plan, plan_times in zip(plans, times):
+        for plan, plan_times in zip(plans, times, strict=True):
             plan.times = plan_times
 
     def _find_stops(self, plans: Sequence[Plan]) -> None:
@@ -213,11 +211,11 @@ class UnlicensedBuyers:
             weighs = [choice and not p.person.reconsidered for p in plans]
             stops = np.flatnonzero(outright & np.repeat(weighs, lefts))
             found = np.append(stops, total)[np.searchsorted(stops, starts)].tolist()
-            for plan, start, left, stop in zip(plans, starts.tolist(), lefts, found):
+            for plan, start, left, stop in zip(plans, starts.tolist(), lefts, found, strict=True):
                 plan.route[plan.done :] = route[start : start + left]
                 plan.stop = plan.done + min(stop - start, left)
         else:
-            for plan, left in zip(plans, lefts):
+            for plan, left in zip(plans, lefts, strict=True):
                 plan.route[plan.done :] = [DIRECT] * left
                 plan.stop = len(plan.times)
         self._file(plans)
@@ -241,9 +239,7 @@ class UnlicensedBuyers:
                 at = times[-1]
             else:
                 continue  # still buying when the run ends: no wake-up
-            env.at(at).callbacks.append(
-                lambda _, plan=plan, version=version: plan.wake(self, version)
-            )
+            env.at(at).callbacks.append(partial(self._wake, plan, version))
 
     # --- booking --------------------------------------------------------------------------------
 
@@ -272,10 +268,9 @@ class UnlicensedBuyers:
 
     def _book(self, entries: list[Entry]) -> None:
         """Book the filed top-ups still due (not booked at their buyer's wake-up, not routed
-        again), in time order."""
-        live = sorted(
-            (e for e in entries if e[3] == e[1].version and e[2] >= e[1].done), key=_time
-        )
+        again) in the order they were filed: each person's in time order, and different people's
+        commute (the records are sorted by time when delivered)."""
+        live = [e for e in entries if e[3] == e[1].version and e[2] >= e[1].done]
         if not live:
             return
         world = self.world
@@ -304,7 +299,7 @@ class UnlicensedBuyers:
             if world.itemised:
                 self._blocked(people, times, want, route == BLOCKED)
             buys = route != BLOCKED
-            people = [p for p, buy in zip(people, buys.tolist()) if buy]
+            people = [p for p, buy in zip(people, buys.tolist(), strict=True) if buy]
             number, times, want, route = number[buys], times[buys], want[buys], route[buys]
         extra = np.where(route == P2P, world.scenario.unlicensed.p2p_premium, 0.0)
         world.unlicensed.buy_many(people, number, times, want, extra)
@@ -315,7 +310,9 @@ class UnlicensedBuyers:
         """The bank blocked these top-ups outright, from people who have weighed a licensed
         exchange before (`Journeys._buy_unlicensed`, when `_redirected` changes nothing)."""
         emit, reason = self.world.emit, self._block_reason()
-        for person, t, kzt, blocked in zip(people, times.tolist(), want.tolist(), mask.tolist()):
+        for person, t, kzt, blocked in zip(
+            people, times.tolist(), want.tolist(), mask.tolist(), strict=True
+        ):
             if blocked:
                 emit(PaymentBlocked(t, person.id, UNLICENSED, kzt, reason))
 
@@ -343,16 +340,18 @@ class UnlicensedBuyers:
 
     def _blocking(self) -> tuple[bool, float, float, bool]:
         """What decides a top-up's route and whether it stops."""
-        scenario = self.world.scenario
+        world = self.world
         return (
-            self.world.unlicensed.available,
-            scenario.banks.unlicensed_block_prob,
-            scenario.unlicensed.p2p_workaround_share,
-            scenario.channel.mode == "choice",  # else a blocked buyer never weighs licensed
+            world.unlicensed.available,
+            world.scenario.banks.unlicensed_block_prob,
+            world.scenario.unlicensed.p2p_workaround_share,
+            # else a blocked buyer never weighs a licensed exchange (`ChannelChoice.reconsider`)
+            world.scenario.channel.mode == "choice" and world.exchanges.count > 0,
         )
 
     def configure(self) -> None:
-        """After a rule (settled up to now): if the blocking rules changed, so do the stops."""
+        """After a rule or a licence (settled up to now): if what decides the routes changed, the
+        stops are found again."""
         rules = self._blocking()
         if rules == self._rules:
             return
@@ -361,7 +360,3 @@ class UnlicensedBuyers:
         for plan in plans:
             plan.version += 1
         self._find_stops(plans)
-
-
-_time = itemgetter(0)
-

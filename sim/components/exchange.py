@@ -44,12 +44,16 @@ class Exchanges:
 
     def open(self) -> int:
         """License a new exchange; returns its id."""
+        self.world.settle()  # whether any is licensed decides what a blocked buyer may do
         exchange, self.next_id = self.next_id, self.next_id + 1
         self.active.append(exchange)
+        self.world.rerouted()
         return exchange
 
     def close(self, exchange: int) -> None:
+        self.world.settle()
         self.active.remove(exchange)
+        self.world.rerouted()
 
     @property
     def count(self) -> int:

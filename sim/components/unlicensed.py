@@ -178,10 +178,10 @@ class UnlicensedChannel:
         amounts_kzt: np.ndarray,
         premiums: np.ndarray,
     ) -> None:
-        """Many purchases at once, in time order: what `buy` does for each, bit for bit (the
-        arithmetic in arrays, the platform each person joins and the records one by one, the
-        ledger postings summed per account). Valid only while nothing changes the platforms, the
-        rules or the prices in between (`World.settle`)."""
+        """Many purchases at once (each person's in time order): what `buy` does for each, bit
+        for bit (the arithmetic in arrays, the platform each person joins and the records one by
+        one, the ledger postings summed per account). Valid only while nothing changes the
+        platforms, the rules or the prices in between (`World.settle`)."""
         world, c, ledger = self.world, self.config, self.world.ledger
         if not self.slots or not people:
             return
@@ -207,6 +207,7 @@ class UnlicensedChannel:
                 (outflow / TIYN_PER_KZT).tolist(),
                 coins_each,
                 lost_each,
+                strict=True,
             ):
                 platform = person.platform if person.platform in slot_of else attach(person)
                 platforms.append(platform)
@@ -216,16 +217,14 @@ class UnlicensedChannel:
                     person.offshore += coins
                     emit(Purchase(t, person.id, "unlicensed", platform, kzt, paid, coins, out))
         else:
-            for person, coins, lost in zip(people, coins_each, lost_each):
-                platforms.append(
-                    person.platform if person.platform in slot_of else attach(person)
-                )
+            for person, coins, lost in zip(people, coins_each, lost_each, strict=True):
+                platforms.append(person.platform if person.platform in slot_of else attach(person))
                 if not lost:
                     person.offshore += coins
             kept = ~stolen
             emit(
                 UnlicensedBatch(
-                    float(times[-1]),
+                    float(times.max()),
                     int(kept.sum()),
                     float(amounts_kzt[kept].sum()),
                     float(outflow[kept].sum() / TIYN_PER_KZT),
@@ -233,16 +232,17 @@ class UnlicensedChannel:
                 )
             )
         # the ledger: each account's sum of what `buy` would have posted one by one
-        t, kept = float(times[-1]), ~stolen
+        t, kept = float(times.max()), ~stolen
         ledger.post(t, "households", "fraudsters", int(amount[stolen].sum()), "KZT")
         ledger.post(t, "households", "abroad", int(outflow[kept].sum()), "KZT")
         ledger.post(t, "households", "domestic_p2p", int((net - outflow)[kept].sum()), "KZT")
         venues = np.array(platforms, np.int64)[kept]
-        for platform in np.unique(venues).tolist():
-            mine = venues == platform
+        fees_by = np.bincount(venues, fee[kept]).tolist()  # sums of integers below 2^53: exact
+        sats_by = np.bincount(venues, sats[kept]).tolist()
+        for platform in np.flatnonzero(np.bincount(venues)).tolist():
             fees, custody = self._accounts(platform)
-            ledger.post(t, "households", fees, int(fee[kept][mine].sum()), "KZT")
-            ledger.post(t, "world_market", custody, int(sats[kept][mine].sum()), "BTC")
+            ledger.post(t, "households", fees, int(fees_by[platform]), "KZT")
+            ledger.post(t, "world_market", custody, int(sats_by[platform]), "BTC")
 
     def sell_all(self, person: Person) -> None:
         """Sell on the platform; tenge comes back through P2P."""
