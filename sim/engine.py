@@ -21,7 +21,7 @@ from typing import Any
 
 from sim.components.team import pooling_note
 from sim.observe import Observer, Recorder, Tally
-from sim.records import Record
+from sim.records import Record, UnlicensedBatch
 from sim.rng import Streams
 from sim.scenario import Scenario
 from sim.shocks import fire, live_shock
@@ -153,13 +153,16 @@ class Simulation:
         if self.recorder is not None:
             self.observers.append(self.recorder)
         self._buffer: list[Record] = []
+        self._detail: list[Record] = []
+        """Records for the Recorder only: the booked top-ups one by one (the tally has their
+        `UnlicensedBatch` sums, the same with or without records kept)."""
         self.world = World(
             scenario,
             Streams(self.seed, replication),
             self._buffer.append,
             trace_postings,
             batched,
-            itemised=keep_records,
+            self._detail.append if keep_records else None,
         )
         self.day = 0
         self.rows: list[Row] = []
@@ -196,17 +199,26 @@ class Simulation:
         self.scenario = self.scenario.model_copy(update={"shocks": shocks})
 
     def pending_records(self) -> list[Record]:
-        """Records emitted since the last slice, not yet delivered to the observers."""
-        return list(self._buffer)
+        """Records emitted since the last slice, not yet delivered to the Recorder."""
+        return self._recorded()
+
+    def _recorded(self) -> list[Record]:
+        """What the Recorder gets: every record but the booked days' sums, the booked top-ups
+        one by one instead, in time order."""
+        records = [r for r in self._buffer if type(r) is not UnlicensedBatch] + self._detail
+        records.sort(key=_time)
+        return records
 
     def _deliver(self) -> None:
         """Hand the records emitted since the last slice to the observers, in time order (the
         unlicensed top-ups are booked in batches, after some of what followed them)."""
-        if self._buffer:
+        if self._buffer or self._detail:
             self._buffer.sort(key=_time)
-            for observer in self.observers:
-                observer.observe(self._buffer)
+            self.tally.observe(self._buffer)
+            if self.recorder is not None:
+                self.recorder.observe(self._recorded())
             self._buffer.clear()
+            self._detail.clear()
 
     def run(self, on_day: Callable[[int], None] | None = None) -> None:
         """Simulate to the end; a day that takes longer than `watchdog_seconds()` fails the run

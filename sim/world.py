@@ -44,14 +44,15 @@ class World:
         emit: Callable[[Record], None],
         trace_postings: bool = False,
         batched: bool = True,
-        itemised: bool = True,
+        detail: Callable[[Record], None] | None = None,
     ) -> None:
         self.scenario = scenario
         self.streams = streams
         self.emit = emit
-        self.itemised = itemised
-        """Whether every purchase is a record of its own; else the unlicensed top-ups booked
-        together are one `UnlicensedBatch` (no one keeps the records, the totals are the same)."""
+        self.detail = detail
+        """Where the booked unlicensed top-ups go one by one (`Purchase`, `Loss`,
+        `PaymentBlocked`) when someone keeps the records; the tally counts their sums instead
+        (`UnlicensedBatch`, through `emit`), so its totals are the same either way."""
         self.env = Clock()
         self.calendar = Calendar(scenario.run.start_date)
         self.since: dict[str, dt.date] = {}

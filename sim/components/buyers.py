@@ -50,9 +50,6 @@ GAPS_AT_ONCE = 32
 DIRECT, P2P, BLOCKED = 0, 1, 2
 """How a top-up goes (`Plan.route`)."""
 
-Entry = tuple[float, "Plan", int, int]
-"""A filed top-up: (time, plan, index in the plan, the plan's version when filed)."""
-
 
 @dataclass(eq=False, slots=True)
 class Plan:
@@ -98,7 +95,8 @@ class UnlicensedBuyers:
         """Plans stopped at a top-up the caller is making event by event, by person."""
         self._ended: dict[int, Plan] = {}
         """Plans past their last top-up's time with top-ups not booked yet, by person."""
-        self._days: dict[int, list[Entry]] = {}
+        self._days: dict[int, list[tuple[Plan, int]]] = {}
+        """(plan, its version) by the day its next top-up to book falls on."""
         self._rules = self._blocking()
 
     # --- the person's side ----------------------------------------------------------------------
@@ -113,6 +111,7 @@ class UnlicensedBuyers:
         plan = self._paused.pop(person.id, None)
         if plan is not None and plan.times[plan.stop] == now and plan.end == end:
             plan.done = plan.stop + 1  # back right after the stop: the same times go on
+            plan.version += 1  # its days and wake-up from before are void
             plan.woken = env.event()
             if plan.done == len(plan.times):
                 if plan.ends:
@@ -221,16 +220,12 @@ class UnlicensedBuyers:
         self._file(plans)
 
     def _file(self, plans: Sequence[Plan]) -> None:
-        """File each plan's top-ups before its stop under their days; set its wake-up."""
-        env, days = self.world.env, self._days
+        """File each plan under the day of its next top-up; set its wake-up."""
+        env = self.world.env
         for plan in plans:
             version, times = plan.version, plan.times
-            for i in range(plan.done, plan.stop):
-                t = times[i]
-                day = days.get(int(t // 24))
-                if day is None:
-                    day = days[int(t // 24)] = []
-                day.append((t, plan, i, version))
+            if plan.done < plan.stop:
+                self._due(plan)
             if plan.done < len(times):
                 self._plans.add(plan)
             if plan.stop < len(times):
@@ -240,6 +235,14 @@ class UnlicensedBuyers:
             else:
                 continue  # still buying when the run ends: no wake-up
             env.at(at).callbacks.append(partial(self._wake, plan, version))
+
+    def _due(self, plan: Plan) -> None:
+        """File the plan under the day of its next top-up to book."""
+        number = int(plan.times[plan.done] // 24)
+        day = self._days.get(number)
+        if day is None:
+            day = self._days[number] = []
+        day.append((plan, plan.version))
 
     # --- booking --------------------------------------------------------------------------------
 
@@ -258,58 +261,63 @@ class UnlicensedBuyers:
         if until == last * 24.0:
             last -= 1  # nothing of that day is due yet
         for number in sorted(d for d in self._days if d <= last):
-            entries = self._days.pop(number)
-            if number == last:
-                later = [e for e in entries if e[0] >= until]
-                if later:
-                    self._days[number] = later
-                    entries = [e for e in entries if e[0] < until]
-            self._book(entries)
+            self._book(self._days.pop(number), min(until, (number + 1) * 24.0))
 
-    def _book(self, entries: list[Entry]) -> None:
-        """Book the filed top-ups still due (not booked at their buyer's wake-up, not routed
-        again) in the order they were filed: each person's in time order, and different people's
-        commute (the records are sorted by time when delivered)."""
-        live = [e for e in entries if e[3] == e[1].version and e[2] >= e[1].done]
-        if not live:
-            return
+    def _book(self, filed: list[tuple[Plan, int]], before: float) -> None:
+        """Book the top-ups of these plans due before `before` (those not booked at their
+        buyer's wake-up, of plans not routed again since), and file each plan again under the
+        day of its next. Each person's top-ups go in time order; different people's commute
+        (the records are sorted by time when delivered)."""
         world = self.world
-        if world.ledger.traced or not world.unlicensed.available:
-            for _, plan, i, _ in live:
-                self._book_own(plan, i + 1)
+        one_by_one = not world.unlicensed.available  # nothing is bought: only the counts move
+        people, pids, ns, medians, routes, times = [], [], [], [], [], []
+        for plan, version in filed:
+            if version != plan.version:
+                continue
+            start, i, stop, at = plan.done, plan.done, plan.stop, plan.times
+            while i < stop and at[i] < before:
+                i += 1
+            if i > start:
+                if one_by_one:
+                    self._book_own(plan, i)
+                else:
+                    person, first = plan.person, plan.first
+                    person.topups = first + i
+                    plan.done = i
+                    for k in range(start, i):
+                        people.append(person)
+                        pids.append(person.id)
+                        ns.append(first + k)
+                        medians.append(plan.median)
+                        routes.append(plan.route[k])
+                        times.append(at[k])
+                if i == len(at):
+                    self._plans.discard(plan)
+                    self._ended.pop(plan.person.id, None)
+            if i < stop:
+                self._due(plan)
+        if not people:
             return
-        people, pids, ns, medians, routes = [], [], [], [], []
-        for _, plan, i, _ in live:
-            person, n = plan.person, plan.first + i
-            person.topups = n + 1
-            plan.done = i + 1
-            if plan.done == len(plan.times):
-                self._plans.discard(plan)
-                self._ended.pop(person.id, None)
-            people.append(person)
-            pids.append(person.id)
-            ns.append(n)
-            medians.append(plan.median)
-            routes.append(plan.route[i])
         number, route = np.array(ns, np.int64), np.array(routes)
         u = self._sizes.uniforms(np.array(pids, np.int64), number)
         want = np.array(medians) * np.exp(SIZE_SIGMA * normal_quantiles(u))
-        times = np.array([e[0] for e in live])
+        when = np.array(times)
         if (route == BLOCKED).any():
-            if world.itemised:
-                self._blocked(people, times, want, route == BLOCKED)
+            if world.detail is not None:
+                self._blocked(people, when, want, route == BLOCKED)
             buys = route != BLOCKED
             people = [p for p, buy in zip(people, buys.tolist(), strict=True) if buy]
-            number, times, want, route = number[buys], times[buys], want[buys], route[buys]
+            number, when, want, route = number[buys], when[buys], want[buys], route[buys]
         extra = np.where(route == P2P, world.scenario.unlicensed.p2p_premium, 0.0)
-        world.unlicensed.buy_many(people, number, times, want, extra)
+        world.unlicensed.buy_many(people, number, when, want, extra)
 
     def _blocked(
         self, people: list[Person], times: np.ndarray, want: np.ndarray, mask: np.ndarray
     ) -> None:
         """The bank blocked these top-ups outright, from people who have weighed a licensed
         exchange before (`Journeys._buy_unlicensed`, when `_redirected` changes nothing)."""
-        emit, reason = self.world.emit, self._block_reason()
+        emit, reason = self.world.detail, self._block_reason()
+        assert emit is not None
         for person, t, kzt, blocked in zip(
             people, times.tolist(), want.tolist(), mask.tolist(), strict=True
         ):

@@ -195,12 +195,27 @@ class UnlicensedChannel:
             np.minimum(times // 24, len(world.market.btc_usd) - 1).astype(np.int64)
         ]
         sats = np.trunc(net / TIYN_PER_KZT / (prices * world.market.usd_kzt) * SATS_PER_BTC)
-        slot_of, emit, attach = self.slot_of, world.emit, self._attach
+        slot_of, attach, detail = self.slot_of, self._attach, world.detail
         platforms = []
         coins_each, lost_each = sats.astype(np.int64).tolist(), stolen.tolist()
-        if world.itemised:
-            for person, t, kzt, paid, out, coins, lost in zip(
+        for person, coins, lost in zip(people, coins_each, lost_each, strict=True):
+            platforms.append(person.platform if person.platform in slot_of else attach(person))
+            if not lost:
+                person.offshore += coins
+        kept = ~stolen
+        world.emit(
+            UnlicensedBatch(
+                float(times.max()),
+                int(kept.sum()),
+                float(amounts_kzt[kept].sum()),
+                float(outflow[kept].sum() / TIYN_PER_KZT),
+                float(amounts_kzt[stolen].sum()),
+            )
+        )
+        if detail is not None:  # the same top-ups one by one, for the record
+            for person, platform, t, kzt, paid, out, coins, lost in zip(
                 people,
+                platforms,
                 times.tolist(),
                 amounts_kzt.tolist(),
                 (fee / TIYN_PER_KZT).tolist(),
@@ -209,28 +224,13 @@ class UnlicensedChannel:
                 lost_each,
                 strict=True,
             ):
-                platform = person.platform if person.platform in slot_of else attach(person)
-                platforms.append(platform)
                 if lost:
-                    emit(Loss(t, person.id, platform, kzt, "fraud"))
+                    detail(Loss(t, person.id, platform, kzt, "fraud"))
                 else:
-                    person.offshore += coins
-                    emit(Purchase(t, person.id, "unlicensed", platform, kzt, paid, coins, out))
-        else:
-            for person, coins, lost in zip(people, coins_each, lost_each, strict=True):
-                platforms.append(person.platform if person.platform in slot_of else attach(person))
-                if not lost:
-                    person.offshore += coins
-            kept = ~stolen
-            emit(
-                UnlicensedBatch(
-                    float(times.max()),
-                    int(kept.sum()),
-                    float(amounts_kzt[kept].sum()),
-                    float(outflow[kept].sum() / TIYN_PER_KZT),
-                    float(amounts_kzt[stolen].sum()),
-                )
-            )
+                    detail(Purchase(t, person.id, "unlicensed", platform, kzt, paid, coins, out))
+        if ledger.traced:  # every posting is a record: post each as `buy` does
+            self._post_each(people, platforms, times, amount, fee, outflow, sats, stolen)
+            return
         # the ledger: each account's sum of what `buy` would have posted one by one
         t, kept = float(times.max()), ~stolen
         ledger.post(t, "households", "fraudsters", int(amount[stolen].sum()), "KZT")
@@ -243,6 +243,21 @@ class UnlicensedChannel:
             fees, custody = self._accounts(platform)
             ledger.post(t, "households", fees, int(fees_by[platform]), "KZT")
             ledger.post(t, "world_market", custody, int(sats_by[platform]), "BTC")
+
+    def _post_each(self, people: list[Person], platforms: list[int], *columns: np.ndarray) -> None:
+        """The postings of `buy_many`'s purchases one by one, as `buy` makes them."""
+        post = self.world.ledger.post
+        rows = zip(people, platforms, *(c.tolist() for c in columns), strict=True)
+        for person, platform, t, amount, fee, outflow, sats, lost in rows:
+            pid, amount, fee, outflow = person.id, int(amount), int(fee), int(outflow)
+            if lost:
+                post(t, "households", "fraudsters", amount, "KZT", pid)
+                continue
+            fees, custody = self._accounts(platform)
+            post(t, "households", fees, fee, "KZT", pid)
+            post(t, "households", "abroad", outflow, "KZT", pid)
+            post(t, "households", "domestic_p2p", amount - fee - outflow, "KZT", pid)
+            post(t, "world_market", custody, int(sats), "BTC", pid)
 
     def sell_all(self, person: Person) -> None:
         """Sell on the platform; tenge comes back through P2P."""
