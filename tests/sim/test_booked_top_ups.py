@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 
 from sim import Simulation, load_scenario
-from sim.engine import run_replication
 from sim.clock import Clock
+from sim.engine import run_replication
 from sim.rng import Keyed, normal_quantiles
 from sim.scenario import Scenario
 from tests.conftest import BASELINE, CONFIGS
