@@ -24,6 +24,7 @@ checks it KPI by KPI.
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Generator, Sequence
 from dataclasses import dataclass, field
 from functools import partial
@@ -65,10 +66,11 @@ class Plan:
     """The n of the first top-up (the person's top-ups before this plan)."""
     woken: simpy.Event
     """Succeeds when the person's process resumes: with the n of a stop, or None at the end."""
-    times: list[float] = field(default_factory=list)
+    times: array[float] = field(default_factory=lambda: array("d"))
+    """When each top-up falls, in order (packed doubles: a plan can be long)."""
     ends: bool = False
     """Whether the person stops buying before the run ends (then they wake after the last)."""
-    route: list[int] = field(default_factory=list)
+    route: bytearray = field(default_factory=bytearray)
     """How each top-up goes: `DIRECT`, `P2P` (the bank blocked it, a P2P desk at a premium) or
     `BLOCKED` (blocked outright: nothing bought)."""
     stop: int = 0
@@ -166,7 +168,7 @@ class UnlicensedBuyers:
         end = np.array([p.end for p in plans])[:, None]
         first = np.array([p.first for p in plans], np.int64)
         t = np.array([p.start for p in plans])
-        times: list[list[float]] = [[] for _ in plans]
+        times: list[array[float]] = [array("d") for _ in plans]
         rows, drawn = np.arange(len(plans)), 0
         steps = np.arange(GAPS_AT_ONCE)
         while rows.size:
