@@ -48,6 +48,9 @@ SIZE_SIGMA = 0.5
 GAPS_AT_ONCE = 32
 """Gaps drawn per person per array pass when planning (most people need one pass)."""
 
+STILL_BUYING = -1
+"""What `trade` returns for someone who has no top-up left before the run ends but would buy
+after it: their process has nothing more to do in this run (it would wait past the end)."""
 DIRECT, P2P, BLOCKED = 0, 1, 2
 """How a top-up goes (`Plan.route`)."""
 
@@ -107,7 +110,7 @@ class UnlicensedBuyers:
         self, person: Person, end: float, gap_mean: float, median: float
     ) -> Generator[Any, Any, int | None]:
         """Buy until `end`; returns at the first stop (its n: the caller makes that top-up event
-        by event) or after the last top-up (None)."""
+        by event), after the last top-up (None), or `STILL_BUYING`."""
         env, now = self.world.env, self.world.env.now
         tomorrow = (now // 24 + 1) * 24
         plan = self._paused.pop(person.id, None)
@@ -116,9 +119,7 @@ class UnlicensedBuyers:
             plan.version += 1  # its days and wake-up from before are void
             plan.woken = env.event()
             if plan.done == len(plan.times):
-                if plan.ends:
-                    return None
-                yield plan.woken  # never fires: still buying when the run ends
+                return None if plan.ends else STILL_BUYING
             if plan.times[plan.done] < tomorrow:
                 self._find_stops([plan])
             else:
@@ -234,8 +235,10 @@ class UnlicensedBuyers:
                 at = times[plan.stop]
             elif plan.ends and times:
                 at = times[-1]
-            else:
-                continue  # still buying when the run ends: no wake-up
+            else:  # still buying when the run ends: no wake-up
+                if plan.done == len(times):
+                    plan.woken.succeed(STILL_BUYING)  # nothing left to book either
+                continue
             env.at(at).callbacks.append(partial(self._wake, plan, version))
 
     def _due(self, plan: Plan) -> None:
@@ -296,6 +299,8 @@ class UnlicensedBuyers:
                 if i == len(at):
                     self._plans.discard(plan)
                     self._ended.pop(plan.person.id, None)
+                    if not plan.ends:  # the last top-up before the run ends: no wake-up
+                        plan.woken.succeed(STILL_BUYING)
             if i < stop:
                 self._due(plan)
         if not people:

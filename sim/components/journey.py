@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Generator
 from typing import TYPE_CHECKING, Any
 
-from sim.components.buyers import LONGEST_GAP_H, UnlicensedBuyers
+from sim.components.buyers import LONGEST_GAP_H, STILL_BUYING, UnlicensedBuyers
 from sim.components.channel import LICENSED, NONE, UNLICENSED
 from sim.components.kyc import ABANDONED, PASSED
 from sim.components.population import Person
@@ -94,6 +94,8 @@ class Journeys:
                 stop = yield from book.trade(person, end, gap_mean, median)
                 if stop is None:
                     break
+                if stop == STILL_BUYING:
+                    return  # buys past the run's end: nothing more happens in this run
                 n = stop
             else:
                 n = person.topups
