@@ -116,10 +116,10 @@ class UnlicensedBuyers:
         plan = self._paused.pop(person.id, None)
         if plan is not None and plan.times[plan.stop] == now and plan.end == end:
             plan.done = plan.stop + 1  # back right after the stop: the same times go on
-            plan.version += 1  # its days and wake-up from before are void
-            plan.woken = env.event()
             if plan.done == len(plan.times):
                 return None if plan.ends else STILL_BUYING
+            plan.version += 1  # its days and wake-up from before are void
+            plan.woken = env.event()
             if plan.times[plan.done] < tomorrow:
                 self._find_stops([plan])
             else:
@@ -148,7 +148,8 @@ class UnlicensedBuyers:
             self._plans.discard(plan)
             self._paused[plan.person.id] = plan
             plan.woken.succeed(plan.first + plan.stop)
-        else:
+        else:  # what is left is at this hour: nothing can route it again
+            self._plans.discard(plan)
             self._ended[plan.person.id] = plan
             plan.woken.succeed(None)
 
