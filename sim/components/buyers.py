@@ -10,25 +10,27 @@ platform growing, a dated rule, a shock. Between two such moments the platforms,
 stand still and each top-up touches only its own buyer, so the order in which different people's
 top-ups are booked changes nothing.
 
-What cannot be booked ahead is a top-up the bank blocks outright: the person then weighs a licensed
-exchange and may queue at its KYC. Such a top-up is a *stop*: the person's own process wakes at its
-time and makes it event by event (`Journeys._trade`), then hands the rest back. Whether a top-up
-stops depends on the blocking rules in force, so a rule that changes them finds everyone's stops
-again. The process also wakes after the person's last top-up, to sell.
+What cannot be booked ahead is a top-up the bank blocks outright while the buyer has never weighed
+a licensed exchange: they may now queue at its KYC. Such a top-up is a *stop*: the person's process
+ends when the book takes them over (nothing waits months in memory), and the book starts it again
+at the stop's exact hour to make that top-up event by event (`Journeys.trade_on`), which hands the
+rest back; after the last top-up it starts them again to sell (`Journeys.sell_booked`). Whether a
+top-up stops depends on the blocking rules in force, the channel mode and whether any exchange is
+licensed, so a change to those finds everyone's stops again.
 
-Same seed, same numbers as the event-by-event path (`World(..., batched=False)`): every draw is the
-same keyed number, computed in arrays bit for bit (`Keyed.uniforms`, `normal_quantiles`), and the
-records reach the observers sorted by time, so the totals add up in the same order. The test suite
-checks it KPI by KPI.
+Same seed, same numbers as the event-by-event path (`Simulation(batched=False)`): every draw is the
+same keyed number, computed in arrays bit for bit (`Keyed.uniforms`, `normal_quantiles`), so the
+records are the same, bit for bit; the tally counts each booked day's sums (`UnlicensedBatch`), so
+its totals agree to rounding. The test suite checks both.
 """
 
 from __future__ import annotations
 
 from array import array
-from collections.abc import Generator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import simpy
@@ -48,9 +50,9 @@ SIZE_SIGMA = 0.5
 GAPS_AT_ONCE = 32
 """Gaps drawn per person per array pass when planning (most people need one pass)."""
 
-STILL_BUYING = -1
-"""What `trade` returns for someone who has no top-up left before the run ends but would buy
-after it: their process has nothing more to do in this run (it would wait past the end)."""
+ENDED, BOOKED = "ended", "booked"
+"""What `trade` answers: the person has no top-up left before their end (the caller goes on as
+after the last), or the book has them."""
 DIRECT, P2P, BLOCKED = 0, 1, 2
 """How a top-up goes (`Plan.route`)."""
 
@@ -67,8 +69,6 @@ class Plan:
     """Median tenge per top-up."""
     first: int
     """The n of the first top-up (the person's top-ups before this plan)."""
-    woken: simpy.Event
-    """Succeeds when the person's process resumes: with the n of a stop, or None at the end."""
     times: array[float] = field(default_factory=lambda: array("d"))
     """When each top-up falls, in order (packed doubles: a plan can be long)."""
     ends: bool = False
@@ -106,52 +106,54 @@ class UnlicensedBuyers:
 
     # --- the person's side ----------------------------------------------------------------------
 
-    def trade(
-        self, person: Person, end: float, gap_mean: float, median: float
-    ) -> Generator[Any, Any, int | None]:
-        """Buy until `end`; returns at the first stop (its n: the caller makes that top-up event
-        by event), after the last top-up (None), or `STILL_BUYING`."""
-        env, now = self.world.env, self.world.env.now
+    def trade(self, person: Person, end: float, gap_mean: float, median: float) -> str:
+        """Take over the person's top-ups until `end`: `BOOKED` (their process ends; the book
+        starts it again at a stop, `Journeys.trade_on`, or to sell after the last top-up,
+        `Journeys.sell_booked`), or `ENDED` (no top-up left before `end`)."""
+        now = self.world.env.now
         tomorrow = (now // 24 + 1) * 24
         plan = self._paused.pop(person.id, None)
         if plan is not None and plan.times[plan.stop] == now and plan.end == end:
             plan.done = plan.stop + 1  # back right after the stop: the same times go on
             if plan.done == len(plan.times):
-                return None if plan.ends else STILL_BUYING
+                return ENDED if plan.ends else BOOKED  # else buys past the run's end
             plan.version += 1  # its days and wake-up from before are void
-            plan.woken = env.event()
             if plan.times[plan.done] < tomorrow:
                 self._find_stops([plan])
             else:
                 self._unfiled.append(plan)
+            return BOOKED
+        first = self._gaps.exponential(person.id, gap_mean, person.topups)
+        if now + first > end or first > LONGEST_GAP_H:
+            return ENDED
+        plan = Plan(person, now, end, gap_mean, median, person.topups)
+        if now + first < tomorrow:  # a top-up later today: plan it now
+            self._plan([plan])
+            self._find_stops([plan])
         else:
-            first = self._gaps.exponential(person.id, gap_mean, person.topups)
-            if now + first > end or first > LONGEST_GAP_H:
-                return None
-            plan = Plan(person, now, end, gap_mean, median, person.topups, env.event())
-            if now + first < tomorrow:  # a top-up later today: plan it now
-                self._plan([plan])
-                self._find_stops([plan])
-            else:
-                self._unplanned.append(plan)
-        step: int | None = yield plan.woken
-        return step
+            self._unplanned.append(plan)
+        return BOOKED
 
     def _wake(self, plan: Plan, version: int, _: simpy.Event) -> None:
-        """The plan's stop or last top-up is now: resume the person's process. At a stop, their
-        top-ups before it are booked first (those their day has not booked yet); after the last,
-        the rest of their day is booked with everyone's, or when they sell (`catch_up`)."""
+        """The plan's stop or last top-up is now: start the person's process again. At a stop,
+        their top-ups before it are booked first (those their day has not booked yet); after the
+        last, the rest is booked with everyone's, or when they sell (`catch_up`)."""
         if version != plan.version:
             return  # its stops were found again since
+        world, person = self.world, plan.person
+        self._plans.discard(plan)
         if plan.stop < len(plan.times):
             self._book_own(plan, plan.stop)
-            self._plans.discard(plan)
-            self._paused[plan.person.id] = plan
-            plan.woken.succeed(plan.first + plan.stop)
+            self._paused[person.id] = plan
+            stop = plan.first + plan.stop
+            journey = world.journeys.trade_on(
+                person, plan.end, plan.gap_mean, plan.median, False, stop
+            )
+            world.env.process(journey)
         else:  # what is left is at this hour: nothing can route it again
-            self._plans.discard(plan)
-            self._ended[plan.person.id] = plan
-            plan.woken.succeed(None)
+            self._ended[person.id] = plan
+            if world.population.sells(person.id):
+                world.env.process(world.journeys.sell_booked(person))
 
     def catch_up(self, person: Person) -> None:
         """Book the person's own top-ups not booked yet (before they sell what they bought)."""
@@ -236,10 +238,8 @@ class UnlicensedBuyers:
                 at = times[plan.stop]
             elif plan.ends and times:
                 at = times[-1]
-            else:  # still buying when the run ends: no wake-up
-                if plan.done == len(times):
-                    plan.woken.succeed(STILL_BUYING)  # nothing left to book either
-                continue
+            else:
+                continue  # still buying when the run ends: no wake-up
             env.at(at).callbacks.append(partial(self._wake, plan, version))
 
     def _due(self, plan: Plan) -> None:
@@ -300,8 +300,6 @@ class UnlicensedBuyers:
                 if i == len(at):
                     self._plans.discard(plan)
                     self._ended.pop(plan.person.id, None)
-                    if not plan.ends:  # the last top-up before the run ends: no wake-up
-                        plan.woken.succeed(STILL_BUYING)
             if i < stop:
                 self._due(plan)
         if not people:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Generator
 from typing import TYPE_CHECKING, Any
 
-from sim.components.buyers import LONGEST_GAP_H, STILL_BUYING, UnlicensedBuyers
+from sim.components.buyers import ENDED, LONGEST_GAP_H, UnlicensedBuyers
 from sim.components.channel import LICENSED, NONE, UNLICENSED
 from sim.components.kyc import ABANDONED, PASSED
 from sim.components.population import Person
@@ -79,24 +79,38 @@ class Journeys:
             yield from self._trade(person, active, licensed=False)
 
     def _trade(self, person: Person, active: float, licensed: bool) -> Generator[Any, Any, None]:
-        """Top up and buy every so often for `active` hours; then perhaps hold and sell.
+        """Top up and buy every so often for `active` hours; then perhaps hold and sell."""
+        pid, population = person.id, self.world.population
+        end = self.world.env.now + active
+        gap_mean, median = population.topup_gap_mean(pid), population.topup_median(pid)
+        yield from self.trade_on(person, end, gap_mean, median, licensed)
+
+    def trade_on(
+        self,
+        person: Person,
+        end: float,
+        gap_mean: float,
+        median: float,
+        licensed: bool,
+        stop: int | None = None,
+    ) -> Generator[Any, Any, None]:
+        """The top-ups from now until `end`, then perhaps hold and sell. `stop`: a booked top-up
+        the bank blocks outright, made first (the book starts this again at such a stop).
 
         The n-th top-up of a person draws its gap, its size and everything that befalls it (a
         bank block, a spill) from keys (person, n): what happens to one top-up leaves every other
         top-up's draws alone. Unlicensed top-ups are booked in batches by `UnlicensedBuyers`
-        (same numbers), except those the bank blocks outright, made here."""
+        (same numbers): the person's process ends when the book takes them over, and the book
+        starts it again at a stop (here) or to sell (`sell_booked`)."""
         env, world, pid = self.world.env, self.world, person.id
         population, gaps, sizes, book = world.population, self._gap, self._size, self.book
-        end = env.now + active
-        gap_mean, median = population.topup_gap_mean(pid), population.topup_median(pid)
         while True:
-            if book is not None and not licensed:  # booked in batches up to the first stop
-                stop = yield from book.trade(person, end, gap_mean, median)
-                if stop is None:
-                    break
-                if stop == STILL_BUYING:
-                    return  # buys past the run's end: nothing more happens in this run
-                n = stop
+            if stop is not None:
+                n, stop = stop, None
+            elif book is not None and not licensed:
+                if book.trade(person, end, gap_mean, median) == ENDED:
+                    yield from self.sell_booked(person)  # no top-up left: as after the last
+                return  # the book has the person now
             else:
                 n = person.topups
                 gap = gaps.exponential(pid, gap_mean, n)
@@ -111,12 +125,6 @@ class Journeys:
                 yield from self._buy_licensed(person, want, n)
             elif self._buy_unlicensed(person, want, n):
                 licensed = yield from self._redirected(person)
-        if book is not None and not licensed:  # the book has their top-ups: see `catch_up`
-            if population.sells(pid):
-                yield env.timeout(population.hold_hours(pid))
-                book.catch_up(person)
-                world.unlicensed.sell_all(person)
-            return
         exchange = world.exchanges.current(person)
         if licensed and person.holdings and exchange >= 0 and population.self_custodies(pid):
             world.exchanges.send_crypto(person, exchange, "self_hosted")
@@ -128,6 +136,16 @@ class Journeys:
                 proceeds = world.exchanges.sell(person, exchange)
                 yield env.timeout(world.banks.withdrawal_delay(env.now))
                 world.exchanges.withdraw(person, exchange, proceeds)
+
+    def sell_booked(self, person: Person) -> Generator[Any, Any, None]:
+        """After a booked buyer's last top-up: perhaps hold and sell. Their top-ups not booked
+        yet are booked first (`UnlicensedBuyers.catch_up`); they hold nothing at a licensed
+        exchange, and an empty holding sells nothing."""
+        world, population = self.world, self.world.population
+        if self.book is not None and population.sells(person.id):
+            yield world.env.timeout(population.hold_hours(person.id))
+            self.book.catch_up(person)
+            world.unlicensed.sell_all(person)
 
     def _buy_licensed(self, person: Person, want: float, n: int) -> Generator[Any, Any, None]:
         world, env = self.world, self.world.env
