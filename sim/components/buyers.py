@@ -3,10 +3,11 @@
 A person buying unlicensed touches no finite resource: their top-up times follow from their own
 keyed draws alone (gap n from `topup_gap`, the n-th key), so they are known the moment the person
 starts. `UnlicensedBuyers` works them out in arrays for everyone who started that day and books
-each simulated day's top-ups together (their sizes, frauds, platforms, ledger postings and
-`Purchase` records: `UnlicensedChannel.buy_many`) whenever something is about to read or change
-what a top-up touches (`settle`): the end of a simulated day, an enforcement shutdown, a successor
-platform growing, a dated rule, a shock. Between two such moments the platforms, rules and prices
+each simulated day's top-ups together (their sizes, frauds, platforms, ledger postings, and their
+`Purchase` records when someone keeps them: `UnlicensedChannel.buy_many`) whenever something is
+about to read or change what a top-up touches (`settle`): the end of a simulated day, an
+enforcement shutdown, a successor platform growing, a dated rule, a shock, a licence granted or
+ended. Between two such moments the platforms, rules and prices
 stand still and each top-up touches only its own buyer, so the order in which different people's
 top-ups are booked changes nothing.
 
