@@ -20,7 +20,7 @@ from operator import itemgetter
 from typing import Any
 
 from sim.components.team import pooling_note
-from sim.observe import Observer, Recorder, Tally
+from sim.observe import Recorder, Tally
 from sim.records import Record, UnlicensedBatch
 from sim.rng import Streams
 from sim.scenario import Scenario
@@ -149,9 +149,6 @@ class Simulation:
         self.seed = scenario.run.seed
         self.tally = Tally(scenario.population.scale_factor)
         self.recorder = Recorder() if keep_records else None
-        self.observers: list[Observer] = [self.tally]
-        if self.recorder is not None:
-            self.observers.append(self.recorder)
         self._buffer: list[Record] = []
         self._detail: list[Record] = []
         """Records for the Recorder only: the booked top-ups one by one (the tally has their

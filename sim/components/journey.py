@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Generator
 from typing import TYPE_CHECKING, Any
 
-from sim.components.buyers import ENDED, LONGEST_GAP_H, UnlicensedBuyers
+from sim.components.buyers import ENDED, LONGEST_GAP_H, SIZE_SIGMA, UnlicensedBuyers
 from sim.components.channel import LICENSED, NONE, UNLICENSED
 from sim.components.kyc import ABANDONED, PASSED
 from sim.components.population import Person
@@ -118,7 +118,7 @@ class Journeys:
                     break
                 yield env.timeout(gap)
             person.topups = n + 1
-            want = sizes.lognormal(pid, median, 0.5, n)
+            want = sizes.lognormal(pid, median, SIZE_SIGMA, n)
             if person.exited:
                 break  # the exchange ended the relationship after a report
             if licensed:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
-from collections.abc import Callable, Generator
+from collections.abc import Generator
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -127,35 +127,24 @@ class UnlicensedChannel:
         return person.platform
 
     def buy(
-        self,
-        person: Person,
-        amount_kzt: float,
-        premium: float,
-        n: int,
-        t: float | None = None,
-        post: Callable[..., None] | None = None,
+        self, person: Person, amount_kzt: float, premium: float, n: int, t: float | None = None
     ) -> None:
         """The person's n-th purchase, through their platform (joining one first if needed), at
-        hour t (default now), posted through `post` (default the ledger's)."""
+        hour t (default now)."""
         world, c = self.world, self.config
         t = world.env.now if t is None else t
-        post = world.ledger.post if post is None else post
         if not self.slots:
             return
         platform = person.platform if person.platform in self.slot_of else self._attach(person)
         amount = round(amount_kzt * TIYN_PER_KZT)
         if self._fraud.chance(person.id, c.fraud_prob, n):
-            post(t, "households", "fraudsters", amount, "KZT", person.id)
+            self._post(t, person.id, platform, amount, 0, 0, 0, True)
             world.emit(Loss(t, person.id, platform, amount_kzt, "fraud"))
             return
         fee = round(amount * (c.fee + premium))
         outflow = min(amount - fee, round((amount - fee) * c.outflow_share))  # never > paid
-        fees, custody = self._accounts(platform)
-        post(t, "households", fees, fee, "KZT", person.id)
-        post(t, "households", "abroad", outflow, "KZT", person.id)
-        post(t, "households", "domestic_p2p", amount - fee - outflow, "KZT", person.id)
         sats = int((amount - fee) / TIYN_PER_KZT / world.market.btc_kzt(t) * SATS_PER_BTC)
-        post(t, "world_market", custody, sats, "BTC", person.id)
+        self._post(t, person.id, platform, amount, fee, outflow, sats, False)
         person.offshore += sats
         world.emit(
             Purchase(
@@ -232,7 +221,7 @@ class UnlicensedChannel:
             self._post_each(people, platforms, times, amount, fee, outflow, sats, stolen)
             return
         # the ledger: each account's sum of what `buy` would have posted one by one
-        t, kept = float(times.max()), ~stolen
+        t = float(times.max())
         ledger.post(t, "households", "fraudsters", int(amount[stolen].sum()), "KZT")
         ledger.post(t, "households", "abroad", int(outflow[kept].sum()), "KZT")
         ledger.post(t, "households", "domestic_p2p", int((net - outflow)[kept].sum()), "KZT")
@@ -246,18 +235,32 @@ class UnlicensedChannel:
 
     def _post_each(self, people: list[Person], platforms: list[int], *columns: np.ndarray) -> None:
         """The postings of `buy_many`'s purchases one by one, as `buy` makes them."""
-        post = self.world.ledger.post
         rows = zip(people, platforms, *(c.tolist() for c in columns), strict=True)
         for person, platform, t, amount, fee, outflow, sats, lost in rows:
-            pid, amount, fee, outflow = person.id, int(amount), int(fee), int(outflow)
-            if lost:
-                post(t, "households", "fraudsters", amount, "KZT", pid)
-                continue
-            fees, custody = self._accounts(platform)
-            post(t, "households", fees, fee, "KZT", pid)
-            post(t, "households", "abroad", outflow, "KZT", pid)
-            post(t, "households", "domestic_p2p", amount - fee - outflow, "KZT", pid)
-            post(t, "world_market", custody, int(sats), "BTC", pid)
+            self._post(t, person.id, platform, int(amount), int(fee), int(outflow), int(sats), lost)
+
+    def _post(
+        self,
+        t: float,
+        pid: int,
+        platform: int,
+        amount: int,
+        fee: int,
+        outflow: int,
+        sats: int,
+        stolen: bool,
+    ) -> None:
+        """One purchase's postings (minor units): all to fraudsters if `stolen`, else the fee to
+        the platform, the outflow abroad, the rest to domestic P2P, and the coins into custody."""
+        post = self.world.ledger.post
+        if stolen:
+            post(t, "households", "fraudsters", amount, "KZT", pid)
+            return
+        fees, custody = self._accounts(platform)
+        post(t, "households", fees, fee, "KZT", pid)
+        post(t, "households", "abroad", outflow, "KZT", pid)
+        post(t, "households", "domestic_p2p", amount - fee - outflow, "KZT", pid)
+        post(t, "world_market", custody, sats, "BTC", pid)
 
     def sell_all(self, person: Person) -> None:
         """Sell on the platform; tenge comes back through P2P."""
