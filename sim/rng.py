@@ -8,6 +8,7 @@ in every scenario and every run length, whatever else happened before.
 
 * `keyed(name)`: a `Keyed` family of uniforms, `u(entity, n)`, with exponential, lognormal,
   chance and pick helpers, and a vectorised `uniforms(entities)` for bulk filters;
+* `per_person(name)`: the same draws, made a block of people at a time (`Column`);
 * `generator(name, entity)`: a numpy generator for one entity's vector or discrete draws
   (binomial, Poisson) — costlier, meant for once-a-day draws;
 * `numpy(name)`: a generator for a whole-run path drawn once at the start (BTC prices by day).
@@ -90,6 +91,62 @@ class Keyed:
         return min(count - 1, int(self.u(entity, n) * count))
 
 
+BLOCK = 2048
+"""Entities per block of a `Column`."""
+KEPT_BLOCKS = 4
+"""Blocks a `Column` keeps: the latest ones (people asked about near their arrival)."""
+
+
+class Column(Keyed):
+    """A keyed family read as one draw per entity, mostly in entity order: a person's attribute
+    asked when they arrive, people being numbered as they come. Its first draws (n = 0) are made
+    in arrays a block of entities at a time, with the normal quantiles its lognormals need: the
+    same numbers as `Keyed`, bit for bit, for less than a third of the work one at a time. Only
+    the latest blocks are kept; an entity before them, or from another numbering (a laundering
+    case's recruit), is drawn as `Keyed` draws it."""
+
+    __slots__ = ("_oldest", "_u", "_z")
+
+    def __init__(self, key: int) -> None:
+        super().__init__(key)
+        self._u: dict[int, list[float]] = {}
+        self._z: dict[int, list[float]] = {}
+        self._oldest = 0
+
+    def _block(self, entity: int) -> list[float] | None:
+        """The uniforms of the entity's block, made now if it is the next one in order."""
+        number = entity // BLOCK
+        block = self._u.get(number)
+        if block is None and self._oldest <= number <= self._oldest + KEPT_BLOCKS:
+            start = number * BLOCK
+            block = self._u[number] = self.uniforms(np.arange(start, start + BLOCK)).tolist()
+            while len(self._u) > KEPT_BLOCKS:
+                self._oldest = min(self._u)
+                del self._u[self._oldest]
+                self._z.pop(self._oldest, None)
+            self._oldest = min(self._u)
+        return block
+
+    def u(self, entity: int, n: int = 0) -> float:
+        if n == 0:
+            block = self._block(entity)
+            if block is not None:
+                return block[entity % BLOCK]
+        return Keyed.u(self, entity, n)
+
+    __getitem__ = u
+
+    def lognormal(self, entity: int, median: float, sigma: float, n: int = 0) -> float:
+        if n == 0:
+            number = entity // BLOCK
+            quantiles = self._z.get(number)
+            if quantiles is None and (block := self._block(entity)) is not None:
+                quantiles = self._z[number] = normal_quantiles(np.array(block)).tolist()
+            if quantiles is not None:
+                return median * math.exp(sigma * quantiles[entity % BLOCK])
+        return Keyed.lognormal(self, entity, median, sigma, n)
+
+
 class Streams:
     """The keyed draws of one replication of one seed."""
 
@@ -99,6 +156,7 @@ class Streams:
         self.seed = seed
         self.replication = replication
         self._keyed: dict[str, Keyed] = {}
+        self._columns: dict[str, Column] = {}
 
     def _sequence(self, name: str, *entity: int) -> np.random.SeedSequence:
         return np.random.SeedSequence(self.seed, spawn_key=(self.replication, _key(name), *entity))
@@ -111,8 +169,13 @@ class Streams:
             family = self._keyed[name] = Keyed(int(state[0]))
         return family
 
-    per_person = keyed
-    """Per-person attributes are keyed draws with the person as the entity."""
+    def per_person(self, name: str) -> Column:
+        """A person's attribute: keyed draws with the person as the entity, made a block of
+        people at a time (`Column`): the same numbers as `keyed(name)`."""
+        family = self._columns.get(name)
+        if family is None:
+            family = self._columns[name] = Column(self.keyed(name).key)
+        return family
 
     def generator(self, name: str, entity: int) -> np.random.Generator:
         """A numpy generator for one entity (a day, a case) of this name."""

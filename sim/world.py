@@ -137,7 +137,7 @@ class World:
 
     def _arrivals(self) -> Generator[Any, Any, None]:
         """Agent n arrives after n unit-rate gaps (keyed by n), scaled by the current rate."""
-        env, gaps = self.env, self.streams.keyed("arrival_gap")
+        env, gaps = self.env, self.streams.per_person("arrival_gap")
         journeys, population = self.journeys, self.population
         n = 0
         while True:
@@ -148,5 +148,5 @@ class World:
                 continue
             yield env.timeout(gaps.exponential(n, 1.0) / rate_per_hour)
             person = population.arrive(n, env.now)
-            env.process(journeys.run(person))
+            journeys.start(person)
             n += 1

@@ -12,12 +12,13 @@ stand still and each top-up touches only its own buyer, so the order in which di
 top-ups are booked changes nothing.
 
 What cannot be booked ahead is a top-up the bank blocks outright while the buyer has never weighed
-a licensed exchange: they may now queue at its KYC. Such a top-up is a *stop*: the person's process
-ends when the book takes them over (nothing waits months in memory), and the book starts it again
-at the stop's exact hour to make that top-up event by event (`Journeys.trade_on`), which hands the
-rest back; after the last top-up it starts them again to sell (`Journeys.sell_booked`). Whether a
-top-up stops depends on the blocking rules in force, the channel mode and whether any exchange is
-licensed, so a change to those finds everyone's stops again.
+a licensed exchange: they may now queue at its KYC. Such a top-up is a *stop*. A booked buyer has
+no SimPy process (nothing waits months in memory): the book wakes them at the stop's exact hour to
+make that top-up as the event-by-event path would (`Journeys.stop`), which hands the rest back
+unless they go to KYC; after the last top-up it wakes those who sell (`Journeys.sell_later`).
+Whether a top-up stops depends on the blocking rules in force, the channel mode and whether any
+exchange is licensed, and whether a buyer sells on the share who do, so a change to those finds
+everyone's stops and wake-ups again.
 
 Same seed, same numbers as the event-by-event path (`Simulation(batched=False)`): every draw is the
 same keyed number, computed in arrays bit for bit (`Keyed.uniforms`, `normal_quantiles`), so the
@@ -108,9 +109,9 @@ class UnlicensedBuyers:
     # --- the person's side ----------------------------------------------------------------------
 
     def trade(self, person: Person, end: float, gap_mean: float, median: float) -> str:
-        """Take over the person's top-ups until `end`: `BOOKED` (their process ends; the book
-        starts it again at a stop, `Journeys.trade_on`, or to sell after the last top-up,
-        `Journeys.sell_booked`), or `ENDED` (no top-up left before `end`)."""
+        """Take over the person's top-ups until `end`: `BOOKED` (the book calls the person's
+        journey back at a stop, `Journeys.stop`, and after the last top-up,
+        `Journeys.sell_later`), or `ENDED` (no top-up left before `end`)."""
         now = self.world.env.now
         tomorrow = (now // 24 + 1) * 24
         plan = self._paused.pop(person.id, None)
@@ -128,33 +129,50 @@ class UnlicensedBuyers:
         if now + first > end or first > LONGEST_GAP_H:
             return ENDED
         plan = Plan(person, now, end, gap_mean, median, person.topups)
-        if now + first < tomorrow:  # a top-up later today: plan it now
-            self._plan([plan])
+        if now + first < tomorrow and self._wakes_today(plan, now + first):
+            self._plan([plan])  # its wake-up must be set before the day's settle plans it
             self._find_stops([plan])
         else:
             self._unplanned.append(plan)
         return BOOKED
 
+    def _wakes_today(self, plan: Plan, at: float) -> bool:
+        """Whether a plan whose first top-up is `at`, today, needs its buyer woken today: one
+        of today's top-ups stops, or is their last and they sell. Walked one draw at a time (a
+        day holds a top-up or two): the same keyed draws and sums as `_plan` and `_find_stops`."""
+        available, block_prob, share, choice, _ = self._rules
+        stops = available and block_prob > 0.0 and choice and not plan.person.reconsidered
+        pid, n = plan.person.id, plan.first
+        tomorrow = (self.world.env.now // 24 + 1) * 24
+        horizon = self.world.scenario.run.days * 24.0
+        banks = self.world.banks
+        while at < tomorrow and at < horizon:
+            if stops and banks.blocks_unlicensed(pid, n) and not self._p2p.chance(pid, share, n):
+                return True
+            n += 1
+            gap = self._gaps.exponential(pid, plan.gap_mean, n)
+            if at + gap > plan.end or gap > LONGEST_GAP_H:
+                return self._sells(plan.person)  # their last: woken to sell
+            at += gap
+        return False
+
     def _wake(self, plan: Plan, version: int, _: simpy.Event) -> None:
-        """The plan's stop or last top-up is now: start the person's process again. At a stop,
-        their top-ups before it are booked first (those their day has not booked yet); after the
-        last, the rest is booked with everyone's, or when they sell (`catch_up`)."""
+        """The plan's stop or last top-up is now. At a stop, the person's top-ups before it are
+        booked first (those their day has not booked yet) and the person makes it
+        (`Journeys.stop`); after the last, the rest is booked with everyone's, or when they sell
+        (`catch_up`)."""
         if version != plan.version:
             return  # its stops were found again since
-        world, person = self.world, plan.person
+        journeys, person = self.world.journeys, plan.person
         self._plans.discard(plan)
         if plan.stop < len(plan.times):
             self._book_own(plan, plan.stop)
             self._paused[person.id] = plan
-            stop = plan.first + plan.stop
-            journey = world.journeys.trade_on(
-                person, plan.end, plan.gap_mean, plan.median, False, stop
-            )
-            world.env.process(journey)
+            n = plan.first + plan.stop
+            journeys.stop(person, plan.end, plan.gap_mean, plan.median, n)
         else:  # what is left is at this hour: nothing can route it again
             self._ended[person.id] = plan
-            if world.population.sells(person.id):
-                world.env.process(world.journeys.sell_booked(person))
+            journeys.sell_later(person)
 
     def catch_up(self, person: Person) -> None:
         """Book the person's own top-ups not booked yet (before they sell what they bought)."""
@@ -203,7 +221,7 @@ class UnlicensedBuyers:
         blocked outright while the person has not yet weighed a licensed exchange (once they
         have, a block changes nothing else: it is booked like any top-up). All plans' draws in
         one array pass; then file the top-ups before the stop and set the wake-up."""
-        available, block_prob, share, choice = self._rules
+        available, block_prob, share, choice, _ = self._rules
         lefts = [len(p.times) - p.done for p in plans]
         total = sum(lefts)
         if available and block_prob > 0.0 and total:
@@ -237,10 +255,10 @@ class UnlicensedBuyers:
                 self._plans.add(plan)
             if plan.stop < len(times):
                 at = times[plan.stop]
-            elif plan.ends and times:
+            elif plan.ends and times and self._sells(plan.person):
                 at = times[-1]
             else:
-                continue  # still buying when the run ends: no wake-up
+                continue  # still buying when the run ends, or keeping what they bought
             env.at(at).callbacks.append(partial(self._wake, plan, version))
 
     def _due(self, plan: Plan) -> None:
@@ -353,8 +371,9 @@ class UnlicensedBuyers:
 
     # --- the world's side -----------------------------------------------------------------------
 
-    def _blocking(self) -> tuple[bool, float, float, bool]:
-        """What decides a top-up's route and whether it stops."""
+    def _blocking(self) -> tuple[bool, float, float, bool, float]:
+        """What decides a top-up's route, whether it stops, and whether the buyer is woken after
+        their last (to sell)."""
         world = self.world
         return (
             world.unlicensed.available,
@@ -362,11 +381,15 @@ class UnlicensedBuyers:
             world.scenario.unlicensed.p2p_workaround_share,
             # else a blocked buyer never weighs a licensed exchange (`ChannelChoice.reconsider`)
             world.scenario.channel.mode == "choice" and world.exchanges.count > 0,
+            world.scenario.population.sell_share,
         )
 
+    def _sells(self, person: Person) -> bool:
+        return self.world.population.sells(person.id)
+
     def configure(self) -> None:
-        """After a rule or a licence (settled up to now): if what decides the routes changed, the
-        stops are found again."""
+        """After a rule or a licence (settled up to now): if what decides the routes or the
+        wake-ups changed, the stops are found again and the wake-ups set anew."""
         rules = self._blocking()
         if rules == self._rules:
             return

@@ -1,15 +1,22 @@
 """A person's journey: pick a channel, pass KYC (licensed), top up and buy a while, maybe sell.
 
-This is the process every arriving agent runs; the gates it passes through are the components.
+Every arriving agent starts here (`start`); the gates it passes through are the components. What
+takes time runs as a SimPy process: KYC, a licensed buyer's top-ups, and in the event-by-event
+reference path every top-up. The unlicensed majority needs none: their top-ups are booked a day at
+a time (`UnlicensedBuyers`), which calls back here at a top-up the bank blocks outright (`stop`)
+and after their last one (`sell_later`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Generator
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
+import simpy
+
 from sim.components.buyers import ENDED, LONGEST_GAP_H, SIZE_SIGMA, UnlicensedBuyers
-from sim.components.channel import LICENSED, NONE, UNLICENSED
+from sim.components.channel import LICENSED, UNLICENSED
 from sim.components.kyc import ABANDONED, PASSED
 from sim.components.population import Person
 from sim.fields import value_at
@@ -31,7 +38,8 @@ class Journeys:
         shares = ("channel.cap_spillover_unlicensed", "channel.refused_spillover_unlicensed")
         self._spills = {share: keyed(f"spill:{share}") for share in shares}
 
-    def run(self, person: Person) -> Generator[Any, Any, None]:
+    def start(self, person: Person) -> None:
+        """The person has arrived: they pick a channel and begin."""
         world = self.world
         channel, p, reason = world.channel.choose(person)
         person.channel = channel
@@ -49,82 +57,82 @@ class Journeys:
                 person.exchange,
             )
         )
-        if channel == NONE:
-            return
         if channel == LICENSED:
-            outcome = yield from world.kyc.apply(person)
-            if outcome == PASSED:
-                active = world.population.active_hours(person.id)
-                if active > 0:
-                    yield from self._trade(person, active, licensed=True)
-                return
-            c = world.scenario.channel
-            share = (
-                c.after_abandon_unlicensed if outcome == ABANDONED else c.after_reject_unlicensed
-            )
-            if not (world.unlicensed.available and world.channel.fallback.chance(person.id, share)):
-                return
-            person.channel = UNLICENSED
-            which = "abandon" if outcome == ABANDONED else "reject"
-            world.emit(
-                ChannelSwitched(
-                    world.env.now,
-                    person.id,
-                    UNLICENSED,
-                    f"{world.why(f'channel.after_{which}_unlicensed')}: KYC {outcome}",
-                )
-            )
-        active = world.population.active_hours(person.id)
-        if active > 0:
-            yield from self._trade(person, active, licensed=False)
+            world.env.process(self._licensed(person))
+        elif channel == UNLICENSED:
+            self._trade_unlicensed(person)
 
-    def _trade(self, person: Person, active: float, licensed: bool) -> Generator[Any, Any, None]:
-        """Top up and buy every so often for `active` hours; then perhaps hold and sell."""
-        pid, population = person.id, self.world.population
+    def _licensed(self, person: Person) -> Generator[Any, Any, None]:
+        """KYC at the person's licensed exchange; then trade there, or perhaps unlicensed."""
+        world = self.world
+        outcome = yield from world.kyc.apply(person)
+        if outcome == PASSED:
+            active = world.population.active_hours(person.id)
+            if active > 0:
+                yield from self.trade_on(person, *self._terms(person, active), licensed=True)
+            return
+        c = world.scenario.channel
+        share = c.after_abandon_unlicensed if outcome == ABANDONED else c.after_reject_unlicensed
+        if not (world.unlicensed.available and world.channel.fallback.chance(person.id, share)):
+            return
+        person.channel = UNLICENSED
+        which = "abandon" if outcome == ABANDONED else "reject"
+        world.emit(
+            ChannelSwitched(
+                world.env.now,
+                person.id,
+                UNLICENSED,
+                f"{world.why(f'channel.after_{which}_unlicensed')}: KYC {outcome}",
+            )
+        )
+        self._trade_unlicensed(person)
+
+    def _trade_unlicensed(self, person: Person) -> None:
+        """Top up unlicensed for the person's active period: booked, or a process of its own."""
+        active = self.world.population.active_hours(person.id)
+        if active <= 0:
+            return
+        terms = self._terms(person, active)
+        if self.book is not None:
+            self.book_on(person, *terms)
+        else:
+            self.world.env.process(self.trade_on(person, *terms, licensed=False))
+
+    def _terms(self, person: Person, active: float) -> tuple[float, float, float]:
+        """(when the person stops buying, their mean hours between top-ups, their median top-up)."""
+        population = self.world.population
         end = self.world.env.now + active
-        gap_mean, median = population.topup_gap_mean(pid), population.topup_median(pid)
-        yield from self.trade_on(person, end, gap_mean, median, licensed)
+        return end, population.topup_gap_mean(person.id), population.topup_median(person.id)
 
     def trade_on(
-        self,
-        person: Person,
-        end: float,
-        gap_mean: float,
-        median: float,
-        licensed: bool,
-        stop: int | None = None,
+        self, person: Person, end: float, gap_mean: float, median: float, licensed: bool
     ) -> Generator[Any, Any, None]:
-        """The top-ups from now until `end`, then perhaps hold and sell. `stop`: a booked top-up
-        the bank blocks outright, made first (the book starts this again at such a stop).
+        """The top-ups from now until `end`, one event each, then perhaps hold and sell; an
+        unlicensed buyer's are handed to the book when there is one.
 
         The n-th top-up of a person draws its gap, its size and everything that befalls it (a
         bank block, a spill) from keys (person, n): what happens to one top-up leaves every other
-        top-up's draws alone. Unlicensed top-ups are booked in batches by `UnlicensedBuyers`
-        (same numbers): the person's process ends when the book takes them over, and the book
-        starts it again at a stop (here) or to sell (`sell_booked`)."""
+        top-up's draws alone, and the book draws the same numbers."""
         env, world, pid = self.world.env, self.world, person.id
-        population, gaps, sizes, book = world.population, self._gap, self._size, self.book
+        population, gaps = world.population, self._gap
         while True:
-            if stop is not None:
-                n, stop = stop, None
-            elif book is not None and not licensed:
-                if book.trade(person, end, gap_mean, median) == ENDED:
-                    yield from self.sell_booked(person)  # no top-up left: as after the last
-                return  # the book has the person now
-            else:
-                n = person.topups
-                gap = gaps.exponential(pid, gap_mean, n)
-                if env.now + gap > end or gap > LONGEST_GAP_H:
-                    break
-                yield env.timeout(gap)
-            person.topups = n + 1
-            want = sizes.lognormal(pid, median, SIZE_SIGMA, n)
+            if not licensed and self.book is not None:
+                self.book_on(person, end, gap_mean, median)
+                return
+            n = person.topups
+            gap = gaps.exponential(pid, gap_mean, n)
+            if env.now + gap > end or gap > LONGEST_GAP_H:
+                break
+            yield env.timeout(gap)
+            want = self._next_top_up(person, median, n)
             if person.exited:
                 break  # the exchange ended the relationship after a report
             if licensed:
                 yield from self._buy_licensed(person, want, n)
             elif self._buy_unlicensed(person, want, n):
-                licensed = yield from self._redirected(person)
+                switch, reason = world.channel.reconsider(person)
+                if switch:
+                    licensed = yield from self._try_licensed(person, reason)
         exchange = world.exchanges.current(person)
         if licensed and person.holdings and exchange >= 0 and population.self_custodies(pid):
             world.exchanges.send_crypto(person, exchange, "self_hosted")
@@ -137,15 +145,51 @@ class Journeys:
                 yield env.timeout(world.banks.withdrawal_delay(env.now))
                 world.exchanges.withdraw(person, exchange, proceeds)
 
-    def sell_booked(self, person: Person) -> Generator[Any, Any, None]:
-        """After a booked buyer's last top-up: perhaps hold and sell. Their top-ups not booked
-        yet are booked first (`UnlicensedBuyers.catch_up`); they hold nothing at a licensed
-        exchange, and an empty holding sells nothing."""
+    def _next_top_up(self, person: Person, median: float, n: int) -> float:
+        """Top-up n is now: count it; the tenge the person wants to put in."""
+        person.topups = n + 1
+        return self._size.lognormal(person.id, median, SIZE_SIGMA, n)
+
+    # --- the booked unlicensed buyers (`UnlicensedBuyers` calls these) ---------------------------
+
+    def book_on(self, person: Person, end: float, gap_mean: float, median: float) -> None:
+        """Hand the person's unlicensed top-ups until `end` to the book; after the last (or if
+        none is left), perhaps hold and sell."""
+        assert self.book is not None
+        if self.book.trade(person, end, gap_mean, median) == ENDED:
+            self.sell_later(person)
+
+    def stop(self, person: Person, end: float, gap_mean: float, median: float, n: int) -> None:
+        """Booked top-up n is now and the bank blocks it outright: the person, who has never
+        weighed a licensed exchange, may do so now (KYC takes a process); else the book goes on.
+        An unlicensed buyer has no licensed exchange to end their relationship (`exited`)."""
+        want = self._next_top_up(person, median, n)
+        self._buy_unlicensed(person, want, n)  # blocked: the book found it so with these rules
+        switch, reason = self.world.channel.reconsider(person)
+        if switch:
+            self.world.env.process(self._switched(person, reason, end, gap_mean, median))
+        else:
+            self.book_on(person, end, gap_mean, median)
+
+    def _switched(
+        self, person: Person, reason: str, end: float, gap_mean: float, median: float
+    ) -> Generator[Any, Any, None]:
+        licensed = yield from self._try_licensed(person, reason)
+        yield from self.trade_on(person, end, gap_mean, median, licensed)
+
+    def sell_later(self, person: Person) -> None:
+        """After a booked buyer's last top-up: perhaps hold, then sell. They hold nothing at a
+        licensed exchange, and an empty holding sells nothing."""
         world, population = self.world, self.world.population
-        if self.book is not None and population.sells(person.id):
-            yield world.env.timeout(population.hold_hours(person.id))
-            self.book.catch_up(person)
-            world.unlicensed.sell_all(person)
+        if population.sells(person.id):
+            env = world.env
+            wake = env.at(env.now + population.hold_hours(person.id))
+            wake.callbacks.append(partial(self._sell_booked, person))
+
+    def _sell_booked(self, person: Person, _: simpy.Event) -> None:
+        assert self.book is not None
+        self.book.catch_up(person)  # their top-ups not booked yet, first
+        self.world.unlicensed.sell_all(person)
 
     def _buy_licensed(self, person: Person, want: float, n: int) -> Generator[Any, Any, None]:
         world, env = self.world, self.world.env
@@ -183,12 +227,9 @@ class Journeys:
         world.emit(DemandMoved(world.env.now, person.id, UNLICENSED, amount, reason))
         self._buy_unlicensed(person, amount, n)
 
-    def _redirected(self, person: Person) -> Generator[Any, Any, bool]:
-        """A blocked unlicensed buyer may try a licensed exchange; True if they pass its KYC."""
+    def _try_licensed(self, person: Person, reason: str) -> Generator[Any, Any, bool]:
+        """A blocked unlicensed buyer tries a licensed exchange; True if they pass its KYC."""
         world = self.world
-        switch, reason = world.channel.reconsider(person)
-        if not switch:
-            return False
         person.exchange = world.exchanges.pick(person)
         world.emit(ChannelSwitched(world.env.now, person.id, LICENSED, reason))
         outcome = yield from world.kyc.apply(person)

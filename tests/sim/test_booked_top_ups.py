@@ -13,7 +13,7 @@ import pytest
 from sim import Simulation, load_scenario
 from sim.clock import Clock
 from sim.engine import run_replication
-from sim.rng import Keyed, normal_quantiles
+from sim.rng import Keyed, Streams, normal_quantiles
 from sim.scenario import Scenario
 from tests.conftest import BASELINE, CONFIGS
 
@@ -25,11 +25,19 @@ def _with_shocks(scenario: Scenario) -> Scenario:
         {"date": start + dt.timedelta(days=35), "kind": "btc_crash"},
         {"date": start + dt.timedelta(days=50), "kind": "exchange_hack"},
     )
-    return scenario.model_validate({**scenario.model_dump(), "shocks": shocks})
+    rules = (  # who sells decides whom the book wakes after their last top-up
+        {"date": start + dt.timedelta(days=60), "values": {"population.sell_share": 0.9}},
+        {"date": start + dt.timedelta(days=90), "values": {"population.sell_share": 0.1}},
+    )
+    dumped = scenario.model_dump()
+    return scenario.model_validate(
+        {**dumped, "shocks": shocks, "rules": (*dumped["rules"], *rules)}
+    )
 
 
 WORLDS = {
-    # shutdowns every few days, a sweep, a crash, a hack (a rule mid-day) and the 2022-07 block
+    # shutdowns every few days, a sweep, a crash, a hack (a rule mid-day), the 2022-07 block and
+    # two rules on the share who sell
     "baseline with shocks": lambda: _with_shocks(
         load_scenario(
             BASELINE,
@@ -101,6 +109,17 @@ def test_the_clock_wakes_a_process_on_the_exact_hour_a_timeout_can_miss() -> Non
     assert woke == [hour]
     with pytest.raises(ValueError, match="in the past"):
         env.at(now)
+
+
+def test_a_persons_attributes_drawn_a_block_of_people_at_a_time_are_the_scalar_draws() -> None:
+    streams = Streams(20260401)
+    column, keyed = streams.per_person("income"), streams.keyed("income")
+    people = [*range(0, 9000, 7), 3, 50, *range(9000, 30000, 11), 12, 2**40 + 5, 2**40 + 6]
+    for pid in people:  # in arrival order, then people of evicted blocks and recruits
+        assert column.u(pid) == keyed.u(pid)
+        assert column.lognormal(pid, 1e5, 0.9) == keyed.lognormal(pid, 1e5, 0.9)
+        assert column.exponential(pid, 730.0, 3) == keyed.exponential(pid, 730.0, 3)
+        assert column.chance(pid, 0.35) == keyed.chance(pid, 0.35)
 
 
 def test_array_draws_are_the_scalar_draws_bit_for_bit() -> None:
