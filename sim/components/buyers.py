@@ -11,14 +11,15 @@ ended. Between two such moments the platforms, rules and prices
 stand still and each top-up touches only its own buyer, so the order in which different people's
 top-ups are booked changes nothing.
 
-What cannot be booked ahead is a top-up the bank blocks outright while the buyer has never weighed
-a licensed exchange: they may now queue at its KYC. Such a top-up is a *stop*. A booked buyer has
-no SimPy process (nothing waits months in memory): the book wakes them at the stop's exact hour to
-make that top-up as the event-by-event path would (`Journeys.stop`), which hands the rest back
-unless they go to KYC; after the last top-up it wakes those who sell (`Journeys.sell_later`).
-Whether a top-up stops depends on the blocking rules in force, the channel mode and whether any
-exchange is licensed, and whether a buyer sells on the share who do, so a change to those finds
-everyone's stops and wake-ups again.
+What cannot be booked ahead is a top-up the bank blocks outright while the block could send the
+buyer to a licensed exchange's KYC (they have never weighed one, and their own redirect draw is
+below `channel.block_redirect_share`: `ChannelChoice.may_redirect`). Such a top-up is a *stop*. A
+booked buyer has no SimPy process (nothing waits months in memory): the book wakes them at the
+stop's exact hour to make that top-up as the event-by-event path would (`Journeys.stop`), which
+hands the rest back unless they go to KYC; after the last top-up it wakes those who sell
+(`Journeys.sell_later`). Whether a top-up stops depends on the blocking rules in force, the channel
+mode, the redirect share and whether any exchange is licensed, and whether a buyer sells on the
+share who do, so a change to those finds everyone's stops and wake-ups again.
 
 Same seed, same numbers as the event-by-event path (`Simulation(batched=False)`): every draw is the
 same keyed number, computed in arrays bit for bit (`Keyed.uniforms`, `normal_quantiles`), so the
@@ -140,8 +141,8 @@ class UnlicensedBuyers:
         """Whether a plan whose first top-up is `at`, today, needs its buyer woken today: one
         of today's top-ups stops, or is their last and they sell. Walked one draw at a time (a
         day holds a top-up or two): the same keyed draws and sums as `_plan` and `_find_stops`."""
-        available, block_prob, share, choice, _ = self._rules
-        stops = available and block_prob > 0.0 and choice and not plan.person.reconsidered
+        available, block_prob, share, _, _ = self._rules
+        stops = available and block_prob > 0.0 and self.world.channel.may_redirect(plan.person)
         pid, n = plan.person.id, plan.first
         tomorrow = (self.world.env.now // 24 + 1) * 24
         horizon = self.world.scenario.run.days * 24.0
@@ -218,10 +219,11 @@ class UnlicensedBuyers:
 
     def _find_stops(self, plans: Sequence[Plan]) -> None:
         """Each plan's route from its next top-up on, and its first stop: the first top-up
-        blocked outright while the person has not yet weighed a licensed exchange (once they
-        have, a block changes nothing else: it is booked like any top-up). All plans' draws in
-        one array pass; then file the top-ups before the stop and set the wake-up."""
-        available, block_prob, share, choice, _ = self._rules
+        blocked outright while a block could still send the person to a licensed exchange's KYC
+        (`ChannelChoice.may_redirect`; else a block changes nothing else: it is booked like any
+        top-up). All plans' draws in one array pass; then file the top-ups before the stop and
+        set the wake-up."""
+        available, block_prob, share, _, _ = self._rules
         lefts = [len(p.times) - p.done for p in plans]
         total = sum(lefts)
         if available and block_prob > 0.0 and total:
@@ -232,7 +234,8 @@ class UnlicensedBuyers:
             blocked = self.world.banks.blocks_unlicensed_many(pid, ns)
             outright = blocked & ~(self._p2p.uniforms(pid, ns) < share)
             route = (blocked.astype(np.int64) + outright).tolist()
-            weighs = [choice and not p.person.reconsidered for p in plans]
+            may_redirect = self.world.channel.may_redirect
+            weighs = [may_redirect(p.person) for p in plans]
             stops = np.flatnonzero(outright & np.repeat(weighs, lefts))
             found = np.append(stops, total)[np.searchsorted(stops, starts)].tolist()
             for plan, start, left, stop in zip(plans, starts.tolist(), lefts, found, strict=True):
@@ -328,9 +331,14 @@ class UnlicensedBuyers:
         want = np.array(medians) * np.exp(SIZE_SIGMA * normal_quantiles(u))
         when = np.array(times)
         if (route == BLOCKED).any():
+            blocked = route == BLOCKED
             if world.detail is not None:
-                self._blocked(people, when, want, route == BLOCKED)
-            buys = route != BLOCKED
+                self._blocked(people, when, want, blocked)
+            weighed = world.channel.weighed
+            for person, outright in zip(people, blocked.tolist(), strict=True):
+                if outright:
+                    weighed(person)
+            buys = ~blocked
             people = [p for p, buy in zip(people, buys.tolist(), strict=True) if buy]
             number, when, want, route = number[buys], when[buys], want[buys], route[buys]
         extra = np.where(route == P2P, world.scenario.unlicensed.p2p_premium, 0.0)
@@ -365,13 +373,14 @@ class UnlicensedBuyers:
                 continue
             if plan.route[i] == BLOCKED:
                 world.emit(PaymentBlocked(t, person.id, UNLICENSED, want, self._block_reason()))
+                world.channel.weighed(person)
             else:
                 unlicensed.buy(person, want, p2p if plan.route[i] == P2P else 0.0, n, t)
         plan.done = max(plan.done, until)
 
     # --- the world's side -----------------------------------------------------------------------
 
-    def _blocking(self) -> tuple[bool, float, float, bool, float]:
+    def _blocking(self) -> tuple[bool, float, float, tuple[bool, float], float]:
         """What decides a top-up's route, whether it stops, and whether the buyer is woken after
         their last (to sell)."""
         world = self.world
@@ -379,8 +388,10 @@ class UnlicensedBuyers:
             world.unlicensed.available,
             world.scenario.banks.unlicensed_block_prob,
             world.scenario.unlicensed.p2p_workaround_share,
-            # else a blocked buyer never weighs a licensed exchange (`ChannelChoice.reconsider`)
-            world.scenario.channel.mode == "choice" and world.exchanges.count > 0,
+            (  # whether a block may send a buyer to KYC (`ChannelChoice.may_redirect`)
+                world.scenario.channel.mode == "choice" and world.exchanges.count > 0,
+                world.scenario.channel.block_redirect_share,
+            ),
             world.scenario.population.sell_share,
         )
 

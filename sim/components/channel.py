@@ -89,6 +89,27 @@ class ChannelChoice:
             f"unlicensed platform; weighed the licensed option, P(licensed)={p:.2f}"
         )
 
+    def may_redirect(self, person: Person) -> bool:
+        """Whether a bank's block could still send this person to a licensed exchange's KYC
+        (`reconsider`): they have not weighed it yet, the mode lets them, an exchange is licensed,
+        and their own draw is below `block_redirect_share`. `reconsider` sends them with
+        probability share × P(licensed) on that draw, so a draw at or above the share never does,
+        whatever P(licensed) is then."""
+        c = self.config
+        return (
+            not person.reconsidered
+            and c.mode == "choice"
+            and self.world.exchanges.count > 0
+            and self._redirect.u(person.id) < c.block_redirect_share
+        )
+
+    def weighed(self, person: Person) -> None:
+        """A bank blocked the person's payment when `may_redirect` said no block could send them to
+        KYC: they weigh the licensed option and stay, as in `reconsider` (so a share raised
+        later does not make them weigh it again)."""
+        if self.config.mode == "choice" and self.world.exchanges.count > 0:
+            person.reconsidered = True
+
     def choose(self, person: Person) -> tuple[str, float, str]:
         """(channel, probability of licensed, reason)."""
         choice = self._choose(person)

@@ -25,9 +25,12 @@ def _with_shocks(scenario: Scenario) -> Scenario:
         {"date": start + dt.timedelta(days=35), "kind": "btc_crash"},
         {"date": start + dt.timedelta(days=50), "kind": "exchange_hack"},
     )
-    rules = (  # who sells decides whom the book wakes after their last top-up
+    rules = (  # who sells decides whom the book wakes after their last top-up; the redirect
+        # share, whose blocks are stops
         {"date": start + dt.timedelta(days=60), "values": {"population.sell_share": 0.9}},
+        {"date": start + dt.timedelta(days=70), "values": {"channel.block_redirect_share": 0.5}},
         {"date": start + dt.timedelta(days=90), "values": {"population.sell_share": 0.1}},
+        {"date": start + dt.timedelta(days=100), "values": {"channel.block_redirect_share": 0.03}},
     )
     dumped = scenario.model_dump()
     return scenario.model_validate(
@@ -37,7 +40,7 @@ def _with_shocks(scenario: Scenario) -> Scenario:
 
 WORLDS = {
     # shutdowns every few days, a sweep, a crash, a hack (a rule mid-day), the 2022-07 block and
-    # two rules on the share who sell
+    # two rules on the shares who sell and whom a block sends to KYC
     "baseline with shocks": lambda: _with_shocks(
         load_scenario(
             BASELINE,
