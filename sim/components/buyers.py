@@ -29,11 +29,12 @@ its totals agree to rounding. The test suite checks both.
 
 from __future__ import annotations
 
+import math
 from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 import simpy
@@ -84,7 +85,127 @@ class Plan:
     done: int = 0
     """Top-ups booked (or made at a stop) so far."""
     version: int = 0
-    """Bumped when the stops are found again: older entries and wake-ups are ignored."""
+    """Bumped when the stops are found again: older wake-ups are ignored."""
+    serial: int = -1
+    """The plan's filing in `Filed` (-1 when none): entries of an older filing are void."""
+
+
+class Entries(NamedTuple):
+    """Filed top-ups, one per row of these equally long columns."""
+
+    hour: np.ndarray
+    serial: np.ndarray
+    """The filing (`Plan.serial`)."""
+    place: np.ndarray
+    """The top-up's index in its plan."""
+    pid: np.ndarray
+    n: np.ndarray
+    """The person's top-up number (the n of its keyed draws)."""
+    median: np.ndarray
+    route: np.ndarray
+
+    def rows(self, which: np.ndarray | slice) -> Entries:
+        return Entries(*(column[which] for column in self))
+
+    @staticmethod
+    def joined(parts: Sequence[Entries]) -> Entries:
+        return Entries(*(np.concatenate(columns) for columns in zip(*parts, strict=True)))
+
+
+class Filed:
+    """The top-ups waiting to be booked, with what booking them needs (`Entries`).
+
+    A plan is filed with a new serial number, its top-ups from the next to book up to its stop;
+    filing it again (its stops found again, or back from a stop) voids the older filing, whose
+    entries are dropped when taken or merged. Entries sit in runs sorted by hour, one run a
+    call to `file`, the newest merged into the one before while that is at most twice its size
+    (a few dozen runs, each entry moved a few times): the top-ups due before an hour are a
+    binary search in each run away, and come out as arrays, not one Python step each.
+    """
+
+    def __init__(self) -> None:
+        self._runs: list[Entries] = []
+        """Each sorted by hour."""
+        self._plans: list[Plan | None] = []
+        """The plan of each serial; None once released."""
+        self._live = np.zeros(1024, bool)
+        """Whether each serial's filing still holds."""
+
+    def file(self, plans: Sequence[Plan]) -> None:
+        """File each plan anew (voiding its older filing): its top-ups from `done` to `stop`."""
+        hours: array[float] = array("d")
+        medians: array[float] = array("d")
+        routes = bytearray()
+        serials: list[int] = []
+        indexes: list[int] = []
+        pids: list[int] = []
+        ns: list[int] = []
+        for plan in plans:
+            self.release(plan)
+            plan.serial = serial = len(self._plans)
+            self._plans.append(plan)
+            done, stop = plan.done, plan.stop
+            if stop > done:
+                hours.extend(plan.times[done:stop])
+                routes += plan.route[done:stop]
+                medians.extend([plan.median] * (stop - done))
+                serials += [serial] * (stop - done)
+                pids += [plan.person.id] * (stop - done)
+                indexes += range(done, stop)
+                ns += range(plan.first + done, plan.first + stop)
+        if len(self._live) < len(self._plans):
+            grown = np.zeros(2 * len(self._plans), bool)
+            grown[: len(self._live)] = self._live
+            self._live = grown
+        self._live[len(self._plans) - len(plans) :] = True
+        if not serials:
+            return
+        entries = Entries(
+            np.frombuffer(hours),
+            np.array(serials, np.int64),
+            np.array(indexes, np.int64),
+            np.array(pids, np.int64),
+            np.array(ns, np.int64),
+            np.frombuffer(medians),
+            np.frombuffer(bytes(routes), np.uint8),
+        )
+        runs = self._runs
+        runs.append(entries.rows(np.argsort(entries.hour, kind="stable")))
+        while len(runs) > 1 and len(runs[-2].hour) <= 2 * len(runs[-1].hour):
+            newer, older = runs.pop(), runs.pop()
+            merged = Entries.joined([older, newer])
+            merged = merged.rows(self._live[merged.serial])  # void filings go
+            runs.append(merged.rows(np.argsort(merged.hour, kind="stable")))
+
+    def release(self, plan: Plan) -> None:
+        """Void the plan's filing (its entries are dropped when met)."""
+        if plan.serial >= 0:
+            self._plans[plan.serial] = None
+            self._live[plan.serial] = False
+            plan.serial = -1
+
+    def first_hour(self) -> float:
+        """The hour of the earliest entry (void ones too), inf if none."""
+        return min((float(run.hour[0]) for run in self._runs), default=math.inf)
+
+    def take(self, before: float) -> tuple[list[Plan], Entries]:
+        """The live entries due before `before`, with their plans, and forget them all. A
+        plan's entries come in their order (a filing's entries share a run)."""
+        due: list[Entries] = []
+        kept: list[Entries] = []
+        for run in self._runs:
+            count = int(np.searchsorted(run.hour, before))  # the entries before `before`
+            if count:
+                due.append(run.rows(slice(count)))
+            if count < len(run.hour):
+                kept.append(run.rows(slice(count, None)))
+        self._runs = kept
+        if not due:
+            return [], Entries(*(np.empty(0) for _ in Entries._fields))
+        entries = Entries.joined(due)
+        entries = entries.rows(self._live[entries.serial])
+        plans = self._plans
+        return [plans[s] for s in entries.serial.tolist()], entries
 
 
 class UnlicensedBuyers:
@@ -103,8 +224,8 @@ class UnlicensedBuyers:
         """Plans stopped at a top-up the caller is making event by event, by person."""
         self._ended: dict[int, Plan] = {}
         """Plans past their last top-up's time with top-ups not booked yet, by person."""
-        self._days: dict[int, list[tuple[Plan, int]]] = {}
-        """(plan, its version) by the day its next top-up to book falls on."""
+        self._filed = Filed()
+        """The top-ups to book, up to each plan's stop."""
         self._rules = self._blocking()
 
     # --- the person's side ----------------------------------------------------------------------
@@ -120,7 +241,7 @@ class UnlicensedBuyers:
             plan.done = plan.stop + 1  # back right after the stop: the same times go on
             if plan.done == len(plan.times):
                 return ENDED if plan.ends else BOOKED  # else buys past the run's end
-            plan.version += 1  # its days and wake-up from before are void
+            plan.version += 1  # its wake-up from before is void
             if plan.times[plan.done] < tomorrow:
                 self._find_stops([plan])
             else:
@@ -168,6 +289,7 @@ class UnlicensedBuyers:
         self._plans.discard(plan)
         if plan.stop < len(plan.times):
             self._book_own(plan, plan.stop)
+            self._filed.release(plan)
             self._paused[person.id] = plan
             n = plan.first + plan.stop
             journeys.stop(person, plan.end, plan.gap_mean, plan.median, n)
@@ -180,6 +302,7 @@ class UnlicensedBuyers:
         plan = self._ended.pop(person.id, None)
         if plan is not None:
             self._book_own(plan, len(plan.times))
+            self._filed.release(plan)
             self._plans.discard(plan)
 
     # --- planning -------------------------------------------------------------------------------
@@ -248,12 +371,11 @@ class UnlicensedBuyers:
         self._file(plans)
 
     def _file(self, plans: Sequence[Plan]) -> None:
-        """File each plan under the day of its next top-up; set its wake-up."""
+        """File each plan's top-ups up to its stop; set its wake-up."""
         env = self.world.env
+        self._filed.file(plans)
         for plan in plans:
             version, times = plan.version, plan.times
-            if plan.done < plan.stop:
-                self._due(plan)
             if plan.done < len(times):
                 self._plans.add(plan)
             if plan.stop < len(times):
@@ -263,14 +385,6 @@ class UnlicensedBuyers:
             else:
                 continue  # still buying when the run ends, or keeping what they bought
             env.at(at).callbacks.append(partial(self._wake, plan, version))
-
-    def _due(self, plan: Plan) -> None:
-        """File the plan under the day of its next top-up to book."""
-        number = int(plan.times[plan.done] // 24)
-        day = self._days.get(number)
-        if day is None:
-            day = self._days[number] = []
-        day.append((plan, plan.version))
 
     # --- booking --------------------------------------------------------------------------------
 
@@ -285,51 +399,34 @@ class UnlicensedBuyers:
             self._find_stops(self._unfiled)
             self._unfiled = []
         self._paused.clear()  # a plan resumes only at its stop's own time
-        last = int(until // 24)
-        if until == last * 24.0:
-            last -= 1  # nothing of that day is due yet
-        for number in sorted(d for d in self._days if d <= last):
-            self._book(self._days.pop(number), min(until, (number + 1) * 24.0))
+        filed = self._filed
+        while (first := filed.first_hour()) < until:  # a day at a time
+            self._book(min(until, (first // 24 + 1) * 24.0))
 
-    def _book(self, filed: list[tuple[Plan, int]], before: float) -> None:
-        """Book the top-ups of these plans due before `before` (those not booked at their
-        buyer's wake-up, of plans not routed again since), and file each plan again under the
-        day of its next. Each person's top-ups go in time order; different people's commute
-        (the records are sorted by time when delivered)."""
-        world = self.world
-        one_by_one = not world.unlicensed.available  # nothing is bought: only the counts move
-        people, pids, ns, medians, routes, times = [], [], [], [], [], []
-        for plan, version in filed:
-            if version != plan.version:
-                continue
-            start, i, stop, at = plan.done, plan.done, plan.stop, plan.times
-            while i < stop and at[i] < before:
-                i += 1
-            if i > start:
-                if one_by_one:
-                    self._book_own(plan, i)
-                else:
-                    person, first = plan.person, plan.first
-                    person.topups = first + i
-                    plan.done = i
-                    for k in range(start, i):
-                        people.append(person)
-                        pids.append(person.id)
-                        ns.append(first + k)
-                        medians.append(plan.median)
-                        routes.append(plan.route[k])
-                        times.append(at[k])
-                if i == len(at):
+    def _book(self, before: float) -> None:
+        """Book the filed top-ups due before `before` (those not booked at their buyer's
+        wake-up, of plans not filed again since). Each person's top-ups go in time order;
+        different people's commute (the records are sorted by time when delivered)."""
+        world, filed = self.world, self._filed
+        plans, due = filed.take(before)
+        if not plans:
+            return
+        available = world.unlicensed.available
+        for plan, i in zip(plans, due.place.tolist(), strict=True):
+            if not available:  # nothing is bought: only the counts move
+                self._book_own(plan, i + 1)
+            plan.done = i + 1
+            plan.person.topups = plan.first + i + 1
+            if i + 1 == plan.stop:
+                filed.release(plan)
+                if i + 1 == len(plan.times):
                     self._plans.discard(plan)
                     self._ended.pop(plan.person.id, None)
-            if i < stop:
-                self._due(plan)
-        if not people:
+        if not available:
             return
-        number, route = np.array(ns, np.int64), np.array(routes)
-        u = self._sizes.uniforms(np.array(pids, np.int64), number)
-        want = np.array(medians) * np.exp(SIZE_SIGMA * normal_quantiles(u))
-        when = np.array(times)
+        people = [plan.person for plan in plans]
+        pid, number, route, when = due.pid, due.n, due.route, due.hour
+        want = due.median * np.exp(SIZE_SIGMA * normal_quantiles(self._sizes.uniforms(pid, number)))
         if (route == BLOCKED).any():
             blocked = route == BLOCKED
             if world.detail is not None:
@@ -340,9 +437,15 @@ class UnlicensedBuyers:
                     weighed(person)
             buys = ~blocked
             people = [p for p, buy in zip(people, buys.tolist(), strict=True) if buy]
-            number, when, want, route = number[buys], when[buys], want[buys], route[buys]
+            pid, number, when, want, route = (
+                pid[buys],
+                number[buys],
+                when[buys],
+                want[buys],
+                route[buys],
+            )
         extra = np.where(route == P2P, world.scenario.unlicensed.p2p_premium, 0.0)
-        world.unlicensed.buy_many(people, number, when, want, extra)
+        world.unlicensed.buy_many(people, pid, number, when, want, extra)
 
     def _blocked(
         self, people: list[Person], times: np.ndarray, want: np.ndarray, mask: np.ndarray
@@ -407,5 +510,5 @@ class UnlicensedBuyers:
         self._rules = rules
         plans = sorted(self._plans, key=lambda p: p.person.id)
         for plan in plans:
-            plan.version += 1
+            plan.version += 1  # its wake-up is set anew; filing it again voids its entries
         self._find_stops(plans)

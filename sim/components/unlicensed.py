@@ -162,19 +162,19 @@ class UnlicensedChannel:
     def buy_many(
         self,
         people: list[Person],
+        pids: np.ndarray,
         ns: np.ndarray,
         times: np.ndarray,
         amounts_kzt: np.ndarray,
         premiums: np.ndarray,
     ) -> None:
-        """Many purchases at once (each person's in time order): what `buy` does for each, bit
-        for bit (the arithmetic in arrays, the platform each person joins and the records one by
-        one, the ledger postings summed per account). Valid only while nothing changes the
-        platforms, the rules or the prices in between (`World.settle`)."""
+        """Many purchases at once (each person's in time order; `pids` their ids): what `buy`
+        does for each, bit for bit (the arithmetic in arrays, the platform each person joins and
+        the records one by one, the ledger postings summed per account). Valid only while
+        nothing changes the platforms, the rules or the prices in between (`World.settle`)."""
         world, c, ledger = self.world, self.config, self.world.ledger
         if not self.slots or not people:
             return
-        pids = np.fromiter((p.id for p in people), np.int64, len(people))
         stolen = self._fraud.uniforms(pids, ns) < c.fraud_prob
         amount = np.rint(amounts_kzt * TIYN_PER_KZT)
         fee = np.rint(amount * (c.fee + premiums))
