@@ -98,10 +98,6 @@ class Entries(NamedTuple):
     """The filing (`Plan.serial`)."""
     place: np.ndarray
     """The top-up's index in its plan."""
-    pid: np.ndarray
-    n: np.ndarray
-    """The person's top-up number (the n of its keyed draws)."""
-    median: np.ndarray
     route: np.ndarray
 
     def rows(self, which: np.ndarray | slice) -> Entries:
@@ -113,7 +109,7 @@ class Entries(NamedTuple):
 
 
 class Filed:
-    """The top-ups waiting to be booked, with what booking them needs (`Entries`).
+    """The top-ups waiting to be booked (`Entries`), and what each filing's plan draws with.
 
     A plan is filed with a new serial number, its top-ups from the next to book up to its stop;
     filing it again (its stops found again, or back from a stop) voids the older filing, whose
@@ -128,45 +124,44 @@ class Filed:
         """Each sorted by hour."""
         self._plans: list[Plan | None] = []
         """The plan of each serial; None once released."""
-        self._live = np.zeros(1024, bool)
-        """Whether each serial's filing still holds."""
+        self.live = np.zeros(0, bool)
+        """By serial: whether the filing still holds."""
+        self.pid = np.zeros(0, np.int64)
+        """By serial: the person."""
+        self.first = np.zeros(0, np.int64)
+        """By serial: the plan's first top-up number (`Plan.first`)."""
+        self.median = np.zeros(0)
+        """By serial: the plan's median tenge per top-up."""
 
     def file(self, plans: Sequence[Plan]) -> None:
         """File each plan anew (voiding its older filing): its top-ups from `done` to `stop`."""
         hours: array[float] = array("d")
-        medians: array[float] = array("d")
         routes = bytearray()
         serials: list[int] = []
-        indexes: list[int] = []
-        pids: list[int] = []
-        ns: list[int] = []
-        for plan in plans:
+        places: list[int] = []
+        start = len(self._plans)
+        for serial, plan in enumerate(plans, start):
             self.release(plan)
-            plan.serial = serial = len(self._plans)
-            self._plans.append(plan)
+            plan.serial = serial
             done, stop = plan.done, plan.stop
             if stop > done:
                 hours.extend(plan.times[done:stop])
                 routes += plan.route[done:stop]
-                medians.extend([plan.median] * (stop - done))
                 serials += [serial] * (stop - done)
-                pids += [plan.person.id] * (stop - done)
-                indexes += range(done, stop)
-                ns += range(plan.first + done, plan.first + stop)
-        if len(self._live) < len(self._plans):
-            grown = np.zeros(2 * len(self._plans), bool)
-            grown[: len(self._live)] = self._live
-            self._live = grown
-        self._live[len(self._plans) - len(plans) :] = True
+                places += range(done, stop)
+        self._plans += plans
+        self._grow(len(self._plans))
+        new = slice(start, len(self._plans))
+        self.live[new] = True
+        self.pid[new] = [plan.person.id for plan in plans]
+        self.first[new] = [plan.first for plan in plans]
+        self.median[new] = [plan.median for plan in plans]
         if not serials:
             return
         entries = Entries(
             np.frombuffer(hours),
             np.array(serials, np.int64),
-            np.array(indexes, np.int64),
-            np.array(pids, np.int64),
-            np.array(ns, np.int64),
-            np.frombuffer(medians),
+            np.array(places, np.int64),
             np.frombuffer(bytes(routes), np.uint8),
         )
         runs = self._runs
@@ -174,14 +169,24 @@ class Filed:
         while len(runs) > 1 and len(runs[-2].hour) <= 2 * len(runs[-1].hour):
             newer, older = runs.pop(), runs.pop()
             merged = Entries.joined([older, newer])
-            merged = merged.rows(self._live[merged.serial])  # void filings go
+            merged = merged.rows(self.live[merged.serial])  # void filings go
             runs.append(merged.rows(np.argsort(merged.hour, kind="stable")))
+
+    def _grow(self, size: int) -> None:
+        """Room for `size` serials in the by-serial columns (doubling)."""
+        if len(self.live) >= size:
+            return
+        for name in ("live", "pid", "first", "median"):
+            old = getattr(self, name)
+            grown = np.zeros(max(1024, 2 * size), old.dtype)
+            grown[: len(old)] = old
+            setattr(self, name, grown)
 
     def release(self, plan: Plan) -> None:
         """Void the plan's filing (its entries are dropped when met)."""
         if plan.serial >= 0:
             self._plans[plan.serial] = None
-            self._live[plan.serial] = False
+            self.live[plan.serial] = False
             plan.serial = -1
 
     def first_hour(self) -> float:
@@ -203,7 +208,7 @@ class Filed:
         if not due:
             return [], Entries(*(np.empty(0) for _ in Entries._fields))
         entries = Entries.joined(due)
-        entries = entries.rows(self._live[entries.serial])
+        entries = entries.rows(self.live[entries.serial])
         plans = self._plans
         return [plans[s] for s in entries.serial.tolist()], entries
 
@@ -425,8 +430,10 @@ class UnlicensedBuyers:
         if not available:
             return
         people = [plan.person for plan in plans]
-        pid, number, route, when = due.pid, due.n, due.route, due.hour
-        want = due.median * np.exp(SIZE_SIGMA * normal_quantiles(self._sizes.uniforms(pid, number)))
+        pid, number = filed.pid[due.serial], filed.first[due.serial] + due.place
+        route, when = due.route, due.hour
+        u = self._sizes.uniforms(pid, number)
+        want = filed.median[due.serial] * np.exp(SIZE_SIGMA * normal_quantiles(u))
         if (route == BLOCKED).any():
             blocked = route == BLOCKED
             if world.detail is not None:
