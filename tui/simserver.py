@@ -207,10 +207,14 @@ class Server:
 REFRESH = 0.2
 """Seconds between snapshots while running (the UI keeps only the newest it has not shown)."""
 
+NICENESS = 5
+"""How much lower than the app's this process's CPU priority is: the run is background work (keys
+come first), but its days are what the dashboard shows (a comparison's workers go lower)."""
+
 
 def serve(conn: Connection, scenario: Scenario, paused: bool, speed: int) -> None:
     """The child process's body: run until told to quit (or the pipe closes)."""
     with contextlib.suppress(OSError, AttributeError):  # background work: the UI comes first
-        os.nice(5)
+        os.nice(NICENESS)
     with contextlib.suppress(EOFError, BrokenPipeError, KeyboardInterrupt):
         Server(conn, scenario, paused, speed).serve()
