@@ -9,6 +9,7 @@ way and take effect within one simulated day; the UI shows a stop at once.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import itertools
 import multiprocessing
 import threading
@@ -65,6 +66,8 @@ class _Run:
         self.asks: dict[int, Future[Any]] = {}
         self.wall = 0.0
         self.slot: Slot | None = None
+        self.rows: list[Any] = []
+        """The run's timeseries so far: each snapshot brings the rows added since the last."""
 
     def release(self) -> None:
         """Give the room's slot back (the run no longer uses a core)."""
@@ -276,6 +279,8 @@ class SimulationRunner:
             run.release()
         if kind == "snapshot":
             _, status, snapshot, recent, run.wall = message
+            run.rows += snapshot.rows
+            snapshot = dataclasses.replace(snapshot, rows=tuple(run.rows))
             if run.status != "stopped" or status == "finished":
                 run.status = status
             self._app.post_message(SnapshotPosted(self.state(), snapshot, recent))
