@@ -15,7 +15,7 @@ the text it changes arrives on the terminal. Two phases, each in a fresh app:
    timed until a text only that screen shows is drawn. Every screen is visited once before the
    comparison starts, so the timings are of switching, not of building a screen the first time.
 
-    .venv/bin/python bench/tui_latency.py [--presses 40] [--replications 8] [--phase both]
+    .venv/bin/python bench/tui_latency.py [--presses 60] [--replications 8] [--phase both]
         [--scenario configs/aifc_pilot_2022.yaml]
 
 Targets: p95 latency under 50 ms in both phases; at least 4 dashboard refreshes a second. On a
@@ -246,7 +246,7 @@ def comparison(scenario: Path, folder: Path, presses: int, replications: int) ->
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--presses", type=int, default=40, help="key presses in each phase")
+    parser.add_argument("--presses", type=int, default=60, help="key presses in each phase")
     parser.add_argument(
         "--replications", type=int, default=8, help="pairs of replications in the comparison"
     )
