@@ -96,8 +96,8 @@ def _share_progress(days_done: Any) -> None:
     _days_done = days_done
 
 
-def _init_worker(days_done: Any, parent: int) -> None:
-    init_worker(parent)
+def _init_worker(days_done: Any, parent: int, niceness: int) -> None:
+    init_worker(parent, niceness)
     _share_progress(days_done)
 
 
@@ -119,9 +119,13 @@ def run_many(
     mp_context: BaseContext | None = None,
     on_result: OnResult | None = None,
     keep_records: bool = False,
+    niceness: int = 0,
 ) -> list[ReplicationResult]:
     """Run (scenario, replication) jobs, in parallel processes when there are several (one
     process when records are kept).
+
+    Worker processes run `niceness` steps below this process's CPU priority (`os.nice`): the TUI
+    asks for that so its keys are answered while the workers keep every core busy.
 
     `on_result(i, result)` is called as each job finishes (in finishing order). Raises
     `Cancelled` as soon as `should_stop()` says so (workers are terminated); it carries the
@@ -155,7 +159,7 @@ def run_many(
         max_workers=n,
         mp_context=context,
         initializer=_init_worker,
-        initargs=(days_done, os.getpid()),
+        initargs=(days_done, os.getpid(), niceness),
     )
     try:
         pending: dict[Future[ReplicationResult], int] = {
@@ -358,6 +362,7 @@ def compare(
     *,
     pinned: Sequence[str] = (),
     on_pairs: Callable[[Comparison], None] | None = None,
+    niceness: int = 0,
 ) -> Comparison:
     """Paired runs: replication k of both scenarios on the same streams (the baseline's seed).
 
@@ -367,7 +372,8 @@ def compare(
     Both scenarios must cover the same period (`run.days`, `run.start_date`) at the same
     `population.scale_factor`: otherwise this raises `NotComparable` (a `ScenarioError`) before
     running anything. `pinned` KPIs are
-    always answered by the plain-language summary.
+    always answered by the plain-language summary. `niceness` lowers the worker processes' CPU
+    priority (see `run_many`).
     """
     check_comparable(baseline, reform)
     count = replications or max(baseline.run.replications, 2)
@@ -390,7 +396,9 @@ def compare(
                 )
             )
 
-    results = run_many(jobs, workers, progress, should_stop, mp_context, pair_done)
+    results = run_many(
+        jobs, workers, progress, should_stop, mp_context, pair_done, niceness=niceness
+    )
     wall = time.perf_counter() - started
     return Comparison(
         RunResult(baseline, results[0::2], wall),

@@ -4,7 +4,9 @@
 simulated days (their `should_stop`), so a run stops within a moment, says so and still writes what
 it has; a second signal stops at once. `init_worker` runs in every worker process: it ignores
 Ctrl-C (the parent decides), asks Linux to kill it when its parent dies (PR_SET_PDEATHSIG, SIGKILL
-included) and, everywhere, watches the parent and exits when it is gone.
+included) and, everywhere, watches the parent and exits when it is gone. A caller that must stay
+responsive beside its workers (the TUI: keys answered while a comparison runs on every core) asks
+for them at a lower CPU priority; the CLI's run at its own.
 """
 
 from __future__ import annotations
@@ -71,8 +73,12 @@ def _watch_parent(parent: int) -> None:
             pass
 
 
-def init_worker(parent: int) -> None:
-    """Run first in each worker process: end when `parent` ends, leave Ctrl-C to the parent."""
+def init_worker(parent: int, niceness: int = 0) -> None:
+    """Run first in each worker process: end when `parent` ends, leave Ctrl-C to the parent;
+    run `niceness` steps below the priority it was started with (`os.nice`; 0 keeps it)."""
+    if niceness:
+        with contextlib.suppress(OSError, AttributeError):  # no such thing here: run as started
+            os.nice(niceness)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the parent's handler, copied by fork
     if sys.platform.startswith("linux"):

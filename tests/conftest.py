@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import multiprocessing
+import os
 from pathlib import Path
 
 import pytest
@@ -16,6 +19,23 @@ see licensed trading (in the baseline itself tenge starts on 28 Sept 2022, day 8
 
 SMALL = ["run.days=45", "population.scale_factor=250", *BANKED]
 """Overrides that make any shipped scenario run in well under a second, with licensed trading."""
+
+
+class WorkerNiceness:
+    """The niceness of each worker process this process starts after this is made, by pid: `look`
+    (a progress callback) notes it while they live, and the last look counts (after every worker
+    has started, so after each ran its initializer)."""
+
+    def __init__(self) -> None:
+        self.before = {child.pid for child in multiprocessing.active_children()}
+        self.seen: dict[int, int] = {}
+
+    def look(self, *_: object) -> None:
+        for child in multiprocessing.active_children():
+            if child.pid is None or child.pid in self.before or child.name.startswith("simulation"):
+                continue  # not a worker of this experiment (the TUI's run is named "simulation N")
+            with contextlib.suppress(ProcessLookupError):
+                self.seen[child.pid] = os.getpriority(os.PRIO_PROCESS, child.pid)
 
 
 @pytest.fixture

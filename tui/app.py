@@ -12,6 +12,7 @@ from textual.app import App, SystemCommand
 from textual.binding import BindingType
 from textual.screen import Screen
 from textual.signal import Signal
+from textual.widget import AwaitMount
 
 from sim import Comparison, RunResult, Scenario, ScenarioError, Snapshot
 from sim.library import library_root
@@ -114,6 +115,26 @@ class SandboxApp(App[None]):
         self.history_signal: Signal[None] = Signal(self, "history")
         """A run or comparison was added to the run history (the History screen reloads)."""
         self._recorded: set[int] = set()
+        self._built_modes: set[str] = set()
+        self._switching_to_built = False
+
+    def switch_mode(self, mode: str) -> AwaitMount:
+        """Show the screen of `mode`, at once when it was shown before.
+
+        Textual holds the screen back for 50 ms on every switch (`delay_update`) so as not to show
+        a screen half built; a mode's screen is built once and kept, so from the second time on
+        there is nothing to hide, and a key that changes screen is answered within a frame.
+        """
+        self._switching_to_built = mode in self._built_modes
+        self._built_modes.add(mode)
+        try:
+            return super().switch_mode(mode)
+        finally:
+            self._switching_to_built = False
+
+    def delay_update(self, delay: float = 0.05) -> None:
+        if not self._switching_to_built:
+            super().delay_update(delay)
 
     def on_mount(self) -> None:
         sys.setswitchinterval(0.0005)  # hand the GIL back to the UI thread quickly

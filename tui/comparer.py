@@ -1,7 +1,9 @@
 """Baseline-vs-what-if comparisons in a worker thread: `sim.compare`, stoppable part-way.
 
 Small worlds run their replications in this process one after another (no start-up cost); larger
-ones in a pool of processes started by a fork server (safe beside Textual's threads).
+ones in a pool of processes started by a fork server (safe beside Textual's threads), at a lower CPU
+priority than the app (`NICENESS`): they keep every core busy, and a key pressed meanwhile must
+still be answered at once.
 """
 
 from __future__ import annotations
@@ -18,6 +20,12 @@ from sim.engine import Cancelled
 from sim.workshop import RunSlots
 from tui.messages import ComparisonFinished, ComparisonProgressed
 from tui.runner import process_context
+
+NICENESS = 10
+"""How much lower than the app's the CPU priority of a comparison's worker processes is. They take
+every core, and a key must still show within 50 ms: at the app's own priority it took up to twice
+that (README, "Benchmarks"). Lower is faster for the keys (19 was fastest), but 19 would leave a
+comparison about 1.5% of a core beside any other busy process; 10 leaves it about a tenth."""
 
 SMALL_WORLD = 5_000
 """Agents per replication below which replications run in this process, one after another."""
@@ -112,6 +120,7 @@ class ComparisonJob:
                 should_stop=lambda: self.stopped,
                 mp_context=process_context(),
                 on_pairs=self._pairs,
+                niceness=NICENESS,
             )
         except Cancelled:
             self._finish(None, None, stopped=True)

@@ -9,6 +9,7 @@ way and take effect within one simulated day; the UI shows a stop at once.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import itertools
 import multiprocessing
 import threading
@@ -65,6 +66,11 @@ class _Run:
         self.asks: dict[int, Future[Any]] = {}
         self.wall = 0.0
         self.slot: Slot | None = None
+        self.rows: list[Any] = []
+        """The run's timeseries so far: each snapshot brings the rows added since the last."""
+        self.unconfirmed = 0
+        """Commands sent (pause, resume, step, stop) that the process has not yet answered with its
+        state: until it has, what it sends says where it stood before it heard them."""
 
     def release(self) -> None:
         """Give the room's slot back (the run no longer uses a core)."""
@@ -153,6 +159,8 @@ class SimulationRunner:
         run = self._run
         if run is None or run.status not in ACTIVE:
             return
+        with run.lock:
+            run.unconfirmed += 1
         run.send(*command)
         if paused is not None:
             run.paused = paused
@@ -274,13 +282,21 @@ class SimulationRunner:
             return
         if message[1] in {"finished", "failed", "stopped"}:
             run.release()
+        # A snapshot or state sent before the process heard the user's last command (a pause, say)
+        # must not undo what the UI already shows: a space pressed just after would be ignored.
         if kind == "snapshot":
             _, status, snapshot, recent, run.wall = message
-            if run.status != "stopped" or status == "finished":
+            run.rows += snapshot.rows
+            snapshot = dataclasses.replace(snapshot, rows=tuple(run.rows))
+            current = not run.unconfirmed
+            if (current and run.status != "stopped") or status == "finished":
                 run.status = status
             self._app.post_message(SnapshotPosted(self.state(), snapshot, recent))
         elif kind == "state":
             _, status, error = message
-            if status == "failed" or run.status != "stopped" or status == "finished":
+            with run.lock:
+                run.unconfirmed = max(0, run.unconfirmed - 1)
+                current = not run.unconfirmed
+            if status in {"failed", "finished"} or (current and run.status != "stopped"):
                 run.status, run.error = status, error
             self._post_state()

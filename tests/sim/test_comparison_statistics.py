@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import random
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from sim.formatting import COUNT_UNITS, format_change, format_interval, format_v
 from sim.report import comparison_document, comparison_markdown, plain_summary
 from sim.stats import benjamini_hochberg, paired_p_value
 from sim.summary import KPIS
-from tests.conftest import BASELINE, SMALL
+from tests.conftest import BASELINE, SMALL, WorkerNiceness
 
 COUNTS = [k.name for k in KPIS if k.unit in COUNT_UNITS]
 
@@ -289,6 +290,17 @@ def test_parallel_progress_advances_by_simulated_day() -> None:
     before_any_finished = [f for f, note in seen if "0/2 replications done" in note and f > 0]
     assert before_any_finished, seen
     assert seen[-1][0] == 1.0 and "180/180 simulated days" in seen[-1][1]
+
+
+@pytest.mark.skipif(os.nice(0) > 16, reason="this process already runs at a low priority")
+def test_comparison_workers_run_at_the_callers_priority_unless_asked_lower() -> None:
+    # first as `sandbox compare` calls it (its workers compete as equals), then as the TUI does
+    scenario = load_scenario(BASELINE, ["run.days=60"])
+    for niceness in (0, 3):
+        workers = WorkerNiceness()
+        compare(scenario, scenario, 1, workers=2, progress=workers.look, niceness=niceness)
+        assert len(workers.seen) == 2
+        assert set(workers.seen.values()) == {os.nice(0) + niceness}
 
 
 def test_a_kpi_with_nothing_to_measure_is_null_in_json_and_a_dash_on_screen(

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
+import pytest
 from textual.widgets import DataTable
 
+from sim import load_scenario
+from sim.loader import dump_yaml
 from sim.report import short_label
-from tests.tui.conftest import wait_for
+from tests.conftest import WorkerNiceness
+from tests.tui.conftest import BASELINE, wait_for
 from tui.app import SandboxApp
+from tui.comparer import NICENESS
 from tui.screens.editor import EditorScreen
 from tui.widgets.charts import SeriesChart
 
@@ -215,3 +221,22 @@ async def test_while_the_first_pair_runs_compare_shows_progress_and_what_is_comp
         await pilot.press("x")
         await wait_for(pilot, lambda: app.compare_job is None)
         assert not app.screen.query_one("#compare-waiting").display
+
+
+@pytest.mark.skipif(
+    os.nice(0) + NICENESS > 19, reason="this process already runs at a low priority"
+)
+async def test_the_tuis_comparison_workers_run_below_the_apps_priority(workdir: Path) -> None:
+    # the CLI's run at the caller's own: tests/sim/test_comparison_statistics.py
+    path = workdir / "sixty.yaml"  # replications long enough to be seen running
+    sixty = load_scenario(BASELINE, ["run.days=60", "name=sixty"])
+    path.write_text(dump_yaml(sixty), encoding="utf-8")
+    app = SandboxApp(path, replications=2, workers=2, blink=False)
+    workers = WorkerNiceness()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await make_whatif(app, pilot, "kyc.reviewers", "100")
+        app.compare_signal.subscribe(app, workers.look)
+        await pilot.press("ctrl+g")
+        await wait_for(pilot, lambda: app.comparison is not None, timeout=60)
+    assert len(workers.seen) == 2
+    assert all(niceness > os.nice(0) for niceness in workers.seen.values()), workers.seen

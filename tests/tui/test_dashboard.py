@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from textual.app import App, ComposeResult
 
 import sim
 from sim import load_scenario
+from sim.engine import Snapshot
 from sim.summary import format_value
-from tests.tui.conftest import wait_for
+from tests.tui.conftest import BASELINE, TINY, wait_for
 from tui.app import SandboxApp
+from tui.messages import SnapshotPosted
+from tui.runner import SimulationRunner
 from tui.widgets.charts import CHARTS, SeriesChart
 from tui.widgets.tiles import KpiTile
 
@@ -66,6 +71,37 @@ async def test_pause_and_stop_take_effect_within_a_day(tiny: Path) -> None:
         day = app.snapshot.day
         await pilot.pause(0.5)
         assert app.snapshot.day == day < 20
+
+
+def test_a_snapshot_sent_before_the_simulation_heard_a_pause_does_not_undo_it() -> None:
+    posted: list[object] = []
+    app = SimpleNamespace(post_message=posted.append, run_worker=lambda *a, **k: None)
+    runner = SimulationRunner(app)
+    runner.start(load_scenario(BASELINE, TINY))  # no process: we play its part
+    run = runner._run
+    assert run is not None
+
+    def day(n: int, status: str) -> None:
+        snapshot = Snapshot(n, 20, dt.date(2022, 7, n), {}, ({"day": n},), 0, {})
+        runner._relay(run, ("snapshot", status, snapshot, (), 0.0))
+
+    day(1, "running")
+    runner._relay(run, ("state", "running", None))
+    assert runner.status == "running"
+    runner.pause()
+    day(2, "running")  # on its way before the process heard the pause
+    assert runner.status == "paused"  # else space would not resume, and nothing would pause
+    runner._relay(run, ("state", "paused", None))  # the process heard it
+    runner.resume()
+    runner.pause()
+    day(3, "running")
+    runner._relay(run, ("state", "running", None))  # it heard the resume, not yet the pause
+    assert runner.status == "paused"
+    runner._relay(run, ("state", "paused", None))
+    assert runner.status == "paused" and not run.unconfirmed
+    assert [len(p.snapshot.rows) for p in posted if isinstance(p, SnapshotPosted)] == [1, 2, 3]
+    runner._relay(run, ("state", "finished", None))
+    assert runner.status == "finished"
 
 
 async def test_failed_run_shows_its_error_and_the_app_keeps_working(

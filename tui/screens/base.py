@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from textual import events
 from textual.app import ComposeResult
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Tabs
 
@@ -23,6 +24,8 @@ class WorkbenchScreen(Screen[None]):
     """A mode's screen: subclasses compose their body and redraw from the app's state."""
 
     MODE = ""
+    shown = False
+    """The screen has been shown (resumed) before."""
 
     @property
     def workbench(self) -> SandboxApp:
@@ -48,7 +51,18 @@ class WorkbenchScreen(Screen[None]):
         # pauses would otherwise show as a stutter while a run updates the screen.
         self.call_after_refresh(gc.freeze)
 
+    def post_message(self, message: Message) -> bool:
+        """A screen shown before comes back with the styles it had: Textual restyles every widget
+        of a screen it switches to (as if the CSS might have changed meanwhile, which it checks
+        apart), and that work, and redrawing the widgets whose cached lines it throws away, took
+        most of a key that changes screen. Pseudo-class and class changes restyle at once, and a
+        new theme or CSS restyles the screen when it is next shown (`App.switch_mode`)."""
+        if isinstance(message, events.ScreenResume) and self.shown:
+            message.refresh_styles = False
+        return super().post_message(message)
+
     def on_screen_resume(self) -> None:
+        self.shown = True
         self.refresh_bindings()
         self._session_changed(False)
 

@@ -68,6 +68,8 @@ class DashboardScreen(TabbedScreen):
         self.workbench.run_signal.subscribe(self, lambda _: self.show_run())
         self.current_panel = "charts"
         self.chart_turn = 0
+        self.charted: object = None
+        """The snapshot the last chart was drawn from."""
         self.show_run()
 
     def on_screen_resume(self) -> None:
@@ -129,7 +131,11 @@ class DashboardScreen(TabbedScreen):
         if status != "running":  # after the status line has been drawn: it answers the key
             for chart in charts:
                 self.call_after_refresh(chart.show_rows, rows, marks)
-        elif charts:  # one chart per snapshot: no frame pays for redrawing them all
+        elif charts and snapshot is not self.charted:
+            # one chart per snapshot: no frame pays for redrawing them all, and a key that only
+            # changes the status (speed, pause) draws none (a chart is drawn in a thread, which
+            # would share the interpreter with the frame that answers the key)
+            self.charted = snapshot
             self.chart_turn = (self.chart_turn + 1) % len(charts)
             charts[self.chart_turn].show_rows(rows, marks)
         if scenario is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from textual.content import Content
 from textual.widgets import Static
@@ -32,12 +33,23 @@ class Funnel(Static):
         super().__init__(id=id)
         self.stages: dict[str, float] = {}
         self.scale = 1.0
+        self.shape: tuple[Any, ...] = ()
+        """What the height depends on: the stages, the scale, the widest count."""
 
     def show(self, funnel: Mapping[str, float], scale: float) -> None:
         """Show the stages (real people) of a run at scale factor `scale`."""
         if dict(funnel) != self.stages or scale != self.scale:
+            # Its height follows its lines (one a stage, and the note), which may wrap when
+            # narrow: a layout pass (of the whole screen) only when they may have changed, not
+            # at each new count of a running simulation.
+            shape = (
+                tuple(funnel),
+                scale,
+                max((len(f"{n:,.0f}") for n in funnel.values()), default=0),
+            )
+            layout, self.shape = shape != self.shape, shape
             self.stages, self.scale = dict(funnel), scale
-            self.refresh(layout=True)  # its height follows the number of stages
+            self.refresh(layout=layout)
 
     def render(self) -> Content:
         if not self.stages:
