@@ -38,6 +38,7 @@ class ChannelChoice:
         """Licensed share of recent buyers (a 30-day moving average): what word of mouth carries."""
         self._chosen = [0, 0]
         self._serving: set[int] | None = None
+        self._unaware: tuple[tuple[str, float], str] = (("", math.nan), "")
         self.configure()
         self._aware = world.streams.per_person("aware")
         self._draw = world.streams.per_person("channel")
@@ -132,14 +133,7 @@ class ChannelChoice:
                 return NONE, 0.0, "unlicensed.platforms=0: no channel open"
             return UNLICENSED, 0.0, "exchanges.licensed=0: no licensed exchange"
         if not self._aware.chance(person.id, self.awareness):
-            return (
-                UNLICENSED,
-                0.0,
-                (
-                    f"{self.world.why('channel.licensed_awareness')}, now {self.awareness:.3f}: "
-                    "did not know a licensed exchange was an option"
-                ),
-            )
+            return UNLICENSED, 0.0, self._unaware_reason()
         gap = self.utility_gap(person)
         p = _logistic(gap)
         channel = LICENSED if self._draw.chance(person.id, p) else UNLICENSED
@@ -152,6 +146,16 @@ class ChannelChoice:
                 f"{world.kyc.expected_wait_h:.1f} h"
             ),
         )
+
+    def _unaware_reason(self) -> str:
+        """Why most arrivals buy unlicensed (made once for each awareness and rule in force)."""
+        why = self.world.why("channel.licensed_awareness")
+        if self._unaware[0] != (why, self.awareness):
+            text = (
+                f"{why}, now {self.awareness:.3f}: did not know a licensed exchange was an option"
+            )
+            self._unaware = ((why, self.awareness), text)
+        return self._unaware[1]
 
     def utility_gap(self, person: Person) -> float:
         """Utility of licensed minus unlicensed for this person, now."""

@@ -30,7 +30,7 @@ class Journeys:
     def __init__(self, world: World, batched: bool = True) -> None:
         self.world = world
         keyed = world.streams.keyed
-        self._gap = keyed("topup_gap")
+        self._gap = world.streams.per_person("topup_gap")  # the first gap: a block at a time
         self._size = keyed("topup_size")
         self._p2p = keyed("p2p_workaround")
         self.book = UnlicensedBuyers(world, self._gap, self._size, self._p2p) if batched else None
