@@ -117,6 +117,17 @@ def _participant(workshop: str, scenario: str, name: str, results: multiprocessi
     results.put(asyncio.run(_drive(Path(workshop), Path(scenario), name)))
 
 
+def _exported() -> bool:
+    """The export has landed: a JSON file under runs/, outside the hidden temporary folder it is
+    written to first (renamed when complete, so it may vanish while we look)."""
+    try:
+        return any(
+            not p.relative_to("runs").parts[0].startswith(".") for p in Path("runs").rglob("*.json")
+        )
+    except FileNotFoundError:
+        return False
+
+
 async def _drive(workshop: Path, scenario: Path, name: str) -> dict[str, object]:
     from tests.tui.conftest import wait_for
     from tui.app import SandboxApp
@@ -138,7 +149,7 @@ async def _drive(workshop: Path, scenario: Path, name: str) -> dict[str, object]
         app.action_run_start()
         await wait_for(pilot, lambda: app.runner.status == "finished", timeout=120)
         app.action_export_results()
-        await wait_for(pilot, lambda: Path("runs").is_dir() and any(Path("runs").rglob("*.json")))
+        await wait_for(pilot, _exported)
         assert app.room.space is not None
         return {
             "name": name,
