@@ -499,7 +499,7 @@ class UnlicensedBuyers:
             world.scenario.banks.unlicensed_block_prob,
             world.scenario.unlicensed.p2p_workaround_share,
             (  # whether a block may send a buyer to KYC (`ChannelChoice.may_redirect`)
-                world.scenario.channel.mode == "choice" and world.exchanges.count > 0,
+                world.channel.blocks_weigh(),
                 world.scenario.channel.block_redirect_share,
             ),
             world.scenario.population.sell_share,

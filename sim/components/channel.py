@@ -79,7 +79,7 @@ class ChannelChoice:
     def reconsider(self, person: Person) -> tuple[bool, str]:
         """After a bank blocked their unlicensed payment: does the person try a licensed venue?"""
         world, c = self.world, self.config
-        if person.reconsidered or c.mode != "choice" or world.exchanges.count == 0:
+        if person.reconsidered or not self.blocks_weigh():
             return False, ""
         person.reconsidered = True
         p = _logistic(self.utility_gap(person))
@@ -90,25 +90,28 @@ class ChannelChoice:
             f"unlicensed platform; weighed the licensed option, P(licensed)={p:.2f}"
         )
 
+    def blocks_weigh(self) -> bool:
+        """Whether a bank's block now makes a buyer who has not yet done so weigh the licensed
+        option: the mode lets them choose, and an exchange is licensed."""
+        return self.config.mode == "choice" and self.world.exchanges.count > 0
+
     def may_redirect(self, person: Person) -> bool:
         """Whether a bank's block could still send this person to a licensed exchange's KYC
         (`reconsider`): they have not weighed it yet, the mode lets them, an exchange is licensed,
         and their own draw is below `block_redirect_share`. `reconsider` sends them with
         probability share × P(licensed) on that draw, so a draw at or above the share never does,
         whatever P(licensed) is then."""
-        c = self.config
         return (
             not person.reconsidered
-            and c.mode == "choice"
-            and self.world.exchanges.count > 0
-            and self._redirect.u(person.id) < c.block_redirect_share
+            and self.blocks_weigh()
+            and self._redirect.u(person.id) < self.config.block_redirect_share
         )
 
     def weighed(self, person: Person) -> None:
         """A bank blocked the person's payment when `may_redirect` said no block could send them to
         KYC: they weigh the licensed option and stay, as in `reconsider` (so a share raised
         later does not make them weigh it again)."""
-        if self.config.mode == "choice" and self.world.exchanges.count > 0:
+        if self.blocks_weigh():
             person.reconsidered = True
 
     def choose(self, person: Person) -> tuple[str, float, str]:
