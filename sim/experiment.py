@@ -10,7 +10,9 @@ from __future__ import annotations
 import hashlib
 import multiprocessing
 import os
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
@@ -273,6 +275,9 @@ class Comparison:
     baseline: RunResult
     reform: RunResult
     pinned: tuple[str, ...] = ()
+    remembered: int = 0
+    """How many of the replications were remembered from an earlier comparison (`Remembered`)
+    rather than run again: the wall time is this comparison's own."""
 
     @cached_property
     def changes(self) -> dict[str, Change]:
@@ -351,6 +356,43 @@ def same_streams(baseline: Scenario, reform: Scenario) -> Scenario:
     )
 
 
+class Remembered:
+    """Replications already run in this session, by scenario and number: a comparison against a
+    baseline compared before runs only the what-if's side (the policy officer's loop: change a
+    lever, compare, change it again, compare again).
+
+    Replication k of a scenario is a function of the scenario's every value and of k: the engine
+    draws every number from (seed, k) and keeps nothing from one run to the next (the determinism
+    tests). So a remembered replication is, bit for bit, what running it again would give. Only
+    finished replications are kept, the least recently used dropped beyond `limit`. Safe to share
+    between threads (a stopped comparison may still be finishing while the next one starts).
+    """
+
+    def __init__(self, limit: int = 64) -> None:
+        self.limit = limit
+        self._kept: OrderedDict[tuple[str, int], ReplicationResult] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._kept)
+
+    def recall(self, key: tuple[str, int]) -> ReplicationResult | None:
+        with self._lock:
+            result = self._kept.get(key)
+            if result is not None:
+                self._kept.move_to_end(key)
+            return result
+
+    def keep(self, key: tuple[str, int], result: ReplicationResult) -> None:
+        if result.status != "ok":
+            return
+        with self._lock:
+            self._kept[key] = result
+            self._kept.move_to_end(key)
+            while len(self._kept) > self.limit:
+                self._kept.popitem(last=False)
+
+
 def compare(
     baseline: Scenario,
     reform: Scenario,
@@ -363,6 +405,7 @@ def compare(
     pinned: Sequence[str] = (),
     on_pairs: Callable[[Comparison], None] | None = None,
     niceness: int = 0,
+    remembered: Remembered | None = None,
 ) -> Comparison:
     """Paired runs: replication k of both scenarios on the same streams (the baseline's seed).
 
@@ -373,7 +416,8 @@ def compare(
     `population.scale_factor`: otherwise this raises `NotComparable` (a `ScenarioError`) before
     running anything. `pinned` KPIs are
     always answered by the plain-language summary. `niceness` lowers the worker processes' CPU
-    priority (see `run_many`).
+    priority (see `run_many`). Replications in `remembered` are not run again, and those this
+    comparison runs are added to it.
     """
     check_comparable(baseline, reform)
     count = replications or max(baseline.run.replications, 2)
@@ -396,12 +440,32 @@ def compare(
                 )
             )
 
-    results = run_many(
-        jobs, workers, progress, should_stop, mp_context, pair_done, niceness=niceness
+    memory = remembered if remembered is not None else Remembered(limit=0)
+    hashes = config_hash(baseline), config_hash(reform)
+    keys = [(hashes[i % 2], k) for i, (_, k) in enumerate(jobs)]
+    known = {i: r for i, key in enumerate(keys) if (r := memory.recall(key)) is not None}
+    for i, result in known.items():
+        pair_done(i, result)
+    todo = [i for i in range(len(jobs)) if i not in known]
+
+    def ran(j: int, result: ReplicationResult) -> None:
+        memory.keep(keys[todo[j]], result)
+        pair_done(todo[j], result)
+
+    def running(fraction: float, note: str) -> None:
+        if progress is not None:
+            progress((len(known) + fraction * len(todo)) / len(jobs), note)
+
+    if known:
+        running(0.0, f"{len(known)} of {len(jobs)} replications remembered from before")
+    run_many(
+        [jobs[i] for i in todo], workers, running, should_stop, mp_context, ran, niceness=niceness
     )
+    results = [finished[i] for i in range(len(jobs))]
     wall = time.perf_counter() - started
     return Comparison(
         RunResult(baseline, results[0::2], wall),
         RunResult(reform, results[1::2], wall),
         tuple(pinned),
+        len(known),
     )

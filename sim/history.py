@@ -75,6 +75,7 @@ def comparison_entry(
             "baseline": base.scenario.name,
             "baseline_scenario": dump_yaml(base.scenario),
             "significant": [n for n, c in comparison.changes.items() if c.significant],
+            "remembered_replications": comparison.remembered,
             **details,
         },
         **manifest,

@@ -15,6 +15,7 @@ from textual.signal import Signal
 from textual.widget import AwaitMount
 
 from sim import Comparison, RunResult, Scenario, ScenarioError, Snapshot
+from sim.experiment import Remembered
 from sim.library import library_root
 from sim.shocks import TITLES
 from sim.size import check_size
@@ -102,6 +103,9 @@ class SandboxApp(App[None]):
         self.replications = replications
         self.comparison: Comparison | None = None
         self.compare_job: ComparisonJob | None = None
+        self.remembered = Remembered()
+        """Replications this session has run, by scenario: comparing against the same baseline
+        again runs only the what-if's side."""
         self.compare_progress: tuple[float, str] = (0.0, "")
         self.compare_error: str | None = None
         self.compare_aligned: str | None = None
@@ -395,6 +399,7 @@ class SandboxApp(App[None]):
             self.replications,
             self.compare_workers,
             self.room.slots,
+            self.remembered,
         )
         self.compare_progress, self.compare_error = (0.0, "starting"), None
         self.run_worker(

@@ -17,6 +17,7 @@ from textual.worker import Worker, get_current_worker
 
 from sim import Comparison, Scenario, compare
 from sim.engine import Cancelled
+from sim.experiment import Remembered
 from sim.workshop import RunSlots
 from tui.messages import ComparisonFinished, ComparisonProgressed
 from tui.runner import process_context
@@ -49,6 +50,7 @@ class ComparisonJob:
         replications: int,
         workers: int | None = None,
         slots: RunSlots | None = None,
+        remembered: Remembered | None = None,
     ) -> None:
         self._app = app
         self.slots = slots
@@ -57,6 +59,8 @@ class ComparisonJob:
         self.reform = reform
         self.replications = replications
         self.workers = workers
+        self.remembered = remembered
+        """The session's finished replications: those asked for again are not run again."""
         self._stop = threading.Event()
         self._worker: Worker[None] | None = None
         self.started = time.perf_counter()
@@ -121,6 +125,7 @@ class ComparisonJob:
                 mp_context=process_context(),
                 on_pairs=self._pairs,
                 niceness=NICENESS,
+                remembered=self.remembered,
             )
         except Cancelled:
             self._finish(None, None, stopped=True)

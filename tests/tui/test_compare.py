@@ -48,6 +48,26 @@ async def test_comparison_shows_a_significant_change_with_its_ci(tiny: Path) -> 
         assert "Capital outflow" in summary and "KYC wait, mean" in summary  # always answered
 
 
+async def test_a_second_what_if_against_the_same_baseline_runs_only_its_side_and_says_so(
+    tiny: Path,
+) -> None:
+    app = SandboxApp(tiny, replications=2, blink=False)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await make_whatif(app, pilot, "kyc.reviewers", "100")
+        await pilot.press("ctrl+g")
+        await wait_for(pilot, lambda: app.comparison is not None and app.compare_job is None)
+        assert app.comparison.remembered == 0
+        await pilot.press("2")
+        await make_whatif(app, pilot, "channel.licensed_awareness", "0.6")
+        await pilot.press("ctrl+g")
+        await wait_for(pilot, lambda: app.compare_job is None)
+        await pilot.pause()
+        assert app.comparison.remembered == 2  # the baseline's two, from the first comparison
+        assert app.comparison.reform.scenario.channel.licensed_awareness == 0.6
+        note = str(app.screen.query_one("#compare-note").render())
+        assert "2 remembered from an earlier comparison" in note
+
+
 async def test_stopping_a_comparison_leaves_the_app_ready(tiny: Path) -> None:
     app = SandboxApp(tiny, replications=50, blink=False)
     async with app.run_test(size=(80, 24)) as pilot:

@@ -137,6 +137,11 @@ class CompareScreen(TabbedScreen):
             note = f"✗ {app.compare_error}"
         elif app.comparison is not None and fraction >= 1:
             note = f"done: {len(app.comparison.baseline.replications)} replications a side"
+            if app.comparison.remembered:
+                note += (
+                    f" ({app.comparison.remembered} remembered from an earlier comparison in "
+                    "this session, not run again: same scenario, seed and replication)"
+                )
         self.query_one("#compare-note", Static).update(note)
         waiting = self.query_one("#compare-waiting", Static)
         waiting.display = job is not None and shown is None

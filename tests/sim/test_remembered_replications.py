@@ -1,0 +1,85 @@
+"""Remembered replications: comparing one what-if after another against the same baseline runs the
+baseline's replications once, and the answers are the ones a fresh comparison gives."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+import sim.experiment
+from sim import ReplicationResult, compare, load_scenario
+from sim.experiment import Remembered
+from tests.conftest import BASELINE
+
+SMALL = ["run.days=20", "population.scale_factor=200"]
+
+
+@pytest.fixture
+def runs(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, int]]:
+    """Every replication actually run in this process: (scenario name, replication)."""
+    ran: list[tuple[str, int]] = []
+    real = sim.experiment.run_replication
+
+    def counted(scenario, replication=0, *args, **kwargs):  # type: ignore[no-untyped-def]
+        ran.append((scenario.name, replication))
+        return real(scenario, replication, *args, **kwargs)
+
+    monkeypatch.setattr(sim.experiment, "run_replication", counted)
+    return ran
+
+
+def _kpis(result: sim.experiment.RunResult) -> list[dict[str, float]]:
+    return [r.kpis for r in result.replications]
+
+
+def test_a_second_what_if_runs_only_its_own_side_and_answers_as_a_fresh_comparison(
+    runs: list[tuple[str, int]],
+) -> None:
+    base = load_scenario(BASELINE, [*SMALL, "name=base"])
+    first = load_scenario(BASELINE, [*SMALL, "name=first", "kyc.reviewers=100"])
+    second = load_scenario(BASELINE, [*SMALL, "name=second", "channel.licensed_awareness=0.6"])
+    memory = Remembered()
+
+    compare(base, first, 3, workers=1, remembered=memory)
+    assert sorted(runs) == sorted((name, k) for name in ("base", "first") for k in range(3))
+    runs.clear()
+    again = compare(base, second, 3, workers=1, remembered=memory)
+    assert runs == [("second", 0), ("second", 1), ("second", 2)]
+    assert again.remembered == 3
+
+    fresh = compare(base, second, 3, workers=1)
+    assert fresh.remembered == 0
+    assert _kpis(again.baseline) == _kpis(fresh.baseline)
+    assert _kpis(again.reform) == _kpis(fresh.reform)
+    assert again.changes.keys() == fresh.changes.keys()
+    for name, change in again.changes.items():
+        assert change.difference == fresh.changes[name].difference, name
+
+
+def test_a_changed_baseline_is_run_again(runs: list[tuple[str, int]]) -> None:
+    base = load_scenario(BASELINE, [*SMALL, "name=base"])
+    moved = load_scenario(BASELINE, [*SMALL, "name=base", "kyc.reviewers=41"])
+    reform = load_scenario(BASELINE, [*SMALL, "name=reform", "kyc.reviewers=100"])
+    memory = Remembered()
+    compare(base, reform, 2, workers=1, remembered=memory)
+    runs.clear()
+    again = compare(moved, reform, 2, workers=1, remembered=memory)
+    assert runs == [("base", 0), ("base", 1)]  # one value differs: not the same baseline
+    assert again.remembered == 2  # the what-if's side is the same scenario on the same seed
+
+
+def _result(replication: int, status: str = "ok") -> ReplicationResult:
+    return ReplicationResult(replication, 1, status, None, 20, 0.1, {"x": 1.0}, {}, [])
+
+
+def test_only_finished_replications_are_remembered_and_the_oldest_go_first() -> None:
+    memory = Remembered(limit=2)
+    memory.keep(("a", 0), replace(_result(0), status="failed", error="interrupted on day 3"))
+    assert memory.recall(("a", 0)) is None
+    for k in range(3):
+        memory.keep(("a", k), _result(k))
+    assert memory.recall(("a", 0)) is None and len(memory) == 2
+    assert memory.recall(("a", 1)) is not None  # used: now the most recent
+    memory.keep(("a", 3), _result(3))
+    assert memory.recall(("a", 2)) is None and memory.recall(("a", 1)) is not None
