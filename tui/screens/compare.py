@@ -152,12 +152,6 @@ class CompareScreen(TabbedScreen):
             text = _first_pair(job.baseline, job.reform, job.replications)
             waiting.update(text)
             self.query_one("#compare-summary", Static).update(text)
-            if job is not None and shown is not None:
-                count = len(shown.baseline.replications)
-                self.query_one("#compare-summary", Static).update(
-                    f"[b]So far: {count} of {job.replications} pairs of replications[/] "
-                    "(the table fills in as pairs finish; CIs need 2 pairs)"
-                )
         self.refresh_bindings()
 
     def _layout(self) -> None:
