@@ -23,7 +23,8 @@ from pathlib import Path
 from mmc import CUSTOMERS, bare_mmc_seconds
 
 from sim import load_scenario
-from sim.experiment import Remembered, compare
+from sim.experiment import compare
+from sim.remembered import Remembered
 
 BASELINE = Path(__file__).resolve().parent.parent / "configs" / "aifc_pilot_2022.yaml"
 TARGET_RATIO = 8.0

@@ -10,9 +10,7 @@ from __future__ import annotations
 import hashlib
 import multiprocessing
 import os
-import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
@@ -27,6 +25,7 @@ from sim.fields import change_items
 from sim.formatting import relative_change
 from sim.loader import dump_yaml
 from sim.processes import init_worker
+from sim.remembered import Remembered
 from sim.scenario import Scenario
 from sim.stats import benjamini_hochberg, paired_p_value, significant
 from sim.summary import Estimate, estimate, estimates
@@ -356,43 +355,6 @@ def same_streams(baseline: Scenario, reform: Scenario) -> Scenario:
     )
 
 
-class Remembered:
-    """Replications already run in this session, by scenario and number: a comparison against a
-    baseline compared before runs only the what-if's side (the policy officer's loop: change a
-    lever, compare, change it again, compare again).
-
-    Replication k of a scenario is a function of the scenario's every value and of k: the engine
-    draws every number from (seed, k) and keeps nothing from one run to the next (the determinism
-    tests). So a remembered replication is, bit for bit, what running it again would give. Only
-    finished replications are kept, the least recently used dropped beyond `limit`. Safe to share
-    between threads (a stopped comparison may still be finishing while the next one starts).
-    """
-
-    def __init__(self, limit: int = 64) -> None:
-        self.limit = limit
-        self._kept: OrderedDict[tuple[str, int], ReplicationResult] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def __len__(self) -> int:
-        return len(self._kept)
-
-    def recall(self, key: tuple[str, int]) -> ReplicationResult | None:
-        with self._lock:
-            result = self._kept.get(key)
-            if result is not None:
-                self._kept.move_to_end(key)
-            return result
-
-    def keep(self, key: tuple[str, int], result: ReplicationResult) -> None:
-        if result.status != "ok":
-            return
-        with self._lock:
-            self._kept[key] = result
-            self._kept.move_to_end(key)
-            while len(self._kept) > self.limit:
-                self._kept.popitem(last=False)
-
-
 def compare(
     baseline: Scenario,
     reform: Scenario,
@@ -417,7 +379,7 @@ def compare(
     running anything. `pinned` KPIs are
     always answered by the plain-language summary. `niceness` lowers the worker processes' CPU
     priority (see `run_many`). Replications in `remembered` are not run again, and those this
-    comparison runs are added to it.
+    comparison runs are added to it (the baseline's to its folder too, if it has one).
     """
     check_comparable(baseline, reform)
     count = replications or max(baseline.run.replications, 2)
@@ -449,8 +411,9 @@ def compare(
     todo = [i for i in range(len(jobs)) if i not in known]
 
     def ran(j: int, result: ReplicationResult) -> None:
-        memory.keep(keys[todo[j]], result)
-        pair_done(todo[j], result)
+        i = todo[j]
+        memory.keep(keys[i], result, share=i % 2 == 0)  # the baseline: what a room shares
+        pair_done(i, result)
 
     def running(fraction: float, note: str) -> None:
         if progress is not None:

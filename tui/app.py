@@ -15,8 +15,8 @@ from textual.signal import Signal
 from textual.widget import AwaitMount
 
 from sim import Comparison, RunResult, Scenario, ScenarioError, Snapshot
-from sim.experiment import Remembered
 from sim.library import library_root
+from sim.remembered import Remembered
 from sim.shocks import TITLES
 from sim.size import check_size
 from sim.workshop.lessons import Lesson, find_lesson
@@ -103,9 +103,9 @@ class SandboxApp(App[None]):
         self.replications = replications
         self.comparison: Comparison | None = None
         self.compare_job: ComparisonJob | None = None
-        self.remembered = Remembered()
+        self.remembered = Remembered(folder=self.room.replications)
         """Replications this session has run, by scenario: comparing against the same baseline
-        again runs only the what-if's side."""
+        again runs only the what-if's side. In a workshop the baselines' are the room's."""
         self.compare_progress: tuple[float, str] = (0.0, "")
         self.compare_error: str | None = None
         self.compare_aligned: str | None = None

@@ -17,7 +17,7 @@ from textual.worker import Worker, get_current_worker
 
 from sim import Comparison, Scenario, compare
 from sim.engine import Cancelled
-from sim.experiment import Remembered
+from sim.remembered import Remembered
 from sim.workshop import RunSlots
 from tui.messages import ComparisonFinished, ComparisonProgressed
 from tui.runner import process_context

@@ -4,12 +4,14 @@ baseline's replications once, and the answers are the ones a fresh comparison gi
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
 import sim.experiment
+import sim.remembered
 from sim import ReplicationResult, compare, load_scenario
-from sim.experiment import Remembered
+from sim.remembered import Remembered, to_json
 from tests.conftest import BASELINE
 
 SMALL = ["run.days=20", "population.scale_factor=200"]
@@ -83,3 +85,47 @@ def test_only_finished_replications_are_remembered_and_the_oldest_go_first() -> 
     assert memory.recall(("a", 1)) is not None  # used: now the most recent
     memory.keep(("a", 3), _result(3))
     assert memory.recall(("a", 2)) is None and memory.recall(("a", 1)) is not None
+
+
+def _same(a: sim.experiment.RunResult, b: sim.experiment.RunResult) -> bool:
+    """The same replications bit for bit, NaN included (JSON writes floats exactly), but for how
+    long each took."""
+
+    def text(result: sim.experiment.RunResult) -> list[str]:
+        return [to_json(replace(r, wall_seconds=0.0)) for r in result.replications]
+
+    return text(a) == text(b)
+
+
+def test_a_baseline_shared_through_a_folder_is_not_run_again_by_another_process(
+    runs: list[tuple[str, int]], tmp_path: Path
+) -> None:
+    base = load_scenario(BASELINE, [*SMALL, "name=base"])
+    first = load_scenario(BASELINE, [*SMALL, "name=first", "kyc.reviewers=100"])
+    second = load_scenario(BASELINE, [*SMALL, "name=second", "channel.licensed_awareness=0.6"])
+    compare(base, first, 2, workers=1, remembered=Remembered(folder=tmp_path))
+    assert len(list(tmp_path.rglob("*.json"))) == 2  # the baseline's only: what a room shares
+    runs.clear()
+    other = Remembered(folder=tmp_path)  # another participant's app: nothing in its memory
+    shared = compare(base, second, 2, workers=1, remembered=other)
+    assert runs == [("second", 0), ("second", 1)] and shared.remembered == 2
+    fresh = compare(base, second, 2, workers=1)
+    assert _same(shared.baseline, fresh.baseline) and _same(shared.reform, fresh.reform)
+
+
+def test_another_engines_or_a_damaged_file_is_run_again(
+    runs: list[tuple[str, int]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    base = load_scenario(BASELINE, [*SMALL, "name=base"])
+    reform = load_scenario(BASELINE, [*SMALL, "name=reform", "kyc.reviewers=100"])
+    compare(base, reform, 2, workers=1, remembered=Remembered(folder=tmp_path))
+    (written,) = tmp_path.rglob("*-0.json")
+    written.write_text('{"replication": 0, "seed"', encoding="utf-8")  # cut off mid-write
+    with monkeypatch.context() as patch:
+        patch.setattr(sim.remembered, "engine_fingerprint", lambda: "an-older-engine")
+        runs.clear()
+        compare(base, reform, 2, workers=1, remembered=Remembered(folder=tmp_path))
+        assert sorted(runs) == [("base", 0), ("base", 1), ("reform", 0), ("reform", 1)]
+    runs.clear()
+    compare(base, reform, 2, workers=1, remembered=Remembered(folder=tmp_path))
+    assert sorted(runs) == [("base", 0), ("reform", 0), ("reform", 1)]  # 0's file is damaged

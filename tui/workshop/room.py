@@ -14,6 +14,10 @@ FILE_FIELDS = frozenset({"market.btc_csv"})
 """Fields whose value is a path: a served participant may not point them anywhere."""
 
 
+REPLICATIONS = ".replications"
+"""The room's shared replications, under the workshop folder."""
+
+
 class Room:
     """Outside a workshop: no space and no cap; the owner (default save name) is the session id."""
 
@@ -28,6 +32,9 @@ class Room:
         self.scenario = scenario.resolve() if scenario is not None else None
         """The room's scenario: what a participant's what-ifs extend."""
         self.slots = RunSlots(self.workshop, max_runs) if self.workshop is not None else None
+        self.replications = self.workshop / REPLICATIONS if self.workshop is not None else None
+        """Where the room's apps share the baselines' replications (`sim.remembered`): the
+        lesson's baseline runs once for the room, not once for each participant."""
         self.space: Space | None = None
         self.owner = session_id
         """Names the participant's default saves, so two participants never pick the same one."""
