@@ -45,6 +45,7 @@ from sim.library import library, library_root
 from sim.loader import ScenarioError, leaf_paths, load_scenario
 from sim.outputs import SUMMARY, failure_document, write_json, write_run_files
 from sim.processes import stop_on_signals
+from sim.remembered import Remembered
 from sim.report import METHOD, comparison_document, plain_summary
 from sim.scenario import Scenario
 from sim.size import DEFAULT_MAX_AGENTS, check_size
@@ -355,6 +356,14 @@ def compare_command(
     pins: PinOpt = None,
     workers: WorkersOpt = None,
     out: Annotated[Path | None, typer.Option(help="Write comparison.json here.")] = None,
+    remember: Annotated[
+        Path | None,
+        typer.Option(
+            help="Keep the baseline's replications in this folder and take them from it when "
+            "they are asked for again (same scenario, seed, days, replication): a series of "
+            "what-ifs against one baseline runs it once.",
+        ),
+    ] = None,
     until_ci: UntilOpt = None,
     max_replications: MaxRepsOpt = 100,
     priors: Annotated[
@@ -375,6 +384,8 @@ def compare_command(
     With `--priors`, the pair runs in each of `--samples` worlds sampled from the priors and the
     table says in how many worlds each KPI falls or rises.
     """
+    if remember is not None and (priors is not None or until_ci is not None):
+        raise _fail(["--remember works with a fixed -r, not with --until-ci or --priors"])
     if priors is not None:
         from sim.cli_studies import robust
 
@@ -425,6 +436,7 @@ def compare_command(
                     signalled,
                     pinned=tuple(pins or ()),
                     on_pairs=pairs.append,
+                    remembered=Remembered(folder=remember) if remember is not None else None,
                 )
     except (Cancelled, KeyboardInterrupt):
         if not pairs:
@@ -433,6 +445,13 @@ def compare_command(
     # a pipe or a file has no width: keep each KPI on one line there
     console = out_console if out_console.is_terminal else Console(width=160)
     console.print(_comparison_table(comparison))
+    if comparison.remembered:
+        out_console.print(
+            f"{comparison.remembered} replications taken from {remember}, not run "
+            "again (the same scenario, seed and replication numbers, run by this engine)",
+            highlight=False,
+            soft_wrap=True,
+        )
     for sentence in plain_summary(comparison):
         out_console.print(f"• {sentence}", highlight=False, soft_wrap=True)
     if stop is not None:

@@ -129,3 +129,27 @@ def test_another_engines_or_a_damaged_file_is_run_again(
     runs.clear()
     compare(base, reform, 2, workers=1, remembered=Remembered(folder=tmp_path))
     assert sorted(runs) == [("base", 0), ("reform", 0), ("reform", 1)]  # 0's file is damaged
+
+
+def test_sandbox_compare_remember_runs_the_baseline_once_across_commands(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from sim.cli import app
+    from sim.loader import dump_yaml
+
+    base = tmp_path / "base.yaml"
+    base.write_text(dump_yaml(load_scenario(BASELINE, [*SMALL, "name=base"])), encoding="utf-8")
+    folder = tmp_path / "remembered"
+    runner = CliRunner()
+
+    def compare_with(change: str, *more: str) -> str:
+        command = ["compare", str(base), str(base), "--set", change, "-r", "2", "--workers", "1"]
+        result = runner.invoke(app, [*command, "--remember", str(folder), *more])
+        assert result.exit_code == (2 if more else 0), result.output
+        return result.output
+
+    assert "taken from" not in compare_with("kyc.reviewers=100")
+    assert len(list(folder.rglob("*.json"))) == 2
+    assert f"2 replications taken from {folder}" in compare_with("kyc.reviewers=7")
+    refused = compare_with("kyc.reviewers=7", "--until-ci", "licensed_share:0.01")
+    assert "--remember works with a fixed -r" in refused
