@@ -386,6 +386,8 @@ def compare_command(
     """
     if remember is not None and (priors is not None or until_ci is not None):
         raise _fail(["--remember works with a fixed -r, not with --until-ci or --priors"])
+    if remember is not None and remember.exists() and not remember.is_dir():
+        raise _fail([f"--remember {remember}: not a folder"])
     if priors is not None:
         from sim.cli_studies import robust
 

@@ -140,16 +140,16 @@ def test_sandbox_compare_remember_runs_the_baseline_once_across_commands(tmp_pat
     base = tmp_path / "base.yaml"
     base.write_text(dump_yaml(load_scenario(BASELINE, [*SMALL, "name=base"])), encoding="utf-8")
     folder = tmp_path / "remembered"
-    runner = CliRunner()
 
-    def compare_with(change: str, *more: str) -> str:
+    def compare_with(change: str, *more: str, remember: Path = folder, code: int = 0) -> str:
         command = ["compare", str(base), str(base), "--set", change, "-r", "2", "--workers", "1"]
-        result = runner.invoke(app, [*command, "--remember", str(folder), *more])
-        assert result.exit_code == (2 if more else 0), result.output
+        result = CliRunner().invoke(app, [*command, "--remember", str(remember), *more])
+        assert result.exit_code == code, result.output
         return result.output
 
     assert "taken from" not in compare_with("kyc.reviewers=100")
     assert len(list(folder.rglob("*.json"))) == 2
     assert f"2 replications taken from {folder}" in compare_with("kyc.reviewers=7")
-    refused = compare_with("kyc.reviewers=7", "--until-ci", "licensed_share:0.01")
-    assert "--remember works with a fixed -r" in refused
+    adaptive = compare_with("kyc.reviewers=7", "--until-ci", "licensed_share:0.01", code=2)
+    assert "--remember works with a fixed -r" in adaptive
+    assert "not a folder" in compare_with("kyc.reviewers=7", remember=base, code=2)
