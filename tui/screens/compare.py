@@ -139,8 +139,8 @@ class CompareScreen(TabbedScreen):
             note = f"done: {len(app.comparison.baseline.replications)} replications a side"
             if app.comparison.remembered:
                 note += (
-                    f" ({app.comparison.remembered} remembered from an earlier comparison in "
-                    "this session, not run again: same scenario, seed and replication)"
+                    f" ({app.comparison.remembered} remembered from an earlier comparison, "
+                    "not run again: same scenario, seed and replication)"
                 )
         self.query_one("#compare-note", Static).update(note)
         waiting = self.query_one("#compare-waiting", Static)
