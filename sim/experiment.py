@@ -417,10 +417,11 @@ def compare(
 
     def running(fraction: float, note: str) -> None:
         if progress is not None:
+            note += f"; {len(known)} more remembered, not run again" if known else ""
             progress((len(known) + fraction * len(todo)) / len(jobs), note)
 
     if known:
-        running(0.0, f"{len(known)} of {len(jobs)} replications remembered from before")
+        running(0.0, "starting")
     run_many(
         [jobs[i] for i in todo], workers, running, should_stop, mp_context, ran, niceness=niceness
     )
