@@ -9,6 +9,7 @@ from types import SimpleNamespace
 
 import pytest
 from textual.app import App, ComposeResult
+from textual.visual import Visual, visualize
 
 import sim
 from sim import load_scenario
@@ -143,6 +144,11 @@ async def test_kpi_tiles_name_kpis_in_plain_words_with_units(tiny: Path) -> None
             assert tile.size.width >= len(str(tile.render()).split("\n")[0]) + 1
 
 
+class OneChart(App[None]):
+    def compose(self) -> ComposeResult:
+        yield SeriesChart(CHARTS[0])
+
+
 def y_labels(chart: SeriesChart) -> list[float]:
     """The numbers on the drawn chart's y axis."""
     assert chart._drawn is not None
@@ -150,10 +156,6 @@ def y_labels(chart: SeriesChart) -> list[float]:
 
 
 async def test_a_chart_of_quantities_that_never_go_below_zero_has_its_axis_start_at_zero() -> None:
-    class OneChart(App[None]):
-        def compose(self) -> ComposeResult:
-            yield SeriesChart(CHARTS[0])
-
     app = OneChart()
     async with app.run_test(size=(60, 16)) as pilot:
         chart = app.query_one(SeriesChart)
@@ -168,3 +170,26 @@ async def test_a_chart_of_quantities_that_never_go_below_zero_has_its_axis_start
         chart._draw(days, {"change": [-2.0, 1.0, 3.0, 0.0, 1.0]})  # may go negative: as drawn
         await wait_for(pilot, lambda: chart.drawn)
         assert min(y_labels(chart)) < 0
+
+
+async def test_a_chart_is_made_into_terminal_lines_in_its_worker_as_textual_would_draw_it() -> None:
+    """Redrawing a chart (a key's frame, a new snapshot beside it) costs the UI thread nothing:
+    the lines it shows were made in the worker, and they are the lines Textual makes of it."""
+
+    app = OneChart()
+    async with app.run_test(size=(60, 16)) as pilot:
+        chart = app.query_one(SeriesChart)
+        chart._draw([1, 2, 3, 4, 5], {"queue": [6.0, 7.0, 8.0, 7.0, 6.0]})
+        await wait_for(pilot, lambda: chart.drawn)
+        await pilot.pause()
+        made = [chart.render_line(y) for y in range(chart.size.height)]
+        assert chart._lines is not None and made == chart._lines[2]  # the worker's, as they are
+        assert all(a is b for a, b in zip(made, chart._lines[2], strict=True))
+        width, height = chart.size
+        textual = Visual.to_strips(
+            chart, visualize(chart, chart.render()), width, height, chart.visual_style
+        )
+        assert made == textual
+        chart.styles.background = "red"  # another style: rendered here until redrawn
+        await pilot.pause()
+        assert chart.render_line(0) is not made[0]

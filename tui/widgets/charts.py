@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import contextvars
 import itertools
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from rich.text import Text
 from textual.app import RenderResult
+from textual.content import Content
+from textual.strip import Strip
+from textual.style import Style
+from textual.visual import RenderOptions
 from textual_plotext import PlotextPlot
 from textual_plotext.plot import Plot
 
@@ -66,8 +71,10 @@ CHARTS = (
 class SeriesChart(PlotextPlot):
     """One chart; give it rows (one run) or labelled series (a comparison).
 
-    Plotext takes tens of milliseconds to draw a chart, so the drawing happens in a thread worker
-    (the UI thread keeps answering keys) and the widget shows the last finished drawing.
+    Plotext takes tens of milliseconds to draw a chart, and turning its drawing into the lines
+    the terminal shows took as long again: both happen in a thread worker, as does reading the
+    series out of the rows, so that the UI thread keeps answering keys; the widget shows the last
+    finished lines as they are (`render_line`), with no work on the UI thread when it is redrawn.
     """
 
     def __init__(self, spec: ChartSpec, id: str | None = None) -> None:
@@ -75,8 +82,11 @@ class SeriesChart(PlotextPlot):
         self.spec = spec
         self._key: Any = None
         self._note = ""
-        self._data: Series | None = None
-        self._drawn: tuple[Series, tuple[int, int], Text] | None = None
+        self._data: Callable[[], Series] | None = None
+        """What to draw: it reads the series (in the worker), and its identity is the data's."""
+        self._drawn: tuple[Callable[[], Series], tuple[int, int], Text] | None = None
+        self._lines: tuple[tuple[int, int], Style, list[Strip]] | None = None
+        """The drawing as the terminal shows it: for the size and style it was made for."""
         self.border_title = spec.title
         self.marks: list[float] = []
 
@@ -89,10 +99,10 @@ class SeriesChart(PlotextPlot):
 
     def _redraw(self) -> None:
         if self._data is not None and not self._note:
-            self._draw(*self._data)
+            self._draw_from(self._data)
 
     def _empty(self, note: str) -> None:
-        self._note, self._data, self._drawn = note, None, None
+        self._note, self._data, self._drawn, self._lines = note, None, None, None
         self.refresh()
 
     def render(self) -> RenderResult:
@@ -101,6 +111,21 @@ class SeriesChart(PlotextPlot):
         if self._drawn is not None:
             return self._drawn[2]
         return Text("drawing…", style="dim", justify="center")
+
+    def render_line(self, y: int) -> Strip:
+        """A line of the finished drawing when it was made for this size and style, else the
+        drawing rendered here (a note, or an older drawing until the new one is ready)."""
+        lines = self._lines
+        if (
+            lines is not None
+            and not self._note
+            and lines[0] == (self.size.width, self.size.height)
+            and lines[1] == self.visual_style
+        ):
+            self._dirty_regions.clear()
+            strips = lines[2]
+            return strips[y] if y < len(strips) else Strip.blank(lines[0][0], lines[1].rich_style)
+        return super().render_line(y)
 
     @property
     def drawn(self) -> bool:
@@ -125,9 +150,14 @@ class SeriesChart(PlotextPlot):
         if not series:
             self._empty("not recorded by this engine version")
             return
-        days = [row["day"] for row in rows]
-        lines = {label: [_num(row[c]) * self.spec.scale for row in rows] for c, label in series}
-        self._draw(days, lines)
+        scale = self.spec.scale
+
+        def read() -> Series:
+            days = [row["day"] for row in rows]
+            lines = {label: [_num(row[c]) * scale for row in rows] for c, label in series}
+            return days, lines
+
+        self._draw_from(read)
 
     def show_pair(self, runs: Mapping[str, Sequence[Sequence[Mapping[str, Any]]]]) -> None:
         """Plot the mean over replications of each run (e.g. baseline and what-if)."""
@@ -140,38 +170,57 @@ class SeriesChart(PlotextPlot):
         if not series:
             self._empty("not recorded by this engine version")
             return
-        lines: dict[str, list[float]] = {}
-        days: list[int] = []
-        for name, reps in runs.items():
-            days = [row["day"] for row in reps[0]]
-            for column, label in series:
-                means = []
-                for d in range(len(days)):
-                    values = [_num(rep[d][column]) for rep in reps if d < len(rep)]
-                    means.append(sum(values) / len(values) * self.spec.scale)
-                lines[f"{name} {label}" if len(series) > 1 else name] = means
+        scale = self.spec.scale
+
+        def read() -> Series:
+            lines: dict[str, list[float]] = {}
+            days: list[int] = []
+            for name, reps in runs.items():
+                days = [row["day"] for row in reps[0]]
+                for column, label in series:
+                    means = []
+                    for d in range(len(days)):
+                        values = [_num(rep[d][column]) for rep in reps if d < len(rep)]
+                        means.append(sum(values) / len(values) * scale)
+                    lines[f"{name} {label}" if len(series) > 1 else name] = means
+            return days, lines
+
         self._key = None
-        self._draw(days, lines)
+        self._draw_from(read)
 
     def _draw(self, days: Sequence[int], lines: Mapping[str, Sequence[float]]) -> None:
+        """Draw these series (as they are)."""
+        data: Series = (list(days), {k: list(v) for k, v in lines.items()})
+        self._draw_from(lambda: data)
+
+    def _draw_from(self, data: Callable[[], Series]) -> None:
         self._note = ""
-        self._data = (list(days), {k: list(v) for k, v in lines.items()})
+        self._data = data
         if not self.size.area:
             return  # drawn when it gets a size (on_resize)
         size = (self.size.width, self.size.height)
         theme = self._get_plotext_theme_name(self.app.theme)
-        data = self._data
+        style = self.visual_style
+        rules = {rule: self.styles.get(rule) for rule in TEXT_RULES}
+        context = contextvars.copy_context()  # the app's, for the colours of its theme
         self.run_worker(
-            lambda: self._build(data, size, theme),
+            lambda: context.run(self._build, data, size, theme, style, rules),
             group=f"chart-{id(self)}",
             exclusive=True,
             thread=True,
             exit_on_error=False,
         )
 
-    def _build(self, data: Series, size: tuple[int, int], theme: str) -> None:
-        """Draw in a worker thread, with a plot of its own; hand the text to the UI thread."""
-        days, lines = data
+    def _build(
+        self,
+        data: Callable[[], Series],
+        size: tuple[int, int],
+        theme: str,
+        style: Style,
+        rules: dict[str, Any],
+    ) -> None:
+        """Draw in a worker thread, with a plot of its own; hand the lines to the UI thread."""
+        days, lines = data()
         target = max(20, size[0] - 10)  # about one point per column: plotext is slow
         if len(days) > target:
             days, lines = thin(days, lines, target)
@@ -196,12 +245,27 @@ class SeriesChart(PlotextPlot):
         plt.plotsize(*size)
         plt._set_size(*size)
         text = Text.from_ansi(plt.build())
-        self.app.call_from_thread(self._show_drawing, data, size, text)
+        # as Textual would render it on the UI thread (Widget.render_line), here
+        content = Content.from_rich_text(text, console=self.app.console)
+        options = RenderOptions(Style.parse, rules)
+        strips = content.render_strips(size[0], size[1], style, options)
+        self.app.call_from_thread(self._show_drawing, data, size, text, (size, style, strips))
 
-    def _show_drawing(self, data: Series, size: tuple[int, int], text: Text) -> None:
+    def _show_drawing(
+        self,
+        data: Callable[[], Series],
+        size: tuple[int, int],
+        text: Text,
+        lines: tuple[tuple[int, int], Style, list[Strip]],
+    ) -> None:
         if data is self._data:
             self._drawn = (data, size, text)
+            self._lines = lines
             self.refresh()
+
+
+TEXT_RULES = ("text_align", "text_overflow", "text_wrap", "line_pad")
+"""The style rules Textual reads when it renders text (`Content.render_strips`)."""
 
 
 def y_range(lines: Mapping[str, Sequence[float]]) -> tuple[float, float] | None:
