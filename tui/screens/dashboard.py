@@ -7,6 +7,7 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.widgets import Static, Tab, Tabs
 
 from tui.screens.base import TabbedScreen, tab_id
@@ -69,6 +70,8 @@ class DashboardScreen(TabbedScreen):
         self.current_panel = "charts"
         self.chart_turn = 0
         self.charted: object = None
+        self.status_parts: list[str | tuple[str, str]] = []
+        """What the status line shows."""
         """The snapshot the last chart was drawn from."""
         self.show_run()
 
@@ -97,11 +100,17 @@ class DashboardScreen(TabbedScreen):
         state, snapshot = app.run_state, app.snapshot
         scenario = app.runner.scenario
         status = state.status
-        text = f"{ICONS.get(status, '')} [b]{status}[/]"
+        # assembled, not markup: parsing markup took the UI thread longer than all the rest of
+        # a snapshot's handling, five times a second
+        parts: list[str | tuple[str, str]] = [f"{ICONS.get(status, '')} ", (status, "bold")]
         if scenario is None:
-            text += (
-                "  press [b]space[/] to run the scenario in hand, [b]n[/] to go one day at a time"
-            )
+            parts += [
+                "  press ",
+                ("space", "bold"),
+                " to run the scenario in hand, ",
+                ("n", "bold"),
+                " to go one day at a time",
+            ]
         else:
             day = snapshot.day if snapshot else 0
             days = snapshot.days if snapshot else scenario.run.days
@@ -109,12 +118,17 @@ class DashboardScreen(TabbedScreen):
             width = 20 if self.wide else 10
             filled = round(width * day / days) if days else 0
             name = f" · {scenario.name}" if self.wide else ""
-            text += (
-                f" [b]{date.isoformat()}[/] day {day}/{days} [$accent]{'█' * filled}[/]"
-                f"[$text-muted]{'░' * (width - filled)}[/] seed {state.seed} · "
-                f"{app.runner.speed}{name}"
-            )
-        self.query_one("#run-status", Static).update(text, layout=False)
+            parts += [
+                " ",
+                (date.isoformat(), "bold"),
+                f" day {day}/{days} ",
+                ("█" * filled, "$accent"),
+                ("░" * (width - filled), "$text-muted"),
+                f" seed {state.seed} · {app.runner.speed}{name}",
+            ]
+        if parts != self.status_parts:
+            self.status_parts = parts
+            self.query_one("#run-status", Static).update(Content.assemble(*parts), layout=False)
         error = self.query_one("#run-error", Static)
         error.display = status == "failed"
         if status == "failed":

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 
 from textual.app import ComposeResult
 from textual.containers import Grid
+from textual.content import Content
 from textual.widgets import Static
 
 from sim.formatting import DASH, format_value, unit_label
@@ -55,7 +56,13 @@ class KpiTile(Static):
         text = self.text()
         unit = unit_label(self.kpi) if text != DASH else ""
         self.update(
-            f"[$text-muted]{tile_label(self.kpi)}[/]\n[b]{text}[/] [$text-muted]{unit}[/]",
+            Content.assemble(
+                (tile_label(self.kpi), "$text-muted"),
+                "\n",
+                (text, "bold"),
+                " ",
+                (unit, "$text-muted"),
+            ),
             layout=False,
         )
 
