@@ -42,7 +42,8 @@ def warm_up() -> None:
     """Start the fork server (and its resource tracker) now, while stderr is still the real one.
 
     Textual swaps `sys.stderr` for its print capture while the app runs, and the resource tracker
-    cannot be started then; starting early also hides the server's start-up time.
+    cannot be started then; starting early also hides the server's start-up time. The charts'
+    process starts here too.
     """
     context = process_context()
     if context.get_start_method() == "forkserver":
@@ -50,6 +51,9 @@ def warm_up() -> None:
 
         resource_tracker.ensure_running()
         forkserver.ensure_running()
+    from tui.widgets.charts import start_chart_process
+
+    start_chart_process()
 
 
 class _Run:

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.visual import Visual, visualize
+from textual.widgets import Static
 
 import sim
 from sim import load_scenario
@@ -18,8 +21,9 @@ from sim.summary import format_value
 from tests.tui.conftest import BASELINE, TINY, wait_for
 from tui.app import SandboxApp
 from tui.messages import SnapshotPosted
-from tui.runner import SimulationRunner
-from tui.widgets.charts import CHARTS, SeriesChart
+from tui.runner import SimulationRunner, warm_up
+from tui.screens.dashboard import DashboardScreen
+from tui.widgets.charts import CHARTS, SeriesChart, chart_process
 from tui.widgets.tiles import KpiTile
 
 
@@ -152,7 +156,8 @@ class OneChart(App[None]):
 def y_labels(chart: SeriesChart) -> list[float]:
     """The numbers on the drawn chart's y axis."""
     assert chart._drawn is not None
-    return [float(v) for v in re.findall(r"^\s*(-?[\d.]+)┤", chart._drawn[2].plain, re.M)]
+    plain = Text.from_ansi(chart._drawn[2]).plain
+    return [float(v) for v in re.findall(r"^\s*(-?[\d.]+)┤", plain, re.M)]
 
 
 async def test_a_chart_of_quantities_that_never_go_below_zero_has_its_axis_start_at_zero() -> None:
@@ -172,10 +177,12 @@ async def test_a_chart_of_quantities_that_never_go_below_zero_has_its_axis_start
         assert min(y_labels(chart)) < 0
 
 
-async def test_a_chart_is_made_into_terminal_lines_in_its_worker_as_textual_would_draw_it() -> None:
-    """Redrawing a chart (a key's frame, a new snapshot beside it) costs the UI thread nothing:
-    the lines it shows were made in the worker, and they are the lines Textual makes of it."""
-
+async def test_a_chart_is_drawn_in_the_chart_process_as_textual_would_draw_it() -> None:
+    """Drawing a chart, and redrawing it (a key's frame, a new snapshot beside it), costs the app
+    next to nothing: the lines it shows were made in the chart process, and they are the lines
+    Textual makes of the plot."""
+    warm_up()
+    assert chart_process() is not None
     app = OneChart()
     async with app.run_test(size=(60, 16)) as pilot:
         chart = app.query_one(SeriesChart)

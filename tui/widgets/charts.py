@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-import contextvars
+import dataclasses
 import itertools
 import math
+import threading
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
+from plotext._dict import themes as plotext_themes
+from rich.style import Style as RichStyle
 from rich.text import Text
 from textual.app import RenderResult
-from textual.content import Content
+from textual.content import Content, Span
 from textual.strip import Strip
 from textual.style import Style
 from textual.visual import RenderOptions
@@ -25,7 +29,7 @@ COLOURS = ("blue", "red", "green", "orange", "magenta", "cyan")
 """Plotext colours that read on both light and dark backgrounds."""
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class ChartSpec:
     """A chart of timeseries columns; `match` picks every column containing it, for new columns."""
 
@@ -84,7 +88,8 @@ class SeriesChart(PlotextPlot):
         self._note = ""
         self._data: Callable[[], Series] | None = None
         """What to draw: it reads the series (in the worker), and its identity is the data's."""
-        self._drawn: tuple[Callable[[], Series], tuple[int, int], Text] | None = None
+        self._drawn: tuple[Callable[[], Series], tuple[int, int], str] | None = None
+        """What was drawn last, for what size, and the plot (in ANSI codes)."""
         self._lines: tuple[tuple[int, int], Style, list[Strip]] | None = None
         """The drawing as the terminal shows it: for the size and style it was made for."""
         self.border_title = spec.title
@@ -109,7 +114,7 @@ class SeriesChart(PlotextPlot):
         if self._note:
             return Text(self._note, style="dim", justify="center")
         if self._drawn is not None:
-            return self._drawn[2]
+            return Text.from_ansi(self._drawn[2])
         return Text("drawing…", style="dim", justify="center")
 
     def render_line(self, y: int) -> Strip:
@@ -200,68 +205,142 @@ class SeriesChart(PlotextPlot):
             return  # drawn when it gets a size (on_resize)
         size = (self.size.width, self.size.height)
         theme = self._get_plotext_theme_name(self.app.theme)
-        style = self.visual_style
-        rules = {rule: self.styles.get(rule) for rule in TEXT_RULES}
-        context = contextvars.copy_context()  # the app's, for the colours of its theme
+        job = Drawing(
+            days=[],
+            lines={},
+            marks=list(self.marks),
+            size=size,
+            theme=theme,
+            theme_colours=plotext_themes.get(theme),
+            style=self.visual_style,
+            rules={rule: self.styles.get(rule) for rule in TEXT_RULES},
+            ansi_theme=self.app.ansi_theme,
+        )
         self.run_worker(
-            lambda: context.run(self._build, data, size, theme, style, rules),
+            lambda: self._build(data, job),
             group=f"chart-{id(self)}",
             exclusive=True,
             thread=True,
             exit_on_error=False,
         )
 
-    def _build(
-        self,
-        data: Callable[[], Series],
-        size: tuple[int, int],
-        theme: str,
-        style: Style,
-        rules: dict[str, Any],
-    ) -> None:
-        """Draw in a worker thread, with a plot of its own; hand the lines to the UI thread."""
+    def _build(self, data: Callable[[], Series], job: Drawing) -> None:
+        """In a worker thread: read the series, have the chart process draw them (here if it
+        cannot), and hand the lines to the UI thread."""
         days, lines = data()
-        target = max(20, size[0] - 10)  # about one point per column: plotext is slow
+        target = max(20, job.size[0] - 10)  # about one point per column: plotext is slow
         if len(days) > target:
             days, lines = thin(days, lines, target)
-        plt = Plot()
-        for colour, (label, values) in zip(COLOURS, lines.items(), strict=False):
-            # a what-if's line is drawn in dots as well as its own colour: it reads apart from
-            # the baseline's where they overlap, and in a terminal without colour
-            marker = "dot" if label.startswith("what-if") else "braille"
-            plt.plot(days, values, label=label, color=colour, marker=marker)
-        for day in self.marks:  # shocks: a vertical line on the day they were fired
-            if days and days[0] <= day <= days[-1]:
-                plt.vline(day, color="red")
-        bottom_top = y_range(lines)
-        if bottom_top is not None:
-            plt.ylim(*bottom_top)
-        if days:
-            first, last = days[0], days[-1]
-            ticks = sorted({round(first + (last - first) * i / 4) for i in range(5)})
-            plt.xticks([float(t) for t in ticks], [str(t) for t in ticks])
-        plt.xlabel("day")
-        plt.theme(theme)
-        plt.plotsize(*size)
-        plt._set_size(*size)
-        text = Text.from_ansi(plt.build())
-        # as Textual would render it on the UI thread (Widget.render_line), here
-        content = Content.from_rich_text(text, console=self.app.console)
-        options = RenderOptions(Style.parse, rules)
-        strips = content.render_strips(size[0], size[1], style, options)
-        self.app.call_from_thread(self._show_drawing, data, size, text, (size, style, strips))
+        drawing = dataclasses.replace(job, days=list(days), lines=dict(lines))
+        process = chart_process()
+        try:
+            if process is None:
+                raise BrokenProcessPool("no chart process")
+            ansi, strips = process.submit(draw, drawing).result()
+        except Exception:  # no chart process, or it died: draw here
+            ansi, strips = draw(drawing)
+        lines_ = (drawing.size, drawing.style, strips)
+        self.app.call_from_thread(self._show_drawing, data, drawing.size, ansi, lines_)
 
     def _show_drawing(
         self,
         data: Callable[[], Series],
         size: tuple[int, int],
-        text: Text,
+        ansi: str,
         lines: tuple[tuple[int, int], Style, list[Strip]],
     ) -> None:
         if data is self._data:
-            self._drawn = (data, size, text)
+            self._drawn = (data, size, ansi)
             self._lines = lines
             self.refresh()
+
+
+@dataclasses.dataclass(frozen=True)
+class Drawing:
+    """What the chart process needs to draw a chart as the widget would show it."""
+
+    days: list[int]
+    lines: dict[str, list[float]]
+    marks: list[float]
+    size: tuple[int, int]
+    theme: str
+    theme_colours: Any
+    """The plotext theme, which the app made from its own (the process has not)."""
+    style: Style
+    rules: dict[str, Any]
+    ansi_theme: Any
+
+
+def draw(job: Drawing) -> tuple[str, list[Strip]]:
+    """Plot the series, and make the lines Textual would make of the plot (`Widget.render_line`
+    of its `Text.from_ansi`): in the chart process, where this takes none of the app's time."""
+    if job.theme not in plotext_themes and job.theme_colours is not None:
+        plotext_themes[job.theme] = job.theme_colours
+    days, lines = job.days, job.lines
+    plt = Plot()
+    for colour, (label, values) in zip(COLOURS, lines.items(), strict=False):
+        # a what-if's line is drawn in dots as well as its own colour: it reads apart from
+        # the baseline's where they overlap, and in a terminal without colour
+        marker = "dot" if label.startswith("what-if") else "braille"
+        plt.plot(days, values, label=label, color=colour, marker=marker)
+    for day in job.marks:  # shocks: a vertical line on the day they were fired
+        if days and days[0] <= day <= days[-1]:
+            plt.vline(day, color="red")
+    bottom_top = y_range(lines)
+    if bottom_top is not None:
+        plt.ylim(*bottom_top)
+    if days:
+        first, last = days[0], days[-1]
+        ticks = sorted({round(first + (last - first) * i / 4) for i in range(5)})
+        plt.xticks([float(t) for t in ticks], [str(t) for t in ticks])
+    plt.xlabel("day")
+    plt.theme(job.theme)
+    plt.plotsize(*job.size)
+    plt._set_size(*job.size)
+    ansi = plt.build()
+    text = Text.from_ansi(ansi)  # as `Content.from_rich_text`, with the app's ANSI colours
+    spans = [
+        Span(start, end, Style.from_rich_style(RichStyle.parse(style), job.ansi_theme))
+        if isinstance(style, str)
+        else Span(start, end, Style.from_rich_style(style, job.ansi_theme))
+        for start, end, style in text._spans
+    ]
+    content = Content(text.plain, spans)
+    options = RenderOptions(Style.parse, job.rules)
+    return ansi, content.render_strips(job.size[0], job.size[1], job.style, options)
+
+
+_process: ProcessPoolExecutor | None = None
+_process_lock = threading.Lock()
+
+
+def chart_process() -> ProcessPoolExecutor | None:
+    """The process that draws the charts, if `start_chart_process` started one."""
+    return _process
+
+
+def ready() -> bool:
+    return True
+
+
+def start_chart_process() -> None:
+    """Start the process that draws the charts, before the app runs (`tui.runner.warm_up`): it
+    cannot be started while Textual holds `sys.stderr`. Plotext and the making of a chart's
+    lines took 20-50 ms of CPU a chart, five times a second during a run, and in a thread of the
+    app they shared its interpreter with the frame answering a key. Without it (no processes
+    allowed, say), charts are drawn in the chart's worker thread."""
+    global _process
+    with _process_lock:
+        if _process is not None:
+            return
+        from tui.runner import process_context
+
+        try:
+            process = ProcessPoolExecutor(1, mp_context=process_context())
+            process.submit(ready)  # starts it; it imports this module meanwhile
+        except Exception:
+            return
+        _process = process
 
 
 TEXT_RULES = ("text_align", "text_overflow", "text_wrap", "line_pad")
