@@ -317,9 +317,7 @@ class SandboxApp(App[None]):
         if message.state.run_id != self.runner.state().run_id:
             return
         self.snapshot, self.recent = message.snapshot, message.recent
-        for record in message.recent:
-            if type(record).__name__ == "ShockFired":
-                self.shock_marks[int(record.t // 24)] = record.title
+        self.shock_marks = message.shocks
         self.run_state = self.runner.state()
         self.run_signal.publish(None)
 
