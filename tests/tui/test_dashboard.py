@@ -200,3 +200,30 @@ async def test_a_chart_is_drawn_in_the_chart_process_as_textual_would_draw_it() 
         chart.styles.background = "red"  # another style: rendered here until redrawn
         await pilot.pause()
         assert chart.render_line(0) is not made[0]
+
+
+async def test_while_a_run_runs_a_snapshot_is_shown_a_part_a_frame_the_status_line_first(
+    tiny: Path,
+) -> None:
+    """A key pressed as a snapshot arrives waits for one part's drawing, not for all of them."""
+    app = SandboxApp(tiny, blink=False)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.press("3", "n")  # a run, paused after its first day
+        await wait_for(pilot, lambda: app.snapshot is not None and app.snapshot.day == 1)
+        await pilot.pause(0.2)
+        screen = app.screen
+        assert isinstance(screen, DashboardScreen)
+        tile = screen.query(KpiTile).first()
+        assert app.snapshot is not None
+        kpis = {**app.snapshot.kpis, tile.kpi.name: 12345.0}
+        app.snapshot = dataclasses.replace(app.snapshot, day=2, kpis=kpis)
+        app.run_state = dataclasses.replace(app.run_state, status="running")
+        screen.show_run()
+        assert "day 2/20" in str(screen.query_one("#run-status", Static).render())
+        assert tile.value != 12345.0 and screen.parts_due  # the rest in the frames to come
+        await wait_for(pilot, lambda: not screen.parts_due)
+        assert tile.value == 12345.0
+        app.run_state = dataclasses.replace(app.run_state, status="paused")
+        app.snapshot = dataclasses.replace(app.snapshot, kpis={**kpis, tile.kpi.name: 1.0})
+        screen.show_run()  # not running: all at once
+        assert tile.value == 1.0 and not screen.parts_due

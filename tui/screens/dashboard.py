@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import ClassVar
 
 from textual.app import ComposeResult
@@ -26,6 +27,10 @@ ICONS = {
     "stopped": "■",
     "failed": "✗",
 }
+
+
+PART_GAP = 0.01
+"""Seconds between the parts of a snapshot shown while running: a frame (at 120 a second) each."""
 
 
 class DashboardScreen(TabbedScreen):
@@ -72,6 +77,8 @@ class DashboardScreen(TabbedScreen):
         self.charted: object = None
         self.status_parts: list[str | tuple[str, str]] = []
         """What the status line shows."""
+        self.parts_due: list[Callable[[], None]] = []
+        """The parts of the screen still to be shown from the latest snapshot while running."""
         """The snapshot the last chart was drawn from."""
         self.show_run()
 
@@ -136,21 +143,53 @@ class DashboardScreen(TabbedScreen):
                 f"✗ The run failed: {state.error}\nThe app is still usable: fix the scenario "
                 "in the Editor (2) and press space to run again."
             )
+        if status == "running":
+            # The rest a part a frame: a key pressed meanwhile waits for one part's drawing, not
+            # for all of them (a snapshot's frame took up to 40 ms, five times a second). Each
+            # part shows the latest snapshot when its turn comes.
+            if not self.parts_due:
+                self.set_timer(PART_GAP, self._show_next_part)
+            self.parts_due = [self._show_tiles, self._show_funnel, self._show_events, self._chart]
+        else:
+            self.parts_due = []
+            self._show_tiles()
+            self._show_funnel()
+            self._show_events()
+            rows = snapshot.rows if snapshot else ()
+            marks = sorted(app.shock_marks)
+            for chart in self._charts():  # after the status line has been drawn: it answers the key
+                self.call_after_refresh(chart.show_rows, rows, marks)
+
+    def _show_next_part(self) -> None:
+        if self.parts_due:
+            self.parts_due.pop(0)()
+        if self.parts_due:
+            self.set_timer(PART_GAP, self._show_next_part)
+
+    def _show_tiles(self) -> None:
+        snapshot = self.workbench.snapshot
         self.query_one(KpiTiles).show(snapshot.kpis if snapshot else None)
+
+    def _show_funnel(self) -> None:
+        app = self.workbench
+        scenario, snapshot = app.runner.scenario, app.snapshot
         scale = scenario.population.scale_factor if scenario else 1.0
         self.query_one(Funnel).show(snapshot.funnel if snapshot else {}, scale)
-        rows = snapshot.rows if snapshot else ()
-        charts = [c for c in self.query(SeriesChart) if c.display and c.parent.display]
-        marks = sorted(app.shock_marks)
-        if status != "running":  # after the status line has been drawn: it answers the key
-            for chart in charts:
-                self.call_after_refresh(chart.show_rows, rows, marks)
-        elif charts and snapshot is not self.charted:
-            # one chart per snapshot: no frame pays for redrawing them all, and a key that only
-            # changes the status (speed, pause) draws none (a chart is drawn in a thread, which
-            # would share the interpreter with the frame that answers the key)
-            self.charted = snapshot
-            self.chart_turn = (self.chart_turn + 1) % len(charts)
-            charts[self.chart_turn].show_rows(rows, marks)
+
+    def _show_events(self) -> None:
+        app = self.workbench
+        scenario = app.runner.scenario
         if scenario is not None:
             self.query_one(EventLog).show(app.recent, scenario.run.start_date)
+
+    def _charts(self) -> list[SeriesChart]:
+        return [c for c in self.query(SeriesChart) if c.display and c.parent.display]
+
+    def _chart(self) -> None:
+        """One chart a snapshot while running: no frame pays for redrawing them all, and a key
+        that only changes the status (speed, pause) draws none."""
+        snapshot, charts = self.workbench.snapshot, self._charts()
+        if charts and snapshot is not None and snapshot is not self.charted:
+            self.charted = snapshot
+            self.chart_turn = (self.chart_turn + 1) % len(charts)
+            charts[self.chart_turn].show_rows(snapshot.rows, sorted(self.workbench.shock_marks))
