@@ -44,15 +44,17 @@ class KpiTile(Static):
         super().__init__(id=f"tile-{name}", classes="kpi-tile")
         self.kpi = KPI_BY_NAME[name]
         self.value: float | None = None
+        self.shown = False
+        """`value` is on the tile."""
         self.tooltip = f"{self.kpi.label}: {self.kpi.meaning} (in files: {name})"
 
     def on_mount(self) -> None:
         self.show(None)
 
     def show(self, value: float | None) -> None:
-        if value == self.value and self.is_mounted and value is not None:
-            return
-        self.value = value
+        if self.shown and (value == self.value or value is None is self.value):
+            return  # a dash or the same value: already on screen (a screen switch redraws it)
+        self.value, self.shown = value, True
         text = self.text()
         unit = unit_label(self.kpi) if text != DASH else ""
         self.update(
