@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import gc
 import re
 from pathlib import Path
 from types import SimpleNamespace
@@ -19,7 +20,7 @@ from sim import load_scenario
 from sim.engine import Snapshot
 from sim.summary import format_value
 from tests.tui.conftest import BASELINE, TINY, wait_for
-from tui.app import SandboxApp
+from tui.app import GC_THRESHOLDS, SandboxApp
 from tui.messages import SnapshotPosted
 from tui.runner import SimulationRunner, warm_up
 from tui.screens.dashboard import DashboardScreen
@@ -227,3 +228,31 @@ async def test_while_a_run_runs_a_snapshot_is_shown_a_part_a_frame_the_status_li
         app.snapshot = dataclasses.replace(app.snapshot, kpis={**kpis, tile.kpi.name: 1.0})
         screen.show_run()  # not running: all at once
         assert tile.value == 1.0 and not screen.parts_due
+
+
+async def test_a_kpi_tile_is_redrawn_only_when_its_value_changes(tiny: Path) -> None:
+    """Coming back to the Run screen redraws no tile that shows what it showed (a dash, say)."""
+    app = SandboxApp(tiny, blink=False)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("3")
+        tile = app.screen.query(KpiTile).first()
+        updates: list[object] = []
+        update = tile.update
+        tile.update = lambda *a, **k: (updates.append(a), update(*a, **k))[1]  # type: ignore[method-assign]
+        await pilot.press("1", "3")
+        tile.show(None)
+        assert updates == []
+        tile.show(0.5)
+        tile.show(0.5)
+        assert len(updates) == 1
+
+
+async def test_the_app_makes_full_garbage_collections_ten_times_rarer(tiny: Path) -> None:
+    """A full collection took 20-80 ms, every few seconds while a run or comparison ran."""
+    before = gc.get_threshold()
+    try:
+        app = SandboxApp(tiny, blink=False)
+        async with app.run_test(size=(80, 24)):
+            assert gc.get_threshold() == GC_THRESHOLDS == (700, 10, 100)  # Python's: 700, 10, 10
+    finally:
+        gc.set_threshold(*before)
