@@ -256,3 +256,25 @@ async def test_the_app_makes_full_garbage_collections_ten_times_rarer(tiny: Path
             assert gc.get_threshold() == GC_THRESHOLDS == (700, 10, 100)  # Python's: 700, 10, 10
     finally:
         gc.set_threshold(*before)
+
+
+async def test_a_screen_shown_before_comes_back_without_reparsing_the_css(tiny: Path) -> None:
+    """Reparsing the app's CSS took about 90 ms of the second switch to each screen."""
+    app = SandboxApp(tiny, blink=False)
+    async with app.run_test(size=(120, 36)) as pilot:
+        for key in "13451":  # each shown once
+            await pilot.press(key)
+            await pilot.pause(0.1)
+        refreshed: list[object] = []
+        refresh_css = app.refresh_css
+        app.refresh_css = lambda *a, **k: (refreshed.append(a), refresh_css(*a, **k))[1]  # type: ignore[method-assign]
+        for key in "3451":
+            await pilot.press(key)
+            await pilot.pause(0.1)
+        assert refreshed == []
+        app.action_toggle_dark()  # a new theme restyles them
+        await pilot.pause(0.1)
+        refreshed.clear()
+        await pilot.press("3")
+        await pilot.pause(0.1)
+        assert refreshed
