@@ -19,7 +19,7 @@ import sim
 from sim import load_scenario
 from sim.engine import Snapshot
 from sim.summary import format_value
-from tests.tui.conftest import BASELINE, TINY, wait_for
+from tests.tui.conftest import BASELINE, TINY, record_calls, wait_for
 from tui.app import GC_THRESHOLDS, SandboxApp
 from tui.messages import SnapshotPosted
 from tui.runner import SimulationRunner, warm_up
@@ -237,8 +237,7 @@ async def test_a_kpi_tile_is_redrawn_only_when_its_value_changes(tiny: Path) -> 
         await pilot.press("3")
         tile = app.screen.query(KpiTile).first()
         updates: list[object] = []
-        update = tile.update
-        tile.update = lambda *a, **k: (updates.append(a), update(*a, **k))[1]  # type: ignore[method-assign]
+        record_calls(tile, "update", updates)
         await pilot.press("1", "3")
         tile.show(None)
         assert updates == []
@@ -266,8 +265,7 @@ async def test_a_screen_shown_before_comes_back_without_reparsing_the_css(tiny: 
             await pilot.press(key)
             await pilot.pause(0.1)
         refreshed: list[object] = []
-        refresh_css = app.refresh_css
-        app.refresh_css = lambda *a, **k: (refreshed.append(a), refresh_css(*a, **k))[1]  # type: ignore[method-assign]
+        record_calls(app, "refresh_css", refreshed)
         for key in "3451":
             await pilot.press(key)
             await pilot.pause(0.1)
