@@ -203,7 +203,7 @@ async def test_a_chart_is_drawn_in_the_chart_process_as_textual_would_draw_it() 
         assert chart.render_line(0) is not made[0]
 
 
-async def test_while_a_run_runs_a_snapshot_is_shown_a_part_a_frame_the_status_line_first(
+async def test_a_snapshot_is_shown_after_the_status_line_and_while_running_a_part_a_frame(
     tiny: Path,
 ) -> None:
     """A key pressed as a snapshot arrives waits for one part's drawing, not for all of them."""
@@ -226,8 +226,10 @@ async def test_while_a_run_runs_a_snapshot_is_shown_a_part_a_frame_the_status_li
         assert tile.value == 12345.0
         app.run_state = dataclasses.replace(app.run_state, status="paused")
         app.snapshot = dataclasses.replace(app.snapshot, kpis={**kpis, tile.kpi.name: 1.0})
-        screen.show_run()  # not running: all at once
-        assert tile.value == 1.0 and not screen.parts_due
+        screen.show_run()  # not running: all at once, after the status line
+        assert "paused" in str(screen.query_one("#run-status", Static).render())
+        assert tile.value != 1.0 and not screen.parts_due
+        await wait_for(pilot, lambda: tile.value == 1.0)
 
 
 async def test_a_kpi_tile_is_redrawn_only_when_its_value_changes(tiny: Path) -> None:

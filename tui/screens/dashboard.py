@@ -79,6 +79,8 @@ class DashboardScreen(TabbedScreen):
         """What the status line shows."""
         self.parts_due: list[Callable[[], None]] = []
         """The parts of the screen still to be shown from the latest snapshot while running."""
+        self.rest_due = False
+        """All but the status line is yet to be shown (when not running)."""
         """The snapshot the last chart was drawn from."""
         self.show_run()
 
@@ -150,15 +152,25 @@ class DashboardScreen(TabbedScreen):
             if not self.parts_due:
                 self.set_timer(PART_GAP, self._show_next_part)
             self.parts_due = [self._show_tiles, self._show_funnel, self._show_events, self._chart]
-        else:
+        else:  # the rest at once, in the frame after the status line's: that answers the key
             self.parts_due = []
-            self._show_tiles()
-            self._show_funnel()
-            self._show_events()
-            rows = snapshot.rows if snapshot else ()
-            marks = sorted(app.shock_marks)
-            for chart in self._charts():  # after the status line has been drawn: it answers the key
-                self.call_after_refresh(chart.show_rows, rows, marks)
+            if not self.rest_due:
+                self.rest_due = True
+                self.set_timer(PART_GAP, self._show_rest)
+
+    def _show_rest(self) -> None:
+        """Everything but the status line, from the latest snapshot (when not running)."""
+        self.rest_due = False
+        if self.workbench.run_state.status == "running":
+            return  # shown a part at a time
+        self._show_tiles()
+        self._show_funnel()
+        self._show_events()
+        snapshot = self.workbench.snapshot
+        rows = snapshot.rows if snapshot else ()
+        marks = sorted(self.workbench.shock_marks)
+        for chart in self._charts():
+            chart.show_rows(rows, marks)
 
     def _show_next_part(self) -> None:
         if self.parts_due:
