@@ -5,7 +5,11 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import gc
+import multiprocessing
 import re
+import subprocess
+import sys
+import time
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -24,7 +28,7 @@ from tui.app import GC_THRESHOLDS, SandboxApp
 from tui.messages import SnapshotPosted
 from tui.runner import SimulationRunner, warm_up
 from tui.screens.dashboard import DashboardScreen
-from tui.widgets.charts import CHARTS, SeriesChart, chart_process
+from tui.widgets.charts import CHARTS, SeriesChart, chart_process, outlive_not
 from tui.widgets.tiles import KpiTile
 
 
@@ -278,3 +282,26 @@ async def test_a_screen_shown_before_comes_back_without_reparsing_the_css(tiny: 
         await pilot.press("3")
         await pilot.pause(0.1)
         assert refreshed
+
+
+def drawing_for_ever(app: int) -> None:
+    """A chart process's body that never ends by itself."""
+    outlive_not(app)
+    time.sleep(60)
+
+
+def test_the_chart_process_ends_when_the_apps_process_has_ended() -> None:
+    """However the app ended (killed, its terminal closed): the chart process is not left over."""
+    app = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    chart = multiprocessing.get_context("spawn").Process(target=drawing_for_ever, args=(app.pid,))
+    chart.start()
+    try:
+        time.sleep(1.5)
+        assert chart.is_alive()
+        app.kill()
+        app.wait()
+        chart.join(10)
+        assert not chart.is_alive()
+    finally:
+        app.kill()
+        chart.kill()

@@ -5,7 +5,9 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import math
+import os
 import threading
+import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -323,6 +325,23 @@ def ready() -> bool:
     return True
 
 
+def outlive_not(app: int) -> None:
+    """In the chart process: end when the app's process has ended, however it ended (killed, its
+    terminal closed), rather than wait for charts to draw for ever."""
+
+    def watch() -> None:
+        while True:
+            time.sleep(1.0)
+            try:
+                os.kill(app, 0)
+            except ProcessLookupError:
+                os._exit(0)
+            except OSError:
+                pass  # alive, but not ours to signal
+
+    threading.Thread(target=watch, name="outlive-not", daemon=True).start()
+
+
 def start_chart_process() -> None:
     """Start the process that draws the charts, before the app runs (`tui.runner.warm_up`): it
     cannot be started while Textual holds `sys.stderr`. Plotext and the making of a chart's
@@ -336,7 +355,9 @@ def start_chart_process() -> None:
         from tui.runner import process_context
 
         try:
-            process = ProcessPoolExecutor(1, mp_context=process_context())
+            process = ProcessPoolExecutor(
+                1, mp_context=process_context(), initializer=outlive_not, initargs=(os.getpid(),)
+            )
             process.submit(ready)  # starts it; it imports this module meanwhile
         except Exception:
             return
