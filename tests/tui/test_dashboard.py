@@ -6,6 +6,7 @@ import dataclasses
 import datetime as dt
 import gc
 import multiprocessing
+import os
 import re
 import subprocess
 import sys
@@ -22,13 +23,14 @@ from textual.widgets import Static
 import sim
 from sim import load_scenario
 from sim.engine import Snapshot
+from sim.processes import init_worker
 from sim.summary import format_value
 from tests.tui.conftest import BASELINE, TINY, record_calls, wait_for
 from tui.app import GC_THRESHOLDS, SandboxApp
 from tui.messages import SnapshotPosted
 from tui.runner import SimulationRunner, warm_up
 from tui.screens.dashboard import DashboardScreen
-from tui.widgets.charts import CHARTS, SeriesChart, chart_process, outlive_not
+from tui.widgets.charts import CHARTS, SeriesChart, chart_process
 from tui.widgets.tiles import KpiTile
 
 
@@ -284,16 +286,22 @@ async def test_a_screen_shown_before_comes_back_without_reparsing_the_css(tiny: 
         assert refreshed
 
 
-def drawing_for_ever(app: int) -> None:
-    """A chart process's body that never ends by itself."""
-    outlive_not(app)
+def ends_with(app: int) -> None:
+    """A chart process's start, then drawing for ever."""
+    init_worker(app)
     time.sleep(60)
 
 
 def test_the_chart_process_ends_when_the_apps_process_has_ended() -> None:
-    """However the app ended (killed, its terminal closed): the chart process is not left over."""
+    """However the app ended (killed, as the latency bench does, or its terminal closed), its
+    chart process is not left over (nor, then, its fork server and resource tracker)."""
+    warm_up()
+    process = chart_process()
+    assert process is not None
+    assert process._initializer is init_worker  # type: ignore[attr-defined]
+    assert process._initargs == (os.getpid(),)  # type: ignore[attr-defined]
     app = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
-    chart = multiprocessing.get_context("spawn").Process(target=drawing_for_ever, args=(app.pid,))
+    chart = multiprocessing.get_context("spawn").Process(target=ends_with, args=(app.pid,))
     chart.start()
     try:
         time.sleep(1.5)

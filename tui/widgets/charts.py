@@ -7,7 +7,6 @@ import itertools
 import math
 import os
 import threading
-import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -23,6 +22,8 @@ from textual.style import Style
 from textual.visual import RenderOptions
 from textual_plotext import PlotextPlot
 from textual_plotext.plot import Plot
+
+from sim.processes import init_worker
 
 Series = tuple[list[int], dict[str, list[float]]]
 """Days, and the values of each labelled line on those days."""
@@ -325,23 +326,6 @@ def ready() -> bool:
     return True
 
 
-def outlive_not(app: int) -> None:
-    """In the chart process: end when the app's process has ended, however it ended (killed, its
-    terminal closed), rather than wait for charts to draw for ever."""
-
-    def watch() -> None:
-        while True:
-            time.sleep(1.0)
-            try:
-                os.kill(app, 0)
-            except ProcessLookupError:
-                os._exit(0)
-            except OSError:
-                pass  # alive, but not ours to signal
-
-    threading.Thread(target=watch, name="outlive-not", daemon=True).start()
-
-
 def start_chart_process() -> None:
     """Start the process that draws the charts, before the app runs (`tui.runner.warm_up`): it
     cannot be started while Textual holds `sys.stderr`. Plotext and the making of a chart's
@@ -356,7 +340,11 @@ def start_chart_process() -> None:
 
         try:
             process = ProcessPoolExecutor(
-                1, mp_context=process_context(), initializer=outlive_not, initargs=(os.getpid(),)
+                # it ends with the app, however the app ends (killed, its terminal closed)
+                1,
+                mp_context=process_context(),
+                initializer=init_worker,
+                initargs=(os.getpid(),),
             )
             process.submit(ready)  # starts it; it imports this module meanwhile
         except Exception:
