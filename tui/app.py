@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from collections.abc import Callable, Iterable
@@ -54,6 +55,9 @@ from tui.workshop.serve import SESSION_ENV
 from tui.workshop.shocks import SHOCK_BINDINGS, SHOCK_COMMANDS, ShockScreen
 
 ACTIVE = frozenset({"starting", "running", "paused"})
+
+GC_THRESHOLDS = (700, 10, 100)
+"""The UI process's garbage collection thresholds (`gc.set_threshold`)."""
 
 
 class SandboxApp(App[None]):
@@ -142,6 +146,11 @@ class SandboxApp(App[None]):
 
     def on_mount(self) -> None:
         sys.setswitchinterval(0.0005)  # hand the GIL back to the UI thread quickly
+        # Full collections ten times rarer: at Python's default (700, 10, 10) one came every few
+        # seconds while a run or a comparison ran (the objects each frame and snapshot make live
+        # long enough to be promoted) and took 20-80 ms, holding up whatever key came then.
+        # Young collections are as before (a larger first threshold made each take 5-20 ms).
+        gc.set_threshold(*GC_THRESHOLDS)
         self.switch_mode(self._start_mode)
         if self.room.needs_name:
             self.push_screen(JoinScreen(), self._joined)
@@ -321,9 +330,7 @@ class SandboxApp(App[None]):
         if message.state.run_id != self.runner.state().run_id:
             return
         self.snapshot, self.recent = message.snapshot, message.recent
-        for record in message.recent:
-            if type(record).__name__ == "ShockFired":
-                self.shock_marks[int(record.t // 24)] = record.title
+        self.shock_marks = message.shocks
         self.run_state = self.runner.state()
         self.run_signal.publish(None)
 

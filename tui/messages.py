@@ -26,12 +26,20 @@ class RunState:
 class SnapshotPosted(Message):
     """The simulation reached the end of a slice; a newer snapshot replaces an unread older one."""
 
-    def __init__(self, state: RunState, snapshot: Snapshot, recent: tuple[Any, ...]) -> None:
+    def __init__(
+        self,
+        state: RunState,
+        snapshot: Snapshot,
+        recent: tuple[Any, ...],
+        shocks: dict[int, str] | None = None,
+    ) -> None:
         super().__init__()
         self.state = state
         self.snapshot = snapshot
         self.recent = recent
         """The latest records of each kind, in time order, for the event log."""
+        self.shocks = shocks or {}
+        """Day -> title of the shocks fired in the run so far."""
 
     def can_replace(self, message: Message) -> bool:
         return isinstance(message, SnapshotPosted) and message.state.run_id == self.state.run_id

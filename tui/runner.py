@@ -22,7 +22,7 @@ from sim import RunResult, Scenario
 from sim.people import PersonRow, Step
 from sim.workshop import RunSlots, Slot
 from tui.messages import RunState, RunStateChanged, SnapshotPosted
-from tui.simserver import SPEEDS, serve
+from tui.simserver import SPEEDS, RecentEvents, serve
 
 __all__ = ["SPEEDS", "SimulationRunner", "process_context", "warm_up"]
 
@@ -42,7 +42,8 @@ def warm_up() -> None:
     """Start the fork server (and its resource tracker) now, while stderr is still the real one.
 
     Textual swaps `sys.stderr` for its print capture while the app runs, and the resource tracker
-    cannot be started then; starting early also hides the server's start-up time.
+    cannot be started then; starting early also hides the server's start-up time. The charts'
+    process starts here too.
     """
     context = process_context()
     if context.get_start_method() == "forkserver":
@@ -50,6 +51,9 @@ def warm_up() -> None:
 
         resource_tracker.ensure_running()
         forkserver.ensure_running()
+    from tui.widgets.charts import start_chart_process
+
+    start_chart_process()
 
 
 class _Run:
@@ -68,6 +72,10 @@ class _Run:
         self.slot: Slot | None = None
         self.rows: list[Any] = []
         """The run's timeseries so far: each snapshot brings the rows added since the last."""
+        self.recent = RecentEvents()
+        """The latest events: each snapshot brings those since the last."""
+        self.shocks: dict[int, str] = {}
+        """Day -> title of the shocks fired so far."""
         self.unconfirmed = 0
         """Commands sent (pause, resume, step, stop) that the process has not yet answered with its
         state: until it has, what it sends says where it stood before it heard them."""
@@ -285,13 +293,18 @@ class SimulationRunner:
         # A snapshot or state sent before the process heard the user's last command (a pause, say)
         # must not undo what the UI already shows: a space pressed just after would be ignored.
         if kind == "snapshot":
-            _, status, snapshot, recent, run.wall = message
+            _, status, snapshot, new, run.wall = message
             run.rows += snapshot.rows
             snapshot = dataclasses.replace(snapshot, rows=tuple(run.rows))
+            run.recent.add(new)
+            for record in new:
+                if type(record).__name__ == "ShockFired":
+                    run.shocks[int(record.t // 24)] = record.title
             current = not run.unconfirmed
             if (current and run.status != "stopped") or status == "finished":
                 run.status = status
-            self._app.post_message(SnapshotPosted(self.state(), snapshot, recent))
+            recent = run.recent.records()
+            self._app.post_message(SnapshotPosted(self.state(), snapshot, recent, dict(run.shocks)))
         elif kind == "state":
             _, status, error = message
             with run.lock:

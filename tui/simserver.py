@@ -3,9 +3,11 @@
 It runs apart from the UI so that the model's CPU time and garbage collections never hold up a
 key press. The UI sends it commands through a pipe (pause, resume, step, speed, stop, questions);
 it checks for them between simulated days, so each takes effect within one day. A snapshot carries
-only the timeseries rows added since the one before (the UI keeps the rest): the UI unpickles what
-it is sent holding its interpreter, which took 11 ms for a thousand days' rows, five times a
-second. This module does not import Textual: it is preloaded by the fork server.
+only the timeseries rows and the event records added since the one before (the UI keeps the rest,
+`RecentEvents`): the UI unpickles what it is sent holding its interpreter, which took 11 ms for a
+thousand days' rows, five times a second, and the event log's records, each sent again in every
+snapshot, were three times as many objects as the new ones. This module does not import Textual:
+it is preloaded by the fork server.
 """
 
 from __future__ import annotations
@@ -15,9 +17,9 @@ import dataclasses
 import gc
 import os
 import time
-from collections import deque
-from collections.abc import Callable
-from itertools import chain
+from collections import Counter, deque
+from collections.abc import Callable, Iterable
+from itertools import chain, islice
 from multiprocessing.connection import Connection
 from typing import Any
 
@@ -35,6 +37,39 @@ SPEEDS: tuple[tuple[str, float | None], ...] = (
 
 RECENT_PER_KIND = 150
 """How many of the latest records of each kind the event log may show."""
+
+
+class RecentEvents:
+    """The latest `RECENT_PER_KIND` records of each kind (kept by the run, and by the UI as
+    snapshots bring the new ones)."""
+
+    def __init__(self) -> None:
+        self.kinds: dict[str, deque[Any]] = {}
+        """Kind -> its latest records; kinds in the order they first occurred."""
+        self.added: Counter[str] = Counter()
+        """Records of each kind added since `take_new`."""
+
+    def add(self, records: Iterable[Any]) -> None:
+        for record in records:
+            kind = type(record).__name__
+            self.kinds.setdefault(kind, deque(maxlen=RECENT_PER_KIND)).append(record)
+            self.added[kind] += 1
+
+    def take_new(self) -> tuple[Any, ...]:
+        """The records added since the last call that are still kept, kind by kind (in the order
+        of `kinds`, so that `add`ing them elsewhere keeps the kinds in the same order)."""
+        new = chain.from_iterable(
+            islice(kept, max(0, len(kept) - self.added[kind]), None)
+            for kind, kept in self.kinds.items()
+            if self.added[kind]
+        )
+        taken = tuple(new)
+        self.added.clear()
+        return taken
+
+    def records(self) -> tuple[Any, ...]:
+        """All kept, in time order (records of one time: by kind, in the order of `kinds`)."""
+        return tuple(sorted(chain.from_iterable(self.kinds.values()), key=lambda r: r.t))
 
 
 def matches(row: PersonRow, words: list[str]) -> bool:
@@ -79,7 +114,7 @@ class Server:
         self.paused, self.speed, self.steps = paused, speed, 0
         self.stopped = self.quit = False
         self.sim: Simulation | None = None
-        self.recent: dict[str, deque[Any]] = {}
+        self.recent = RecentEvents()
         self.seen = 0
         self.rows_sent = 0
         """Timeseries rows already sent in snapshots."""
@@ -99,12 +134,12 @@ class Server:
 
     def send_snapshot(self) -> None:
         assert self.sim is not None
-        merged = tuple(sorted(chain.from_iterable(self.recent.values()), key=lambda r: r.t))
+        new = self.recent.take_new()
         snapshot = self.sim.snapshot()
         new_rows = snapshot.rows[self.rows_sent :]
         self.rows_sent = len(snapshot.rows)
         snapshot = dataclasses.replace(snapshot, rows=new_rows)
-        self.conn.send(("snapshot", self.status(), snapshot, merged, self.wall))
+        self.conn.send(("snapshot", self.status(), snapshot, new, self.wall))
 
     def handle(self, command: tuple[Any, ...]) -> None:
         kind = command[0]
@@ -203,9 +238,7 @@ class Server:
     def collect_recent(self) -> None:
         assert self.sim is not None and self.sim.recorder is not None
         records = self.sim.recorder.records
-        for record in records[self.seen :]:
-            kind = type(record).__name__
-            self.recent.setdefault(kind, deque(maxlen=RECENT_PER_KIND)).append(record)
+        self.recent.add(records[self.seen :])
         self.seen = len(records)
 
     def listen_until_quit(self) -> None:

@@ -52,3 +52,14 @@ async def wait_for(pilot: object, condition: Callable[[], object], timeout: floa
             raise AssertionError("timed out waiting for the app")
         await pilot.pause(0.05)  # type: ignore[attr-defined]
     await asyncio.sleep(0)
+
+
+def record_calls(obj: object, method: str, calls: list[object], name: object = None) -> None:
+    """Let `obj.method` work as before, appending `name` (or its arguments) to `calls` each time."""
+    original = getattr(obj, method)
+
+    def recorded(*args: object, **kwargs: object) -> object:
+        calls.append(args if name is None else name)
+        return original(*args, **kwargs)
+
+    setattr(obj, method, recorded)

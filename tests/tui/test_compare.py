@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from types import SimpleNamespace
+from unittest.mock import patch
 
 import pytest
-from textual.widgets import DataTable
+from textual.widgets import DataTable, Static
 
-from sim import load_scenario
+from sim import Comparison, load_scenario
 from sim.loader import dump_yaml
 from sim.report import short_label
 from tests.conftest import WorkerNiceness
-from tests.tui.conftest import BASELINE, wait_for
+from tests.tui.conftest import BASELINE, record_calls, wait_for
 from tui.app import SandboxApp
-from tui.comparer import NICENESS
+from tui.comparer import NICENESS, ComparisonJob
+from tui.messages import ComparisonFinished
 from tui.screens.editor import EditorScreen
 from tui.widgets.charts import SeriesChart
 
@@ -260,3 +263,41 @@ async def test_the_tuis_comparison_workers_run_below_the_apps_priority(workdir: 
         await wait_for(pilot, lambda: app.comparison is not None, timeout=60)
     assert len(workers.seen) == 2
     assert all(niceness > os.nice(0) for niceness in workers.seen.values()), workers.seen
+
+
+def test_a_comparisons_changes_are_worked_out_in_its_worker_not_by_the_screen_showing_them() -> (
+    None
+):
+    """The KPIs' changes of 8 pairs took 20-25 ms to work out: not the UI thread's to do."""
+    from tests.tui.conftest import TINY
+
+    base = load_scenario(BASELINE, TINY)
+    reform = load_scenario(BASELINE, [*TINY, "kyc.reviewers=100"])
+    posted: list[object] = []
+    app = SimpleNamespace(post_message=posted.append)
+    job = ComparisonJob(app, 1, base, reform, 3, workers=1)
+    partials: list[Comparison] = []
+    pairs = job._pairs
+    job._pairs = lambda partial: (pairs(partial), partials.append(partial))  # type: ignore[method-assign]
+    with patch("tui.comparer.get_current_worker", return_value=None):
+        job.run()
+    (finished,) = [m for m in posted if isinstance(m, ComparisonFinished)]
+    assert finished.comparison is not None and len(partials) == 3
+    for comparison in [*partials, finished.comparison]:
+        assert "changes" in vars(comparison)  # worked out already
+
+
+async def test_coming_back_to_compare_redraws_no_text_that_did_not_change(tiny: Path) -> None:
+    """Each update of a text is parsed and drawn again: that was most of a switch to Compare."""
+    app = SandboxApp(tiny, replications=2, blink=False)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await make_whatif(app, pilot, "channel.licensed_awareness", "0.6")
+        await pilot.press("ctrl+g")
+        await wait_for(pilot, lambda: app.comparison is not None)
+        await pilot.pause(0.2)
+        updated: list[object] = []
+        for text in app.screen.query(Static):
+            record_calls(text, "update", updated, text.id)
+        await pilot.press("1", "4", "5", "4")
+        await pilot.pause(0.2)
+        assert updated == []

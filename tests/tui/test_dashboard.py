@@ -2,23 +2,35 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import gc
+import multiprocessing
+import os
 import re
+import subprocess
+import sys
+import time
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from rich.text import Text
 from textual.app import App, ComposeResult
+from textual.visual import Visual, visualize
+from textual.widgets import Static
 
 import sim
 from sim import load_scenario
 from sim.engine import Snapshot
+from sim.processes import init_worker
 from sim.summary import format_value
-from tests.tui.conftest import BASELINE, TINY, wait_for
-from tui.app import SandboxApp
+from tests.tui.conftest import BASELINE, TINY, record_calls, wait_for
+from tui.app import GC_THRESHOLDS, SandboxApp
 from tui.messages import SnapshotPosted
-from tui.runner import SimulationRunner
-from tui.widgets.charts import CHARTS, SeriesChart
+from tui.runner import SimulationRunner, warm_up
+from tui.screens.dashboard import DashboardScreen
+from tui.widgets.charts import CHARTS, SeriesChart, chart_process
 from tui.widgets.tiles import KpiTile
 
 
@@ -143,17 +155,19 @@ async def test_kpi_tiles_name_kpis_in_plain_words_with_units(tiny: Path) -> None
             assert tile.size.width >= len(str(tile.render()).split("\n")[0]) + 1
 
 
+class OneChart(App[None]):
+    def compose(self) -> ComposeResult:
+        yield SeriesChart(CHARTS[0])
+
+
 def y_labels(chart: SeriesChart) -> list[float]:
     """The numbers on the drawn chart's y axis."""
     assert chart._drawn is not None
-    return [float(v) for v in re.findall(r"^\s*(-?[\d.]+)┤", chart._drawn[2].plain, re.M)]
+    plain = Text.from_ansi(chart._drawn[2]).plain
+    return [float(v) for v in re.findall(r"^\s*(-?[\d.]+)┤", plain, re.M)]
 
 
 async def test_a_chart_of_quantities_that_never_go_below_zero_has_its_axis_start_at_zero() -> None:
-    class OneChart(App[None]):
-        def compose(self) -> ComposeResult:
-            yield SeriesChart(CHARTS[0])
-
     app = OneChart()
     async with app.run_test(size=(60, 16)) as pilot:
         chart = app.query_one(SeriesChart)
@@ -168,3 +182,134 @@ async def test_a_chart_of_quantities_that_never_go_below_zero_has_its_axis_start
         chart._draw(days, {"change": [-2.0, 1.0, 3.0, 0.0, 1.0]})  # may go negative: as drawn
         await wait_for(pilot, lambda: chart.drawn)
         assert min(y_labels(chart)) < 0
+
+
+async def test_a_chart_is_drawn_in_the_chart_process_as_textual_would_draw_it() -> None:
+    """Drawing a chart, and redrawing it (a key's frame, a new snapshot beside it), costs the app
+    next to nothing: the lines it shows were made in the chart process, and they are the lines
+    Textual makes of the plot."""
+    warm_up()
+    assert chart_process() is not None
+    app = OneChart()
+    async with app.run_test(size=(60, 16)) as pilot:
+        chart = app.query_one(SeriesChart)
+        chart._draw([1, 2, 3, 4, 5], {"queue": [6.0, 7.0, 8.0, 7.0, 6.0]})
+        await wait_for(pilot, lambda: chart.drawn)
+        await pilot.pause()
+        made = [chart.render_line(y) for y in range(chart.size.height)]
+        assert chart._lines is not None and made == chart._lines[2]  # the worker's, as they are
+        assert all(a is b for a, b in zip(made, chart._lines[2], strict=True))
+        width, height = chart.size
+        textual = Visual.to_strips(
+            chart, visualize(chart, chart.render()), width, height, chart.visual_style
+        )
+        assert made == textual
+        chart.styles.background = "red"  # another style: rendered here until redrawn
+        await pilot.pause()
+        assert chart.render_line(0) is not made[0]
+
+
+async def test_a_snapshot_is_shown_after_the_status_line_and_while_running_a_part_a_frame(
+    tiny: Path,
+) -> None:
+    """A key pressed as a snapshot arrives waits for one part's drawing, not for all of them."""
+    app = SandboxApp(tiny, blink=False)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.press("3", "n")  # a run, paused after its first day
+        await wait_for(pilot, lambda: app.snapshot is not None and app.snapshot.day == 1)
+        await pilot.pause(0.2)
+        screen = app.screen
+        assert isinstance(screen, DashboardScreen)
+        tile = screen.query(KpiTile).first()
+        assert app.snapshot is not None
+        kpis = {**app.snapshot.kpis, tile.kpi.name: 12345.0}
+        app.snapshot = dataclasses.replace(app.snapshot, day=2, kpis=kpis)
+        app.run_state = dataclasses.replace(app.run_state, status="running")
+        screen.show_run()
+        assert "day 2/20" in str(screen.query_one("#run-status", Static).render())
+        assert tile.value != 12345.0 and screen.parts_due  # the rest in the frames to come
+        await wait_for(pilot, lambda: not screen.parts_due)
+        assert tile.value == 12345.0
+        app.run_state = dataclasses.replace(app.run_state, status="paused")
+        app.snapshot = dataclasses.replace(app.snapshot, kpis={**kpis, tile.kpi.name: 1.0})
+        screen.show_run()  # not running: all at once, after the status line
+        assert "paused" in str(screen.query_one("#run-status", Static).render())
+        assert tile.value != 1.0 and not screen.parts_due
+        await wait_for(pilot, lambda: tile.value == 1.0)
+
+
+async def test_a_kpi_tile_is_redrawn_only_when_its_value_changes(tiny: Path) -> None:
+    """Coming back to the Run screen redraws no tile that shows what it showed (a dash, say)."""
+    app = SandboxApp(tiny, blink=False)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("3")
+        tile = app.screen.query(KpiTile).first()
+        updates: list[object] = []
+        record_calls(tile, "update", updates)
+        await pilot.press("1", "3")
+        tile.show(None)
+        assert updates == []
+        tile.show(0.5)
+        tile.show(0.5)
+        assert len(updates) == 1
+
+
+async def test_the_app_makes_full_garbage_collections_ten_times_rarer(tiny: Path) -> None:
+    """A full collection took 20-80 ms, every few seconds while a run or comparison ran."""
+    before = gc.get_threshold()
+    try:
+        app = SandboxApp(tiny, blink=False)
+        async with app.run_test(size=(80, 24)):
+            assert gc.get_threshold() == GC_THRESHOLDS == (700, 10, 100)  # Python's: 700, 10, 10
+    finally:
+        gc.set_threshold(*before)
+
+
+async def test_a_screen_shown_before_comes_back_without_reparsing_the_css(tiny: Path) -> None:
+    """Reparsing the app's CSS took about 90 ms of the second switch to each screen."""
+    app = SandboxApp(tiny, blink=False)
+    async with app.run_test(size=(120, 36)) as pilot:
+        for key in "13451":  # each shown once
+            await pilot.press(key)
+            await pilot.pause(0.1)
+        refreshed: list[object] = []
+        record_calls(app, "refresh_css", refreshed)
+        for key in "3451":
+            await pilot.press(key)
+            await pilot.pause(0.1)
+        assert refreshed == []
+        app.action_toggle_dark()  # a new theme restyles them
+        await pilot.pause(0.1)
+        refreshed.clear()
+        await pilot.press("3")
+        await pilot.pause(0.1)
+        assert refreshed
+
+
+def ends_with(app: int) -> None:
+    """A chart process's start, then drawing for ever."""
+    init_worker(app)
+    time.sleep(60)
+
+
+def test_the_chart_process_ends_when_the_apps_process_has_ended() -> None:
+    """However the app ended (killed, as the latency bench does, or its terminal closed), its
+    chart process is not left over (nor, then, its fork server and resource tracker)."""
+    warm_up()
+    process = chart_process()
+    assert process is not None
+    assert process._initializer is init_worker  # type: ignore[attr-defined]
+    assert process._initargs == (os.getpid(),)  # type: ignore[attr-defined]
+    app = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    chart = multiprocessing.get_context("spawn").Process(target=ends_with, args=(app.pid,))
+    chart.start()
+    try:
+        time.sleep(1.5)
+        assert chart.is_alive()
+        app.kill()
+        app.wait()
+        chart.join(10)
+        assert not chart.is_alive()
+    finally:
+        app.kill()
+        chart.kill()

@@ -3,6 +3,7 @@ change, and a simulated day that never ends fails the run with a reason instead 
 
 from __future__ import annotations
 
+import itertools
 import threading
 import time
 from multiprocessing import Pipe
@@ -14,7 +15,7 @@ import pytest
 from sim import Simulation, load_scenario
 from tests.tui.conftest import BASELINE, TINY
 from tui.app import SandboxApp
-from tui.simserver import Server
+from tui.simserver import RecentEvents, Server
 
 
 @pytest.mark.parametrize("key", ["space", "n", "ctrl+g"])
@@ -66,3 +67,34 @@ def test_a_stuck_day_in_the_tuis_simulation_fails_the_run_with_a_reason(
     ui.send(("quit",))
     thread.join(5)
     assert not thread.is_alive()
+
+
+def test_a_snapshot_carries_only_the_events_since_the_one_before() -> None:
+    """The UI unpickles what it is sent holding its interpreter: each record is sent once, and the
+    event log's latest records of each kind, kept by the UI, are those the run kept."""
+    scenario = load_scenario(BASELINE, TINY)
+    ui, server_end = Pipe()
+    server = Server(server_end, scenario, paused=True, speed=3)
+    thread = threading.Thread(target=server.serve, daemon=True)
+    thread.start()
+    kept = RecentEvents()
+    days: list[tuple[int, tuple[Any, ...]]] = []
+    while not days or days[-1][0] < scenario.run.days:  # a day at a time: a snapshot each
+        assert ui.poll(20), "no snapshot"
+        message = ui.recv()
+        if message[0] == "snapshot":
+            _, _, snapshot, new, _ = message
+            kept.add(new)
+            days.append((snapshot.day, new))
+            ui.send(("step", 1))
+    ui.send(("quit",))
+    thread.join(5)
+    for (before, _), (day, new) in itertools.pairwise(days):
+        assert all(record.t >= 24 * before for record in new), f"day {day} sent older records"
+    whole = Simulation(scenario, keep_records=True)
+    whole.advance(scenario.run.days)
+    assert whole.recorder is not None
+    expected = RecentEvents()
+    expected.add(whole.recorder.records)
+    assert kept.records() == expected.records()
+    assert sum(len(new) for _, new in days) <= len(whole.recorder.records)

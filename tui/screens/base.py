@@ -50,6 +50,10 @@ class WorkbenchScreen(Screen[None]):
         # The app's widgets live as long as it does: keep them out of full collections, whose
         # pauses would otherwise show as a stutter while a run updates the screen.
         self.call_after_refresh(gc.freeze)
+        # Mounted, it has the app's styles as they are now: else Textual, which records that only
+        # when the screen is shown (before it is mounted, the first time), reparses all the CSS
+        # (about 90 ms) the second time it is shown. A new theme still restyles it.
+        self._css_update_count = self.app._css_update_count
 
     def post_message(self, message: Message) -> bool:
         """A screen shown before comes back with the styles it had: Textual restyles every widget

@@ -87,6 +87,8 @@ class CompareScreen(TabbedScreen):
         super().on_mount()
         self.current_panel = "compare-table"
         self._shown: Comparison | None = None
+        self._texts: dict[str, str] = {}
+        """What each Static shows (`_show`)."""
         self.workbench.compare_signal.subscribe(self, lambda _: self.show_comparison())
         self.set_interval(1.0, self._tick)
         self.show_comparison()
@@ -123,7 +125,7 @@ class CompareScreen(TabbedScreen):
             )
         if app.compare_aligned and session.is_whatif:
             title += f"\n[$text-warning]{app.compare_aligned}[/]"
-        self.query_one("#compare-title", Static).update(title)
+        self._show("#compare-title", title)
         fraction, note = app.compare_progress
         bar = self.query_one(ProgressBar)
         bar.update(progress=fraction)
@@ -142,7 +144,7 @@ class CompareScreen(TabbedScreen):
                     f" ({app.comparison.remembered} remembered from an earlier comparison, "
                     "not run again: same scenario, seed and replication)"
                 )
-        self.query_one("#compare-note", Static).update(note)
+        self._show("#compare-note", note)
         waiting = self.query_one("#compare-waiting", Static)
         waiting.display = job is not None and shown is None
         if shown is not self._shown:
@@ -150,9 +152,17 @@ class CompareScreen(TabbedScreen):
             self._fill(shown)
         if job is not None and shown is None:  # the first pair runs: say what is compared
             text = _first_pair(job.baseline, job.reform, job.replications)
-            waiting.update(text)
-            self.query_one("#compare-summary", Static).update(text)
+            self._show("#compare-waiting", text)
+            self._show("#compare-summary", text)
         self.refresh_bindings()
+
+    def _show(self, selector: str, text: str) -> None:
+        """Show `text` (markup) in a Static, unless it shows it already: each update is parsed
+        and drawn again, and this screen is shown again at every switch to it, and every second
+        while a comparison runs."""
+        if self._texts.get(selector) != text:
+            self._texts[selector] = text
+            self.query_one(selector, Static).update(text)
 
     def _layout(self) -> None:
         self._layout_panels()
@@ -220,9 +230,8 @@ class CompareScreen(TabbedScreen):
 
     def _fill(self, comparison: Comparison | None) -> None:
         self.query_one(DataTable).clear(columns=True)
-        summary = self.query_one("#compare-summary", Static)
         if comparison is None:
-            summary.update("No comparison yet.")
+            self._show("#compare-summary", "No comparison yet.")
             for chart in self.query(SeriesChart):
                 chart.show_pair({})
             return
@@ -238,7 +247,7 @@ class CompareScreen(TabbedScreen):
             "",
             f"[dim]★ {METHOD}. m writes a report.[/]",
         ]
-        summary.update("\n".join(lines))
+        self._show("#compare-summary", "\n".join(lines))
         runs = {
             "baseline": [rep.rows for rep in comparison.baseline.replications],
             "what-if": [rep.rows for rep in comparison.reform.replications],

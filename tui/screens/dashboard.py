@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.widgets import Static, Tab, Tabs
 
 from tui.screens.base import TabbedScreen, tab_id
@@ -25,6 +27,10 @@ ICONS = {
     "stopped": "■",
     "failed": "✗",
 }
+
+
+PART_GAP = 0.01
+"""Seconds between the parts of a snapshot shown while running: a frame (at 120 a second) each."""
 
 
 class DashboardScreen(TabbedScreen):
@@ -69,6 +75,12 @@ class DashboardScreen(TabbedScreen):
         self.current_panel = "charts"
         self.chart_turn = 0
         self.charted: object = None
+        self.status_parts: list[str | tuple[str, str]] = []
+        """What the status line shows."""
+        self.parts_due: list[Callable[[], None]] = []
+        """The parts of the screen still to be shown from the latest snapshot while running."""
+        self.rest_due = False
+        """All but the status line is yet to be shown (when not running)."""
         """The snapshot the last chart was drawn from."""
         self.show_run()
 
@@ -97,11 +109,17 @@ class DashboardScreen(TabbedScreen):
         state, snapshot = app.run_state, app.snapshot
         scenario = app.runner.scenario
         status = state.status
-        text = f"{ICONS.get(status, '')} [b]{status}[/]"
+        # assembled, not markup: parsing markup took the UI thread longer than all the rest of
+        # a snapshot's handling, five times a second
+        parts: list[str | tuple[str, str]] = [f"{ICONS.get(status, '')} ", (status, "bold")]
         if scenario is None:
-            text += (
-                "  press [b]space[/] to run the scenario in hand, [b]n[/] to go one day at a time"
-            )
+            parts += [
+                "  press ",
+                ("space", "bold"),
+                " to run the scenario in hand, ",
+                ("n", "bold"),
+                " to go one day at a time",
+            ]
         else:
             day = snapshot.day if snapshot else 0
             days = snapshot.days if snapshot else scenario.run.days
@@ -109,12 +127,17 @@ class DashboardScreen(TabbedScreen):
             width = 20 if self.wide else 10
             filled = round(width * day / days) if days else 0
             name = f" · {scenario.name}" if self.wide else ""
-            text += (
-                f" [b]{date.isoformat()}[/] day {day}/{days} [$accent]{'█' * filled}[/]"
-                f"[$text-muted]{'░' * (width - filled)}[/] seed {state.seed} · "
-                f"{app.runner.speed}{name}"
-            )
-        self.query_one("#run-status", Static).update(text, layout=False)
+            parts += [
+                " ",
+                (date.isoformat(), "bold"),
+                f" day {day}/{days} ",
+                ("█" * filled, "$accent"),
+                ("░" * (width - filled), "$text-muted"),
+                f" seed {state.seed} · {app.runner.speed}{name}",
+            ]
+        if parts != self.status_parts:
+            self.status_parts = parts
+            self.query_one("#run-status", Static).update(Content.assemble(*parts), layout=False)
         error = self.query_one("#run-error", Static)
         error.display = status == "failed"
         if status == "failed":
@@ -122,21 +145,63 @@ class DashboardScreen(TabbedScreen):
                 f"✗ The run failed: {state.error}\nThe app is still usable: fix the scenario "
                 "in the Editor (2) and press space to run again."
             )
+        if status == "running":
+            # The rest a part a frame: a key pressed meanwhile waits for one part's drawing, not
+            # for all of them (a snapshot's frame took up to 40 ms, five times a second). Each
+            # part shows the latest snapshot when its turn comes.
+            if not self.parts_due:
+                self.set_timer(PART_GAP, self._show_next_part)
+            self.parts_due = [self._show_tiles, self._show_funnel, self._show_events, self._chart]
+        else:  # the rest at once, in the frame after the status line's: that answers the key
+            self.parts_due = []
+            if not self.rest_due:
+                self.rest_due = True
+                self.set_timer(PART_GAP, self._show_rest)
+
+    def _show_rest(self) -> None:
+        """Everything but the status line, from the latest snapshot (when not running)."""
+        self.rest_due = False
+        if self.workbench.run_state.status == "running":
+            return  # shown a part at a time
+        self._show_tiles()
+        self._show_funnel()
+        self._show_events()
+        snapshot = self.workbench.snapshot
+        rows = snapshot.rows if snapshot else ()
+        marks = sorted(self.workbench.shock_marks)
+        for chart in self._charts():
+            chart.show_rows(rows, marks)
+
+    def _show_next_part(self) -> None:
+        if self.parts_due:
+            self.parts_due.pop(0)()
+        if self.parts_due:
+            self.set_timer(PART_GAP, self._show_next_part)
+
+    def _show_tiles(self) -> None:
+        snapshot = self.workbench.snapshot
         self.query_one(KpiTiles).show(snapshot.kpis if snapshot else None)
+
+    def _show_funnel(self) -> None:
+        app = self.workbench
+        scenario, snapshot = app.runner.scenario, app.snapshot
         scale = scenario.population.scale_factor if scenario else 1.0
         self.query_one(Funnel).show(snapshot.funnel if snapshot else {}, scale)
-        rows = snapshot.rows if snapshot else ()
-        charts = [c for c in self.query(SeriesChart) if c.display and c.parent.display]
-        marks = sorted(app.shock_marks)
-        if status != "running":  # after the status line has been drawn: it answers the key
-            for chart in charts:
-                self.call_after_refresh(chart.show_rows, rows, marks)
-        elif charts and snapshot is not self.charted:
-            # one chart per snapshot: no frame pays for redrawing them all, and a key that only
-            # changes the status (speed, pause) draws none (a chart is drawn in a thread, which
-            # would share the interpreter with the frame that answers the key)
-            self.charted = snapshot
-            self.chart_turn = (self.chart_turn + 1) % len(charts)
-            charts[self.chart_turn].show_rows(rows, marks)
+
+    def _show_events(self) -> None:
+        app = self.workbench
+        scenario = app.runner.scenario
         if scenario is not None:
             self.query_one(EventLog).show(app.recent, scenario.run.start_date)
+
+    def _charts(self) -> list[SeriesChart]:
+        return [c for c in self.query(SeriesChart) if c.display and c.parent.display]
+
+    def _chart(self) -> None:
+        """One chart a snapshot while running: no frame pays for redrawing them all, and a key
+        that only changes the status (speed, pause) draws none."""
+        snapshot, charts = self.workbench.snapshot, self._charts()
+        if charts and snapshot is not None and snapshot is not self.charted:
+            self.charted = snapshot
+            self.chart_turn = (self.chart_turn + 1) % len(charts)
+            charts[self.chart_turn].show_rows(snapshot.rows, sorted(self.workbench.shock_marks))

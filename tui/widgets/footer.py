@@ -6,6 +6,7 @@ this bar re-renders one line, and only when what it shows changes. Keys are clic
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from textual.binding import Binding
@@ -53,6 +54,10 @@ class KeyBar(Widget):
     def __init__(self) -> None:
         super().__init__()
         self.shown: Shown = ()
+        self.parts: list[Content] = []
+        """A `key description` for each key shown: made when they change, not at each render, and
+        each made once (parsing their markup took milliseconds of each key that changed which
+        keys apply, such as + at the top speed)."""
 
     def on_mount(self) -> None:
         self.screen.bindings_updated_signal.subscribe(self, self._changed)
@@ -62,25 +67,30 @@ class KeyBar(Widget):
         shown = shown_keys(screen)
         if shown != self.shown:
             self.shown = shown
+            self.parts = [key_part(*item) for item in shown]
             self.refresh()
 
     def render(self) -> Content:
-        parts = []
-        for key, description, enabled in self.shown:
-            style = "$footer-description-foreground" if enabled else "dim"
-            simulate = key.split()[0] if len(key) == 1 or key.isalpha() else ""
-            click = f" @click=app.simulate_key('{simulate}')" if simulate else ""
-            parts.append(
-                Content.from_markup(
-                    f"[{style}{click}][b $footer-key-foreground] $key [/]$description[/] ",
-                    key=key,
-                    description=description,
-                )
-            )
-        palette = Content.from_markup("[b $footer-key-foreground] ^p [/]palette ")
+        parts = list(self.parts)
         line = Content("").join(parts)
-        while parts and line.cell_length + palette.cell_length > self.size.width:
+        while parts and line.cell_length + PALETTE.cell_length > self.size.width:
             parts.pop()  # the last keys give way, whole: nothing is cut mid-word
             line = Content("").join(parts)
-        gap = max(1, self.size.width - line.cell_length - palette.cell_length)
-        return Content("").join([line, Content(" " * gap), palette])
+        gap = max(1, self.size.width - line.cell_length - PALETTE.cell_length)
+        return Content("").join([line, Content(" " * gap), PALETTE])
+
+
+@lru_cache(maxsize=512)
+def key_part(key: str, description: str, enabled: bool) -> Content:
+    """`key description`, clickable; dimmed when the key does not apply now."""
+    style = "$footer-description-foreground" if enabled else "dim"
+    simulate = key.split()[0] if len(key) == 1 or key.isalpha() else ""
+    click = f" @click=app.simulate_key('{simulate}')" if simulate else ""
+    return Content.from_markup(
+        f"[{style}{click}][b $footer-key-foreground] $key [/]$description[/] ",
+        key=key,
+        description=description,
+    )
+
+
+PALETTE = Content.from_markup("[b $footer-key-foreground] ^p [/]palette ")

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 
 from textual.app import ComposeResult
 from textual.containers import Grid
+from textual.content import Content
 from textual.widgets import Static
 
 from sim.formatting import DASH, format_value, unit_label
@@ -43,19 +44,27 @@ class KpiTile(Static):
         super().__init__(id=f"tile-{name}", classes="kpi-tile")
         self.kpi = KPI_BY_NAME[name]
         self.value: float | None = None
+        self.shown = False
+        """`value` is on the tile."""
         self.tooltip = f"{self.kpi.label}: {self.kpi.meaning} (in files: {name})"
 
     def on_mount(self) -> None:
         self.show(None)
 
     def show(self, value: float | None) -> None:
-        if value == self.value and self.is_mounted and value is not None:
-            return
-        self.value = value
+        if self.shown and (value == self.value or value is None is self.value):
+            return  # a dash or the same value: already on screen (a screen switch redraws it)
+        self.value, self.shown = value, True
         text = self.text()
         unit = unit_label(self.kpi) if text != DASH else ""
         self.update(
-            f"[$text-muted]{tile_label(self.kpi)}[/]\n[b]{text}[/] [$text-muted]{unit}[/]",
+            Content.assemble(
+                (tile_label(self.kpi), "$text-muted"),
+                "\n",
+                (text, "bold"),
+                " ",
+                (unit, "$text-muted"),
+            ),
             layout=False,
         )
 
