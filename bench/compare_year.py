@@ -35,7 +35,7 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=365)
     parser.add_argument("-r", "--replications", type=int, default=8)
     parser.add_argument("--set", dest="reform", default="kyc.reviewers=100")
-    parser.add_argument("--then", default="channel.licensed_awareness=0.6")
+    parser.add_argument("--then", default="kyc.reviewers=150")
     args = parser.parse_args()
     days = f"run.days={args.days}"
     baseline = load_scenario(BASELINE, [days])
