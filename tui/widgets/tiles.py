@@ -52,7 +52,7 @@ class KpiTile(Static):
         self.show(None)
 
     def show(self, value: float | None) -> None:
-        if self.shown and (value == self.value or value is None is self.value):
+        if self.shown and value == self.value:
             return  # a dash or the same value: already on screen (a screen switch redraws it)
         self.value, self.shown = value, True
         text = self.text()
