@@ -61,6 +61,13 @@ DIRECT, P2P, BLOCKED = 0, 1, 2
 """How a top-up goes (`Plan.route`)."""
 
 
+def block_reason(world: World) -> str:
+    """Why an unlicensed top-up bought nothing: the bank blocked it outright (booked or made
+    event by event, the same words)."""
+    why = world.why("banks.unlicensed_block_prob")
+    return f"{why}: bank blocked the payment to an unlicensed platform"
+
+
 @dataclass(eq=False, slots=True)
 class Plan:
     """One person's top-ups from `start` until their active period or the run ends."""
@@ -459,17 +466,13 @@ class UnlicensedBuyers:
     ) -> None:
         """The bank blocked these top-ups outright, from people who have weighed a licensed
         exchange before (`Journeys._buy_unlicensed`, when `_redirected` changes nothing)."""
-        emit, reason = self.world.detail, self._block_reason()
+        emit, reason = self.world.detail, block_reason(self.world)
         assert emit is not None
         for person, t, kzt, blocked in zip(
             people, times.tolist(), want.tolist(), mask.tolist(), strict=True
         ):
             if blocked:
                 emit(PaymentBlocked(t, person.id, UNLICENSED, kzt, reason))
-
-    def _block_reason(self) -> str:
-        why = self.world.why("banks.unlicensed_block_prob")
-        return f"{why}: bank blocked the payment to an unlicensed platform"
 
     def _book_own(self, plan: Plan, until: int) -> None:
         """Book one person's top-ups up to index `until`, one by one."""
@@ -482,7 +485,7 @@ class UnlicensedBuyers:
             if not unlicensed.available:
                 continue
             if plan.route[i] == BLOCKED:
-                world.emit(PaymentBlocked(t, person.id, UNLICENSED, want, self._block_reason()))
+                world.emit(PaymentBlocked(t, person.id, UNLICENSED, want, block_reason(self.world)))
                 world.channel.weighed(person)
             else:
                 unlicensed.buy(person, want, p2p if plan.route[i] == P2P else 0.0, n, t)

@@ -15,7 +15,13 @@ from typing import TYPE_CHECKING, Any
 
 import simpy
 
-from sim.components.buyers import ENDED, LONGEST_GAP_H, SIZE_SIGMA, UnlicensedBuyers
+from sim.components.buyers import (
+    ENDED,
+    LONGEST_GAP_H,
+    SIZE_SIGMA,
+    UnlicensedBuyers,
+    block_reason,
+)
 from sim.components.channel import LICENSED, UNLICENSED
 from sim.components.kyc import ABANDONED, PASSED
 from sim.components.population import Person
@@ -246,10 +252,7 @@ class Journeys:
         premium = 0.0
         if world.banks.blocks_unlicensed(person.id, n):
             if not self._p2p.chance(person.id, un.p2p_workaround_share, n):
-                reason = (
-                    f"{self.world.why('banks.unlicensed_block_prob')}"
-                    ": bank blocked the payment to an unlicensed platform"
-                )
+                reason = block_reason(world)
                 world.emit(PaymentBlocked(world.env.now, person.id, UNLICENSED, want, reason))
                 return True
             premium = un.p2p_premium
