@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 from types import SimpleNamespace
 from unittest.mock import patch
@@ -219,16 +220,18 @@ async def test_compare_table_names_kpis_in_plain_words_and_fits_80_columns(tiny:
 
 
 async def test_while_the_first_pair_runs_compare_shows_progress_and_what_is_compared(
-    workdir: Path,
+    tiny: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from sim import load_scenario
-    from sim.loader import dump_yaml
-    from tests.tui.conftest import BASELINE
+    import sim.experiment
 
-    slow = workdir / "slow.yaml"  # a first pair that takes seconds, not a blink
-    scenario = load_scenario(BASELINE, ["run.days=120", "population.scale_factor=25", "name=slow"])
-    slow.write_text(dump_yaml(scenario), encoding="utf-8")
-    app = SandboxApp(slow, replications=3, workers=1, blink=False)
+    held, real = threading.Event(), sim.experiment.run_replication
+
+    def first_pair_held(*args, **kwargs):  # type: ignore[no-untyped-def]
+        held.wait(30)  # the first pair runs until the test has looked at the screen
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(sim.experiment, "run_replication", first_pair_held)
+    app = SandboxApp(tiny, replications=3, workers=1, blink=False)
     async with app.run_test(size=(80, 24)) as pilot:
         await make_whatif(app, pilot, "kyc.reviewers", "100")
         await pilot.press("ctrl+g")
@@ -238,6 +241,7 @@ async def test_while_the_first_pair_runs_compare_shows_progress_and_what_is_comp
         assert job.partial is None  # still in the first pair
         waiting = str(app.screen.query_one("#compare-waiting").render())
         assert "None of the 3 pairs" in waiting and "kyc.reviewers: 50 → 100" in waiting
+        held.set()
         await wait_for(pilot, lambda: job.fraction > 0)
         app.screen.show_comparison()  # type: ignore[attr-defined]
         assert "so far" in str(app.screen.query_one("#compare-note").render())
