@@ -700,6 +700,13 @@ def tui_command(
     roleplay: Annotated[
         Path | None, typer.Option(help="Join the role-play world running in this folder.")
     ] = None,
+    run_ahead: Annotated[
+        bool,
+        typer.Option(
+            help="Run the baseline's replications at the lowest CPU priority while you edit, "
+            "so the first comparison runs only the what-if's side."
+        ),
+    ] = True,
 ) -> None:
     """Open the terminal UI (also `python -m tui`), a room's facilitator view, or a role-play."""
     if lesson is not None:
@@ -720,7 +727,7 @@ def tui_command(
         raise _fail(["--workshop: only with --facilitator here (participants use sandbox serve)"])
     from tui.app import main as tui_main
 
-    tui_main(str(scenario) if scenario else None, lesson=lesson)
+    tui_main(str(scenario) if scenario else None, lesson=lesson, run_ahead=run_ahead)
 
 
 def _lesson_or_exit(name: str) -> None:

@@ -355,6 +355,41 @@ def same_streams(baseline: Scenario, reform: Scenario) -> Scenario:
     )
 
 
+def run_ahead(
+    baseline: Scenario,
+    replications: int,
+    remembered: Remembered,
+    workers: int | None = None,
+    should_stop: ShouldStop | None = None,
+    mp_context: BaseContext | None = None,
+    niceness: int = 0,
+    on_result: Callable[[int], None] | None = None,
+) -> int:
+    """Run the baseline's replications 0..`replications`-1 that `remembered` lacks, into it: a
+    comparison against this baseline then runs only its what-if's side (`compare`), with the
+    same numbers as if it had run them itself. The TUI does this while the user edits.
+
+    `on_result(ready)` is called with the count of the baseline's replications in `remembered`:
+    first with those already there, then as each finishes. Returns how many ran. Raises
+    `Cancelled` when `should_stop()` says so (the replications finished by then stay remembered).
+    """
+    digest = config_hash(baseline)
+    todo = [k for k in range(replications) if remembered.recall((digest, k)) is None]
+    ready = replications - len(todo)
+    told = on_result or (lambda ready: None)
+    told(ready)
+
+    def ran(j: int, result: ReplicationResult) -> None:
+        nonlocal ready
+        remembered.keep((digest, todo[j]), result, share=True)
+        ready += result.status == "ok"
+        told(ready)
+
+    jobs = [(baseline, k) for k in todo]
+    run_many(jobs, workers, None, should_stop, mp_context, ran, niceness=niceness)
+    return len(todo)
+
+
 def compare(
     baseline: Scenario,
     reform: Scenario,

@@ -1,5 +1,6 @@
 """`python -m tui [SCENARIO] [--lesson NAME] [--workshop DIR] [--max-runs N] [--facilitator]
-[--roleplay DIR]`: the terminal UI, a workshop's facilitator view, or a role-play team's screen."""
+[--roleplay DIR] [--no-run-ahead]`: the terminal UI, a workshop's facilitator view, or a
+role-play team's screen."""
 
 import argparse
 from pathlib import Path
@@ -17,6 +18,12 @@ def _arguments() -> argparse.Namespace:
         "--facilitator", action="store_true", help="the facilitator's view of --workshop DIR"
     )
     parser.add_argument("--roleplay", type=Path, help="join the role-play world of this folder")
+    parser.add_argument(
+        "--no-run-ahead",
+        dest="run_ahead",
+        action="store_false",
+        help="do not run the baseline's replications while you edit",
+    )
     return parser.parse_args()
 
 
@@ -31,4 +38,10 @@ if __name__ == "__main__":  # the simulation's child process imports this module
 
         facilitator_main(arguments.workshop or Path("."), arguments.lesson)
     else:
-        main(arguments.scenario, arguments.workshop, arguments.max_runs, arguments.lesson)
+        main(
+            arguments.scenario,
+            arguments.workshop,
+            arguments.max_runs,
+            arguments.lesson,
+            arguments.run_ahead,
+        )

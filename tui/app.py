@@ -22,7 +22,7 @@ from sim.shocks import TITLES
 from sim.size import check_size
 from sim.workshop.lessons import Lesson, find_lesson
 from tui.commands import APP_BINDINGS, COMMANDS
-from tui.comparer import ComparisonJob
+from tui.comparer import ComparisonJob, RunAheadJob
 from tui.exports import (
     export_comparison,
     export_report,
@@ -31,6 +31,7 @@ from tui.exports import (
     keep_for_debrief,
 )
 from tui.messages import (
+    BaselineAhead,
     ComparisonFinished,
     ComparisonProgressed,
     RunStateChanged,
@@ -81,6 +82,7 @@ class SandboxApp(App[None]):
         workshop: Path | None = None,
         max_runs: int | None = None,
         lesson: Lesson | None = None,
+        run_ahead: bool = False,
     ) -> None:
         super().__init__()
         self.blink = blink
@@ -110,6 +112,12 @@ class SandboxApp(App[None]):
         self.remembered = Remembered(folder=self.room.replications)
         """Replications this session has run, by scenario: comparing against the same baseline
         again runs only the what-if's side. In a workshop the baselines' are the room's."""
+        self.runs_ahead = run_ahead and workshop is None
+        """Whether the baseline's replications run while the user edits (`RunAheadJob`); not in a
+        workshop, whose participants share the machine (and a room's baseline runs once)."""
+        self.ahead: RunAheadJob | None = None
+        self.ahead_ready = 0
+        """The baseline's replications remembered by the run-ahead so far."""
         self.compare_progress: tuple[float, str] = (0.0, "")
         self.compare_error: str | None = None
         self.compare_aligned: str | None = None
@@ -152,6 +160,7 @@ class SandboxApp(App[None]):
         # Young collections are as before (a larger first threshold made each take 5-20 ms).
         gc.set_threshold(*GC_THRESHOLDS)
         self.switch_mode(self._start_mode)
+        self.run_ahead()
         if self.room.needs_name:
             self.push_screen(JoinScreen(), self._joined)
 
@@ -186,6 +195,8 @@ class SandboxApp(App[None]):
         self.runner.close()
         if self.compare_job is not None:
             self.compare_job.stop()
+        if self.ahead is not None:
+            self.ahead.stop()
 
     # --- the session ---------------------------------------------------------------------------
 
@@ -201,6 +212,7 @@ class SandboxApp(App[None]):
             return False
         self.session_signal.publish(True)
         self.refresh_bindings()
+        self.run_ahead()
         self.notify(f"Opened {path}", title=self.session.default_name())
         self.switch_mode(mode)
         return True
@@ -390,6 +402,9 @@ class SandboxApp(App[None]):
             return
         if self.compare_job is not None:
             self.compare_job.stop()
+        if self.ahead is not None:  # what it finished is remembered; the comparison runs the rest
+            self.ahead.stop()
+            self.ahead = None
         self._job_ids += 1
         baseline, self.compare_aligned = self.session.aligned_baseline()
         if not self.fits(baseline, self.session.whatif):
@@ -436,6 +451,41 @@ class SandboxApp(App[None]):
     def action_replications(self, delta: int) -> None:
         self.replications = max(2, min(50, self.replications + delta))
         self.refresh_bindings()
+        self.compare_signal.publish(None)
+        self.run_ahead()
+
+    def run_ahead(self) -> None:
+        """Run the baseline's replications while the user edits (`RunAheadJob`), unless this app
+        does not, a comparison runs, or they are being run already."""
+        baseline, ahead = self.session.baseline, self.ahead
+        if not self.runs_ahead or self.compare_job is not None:
+            return
+        if ahead is not None:
+            if ahead.baseline is baseline and ahead.replications >= self.replications:
+                return
+            ahead.stop()
+        if check_size(baseline, option=None):
+            return  # too big to run here: a comparison would say so
+        self._job_ids += 1
+        self.ahead = RunAheadJob(
+            self,
+            self._job_ids,
+            baseline,
+            self.replications,
+            self.remembered,
+            self.compare_workers,
+        )
+        self.ahead_ready = 0
+        self.run_worker(self.ahead.run, group="run-ahead", thread=True, exit_on_error=False)
+
+    def on_baseline_ahead(self, message: BaselineAhead) -> None:
+        if self.ahead is None or message.job_id != self.ahead.job_id:
+            return
+        self.ahead_ready = message.ready
+        if not message.running:
+            self.ahead = None
+        if message.error:
+            self.notify(message.error, title="The baseline's run-ahead stopped", severity="warning")
         self.compare_signal.publish(None)
 
     def on_comparison_progressed(self, message: ComparisonProgressed) -> None:
@@ -625,11 +675,15 @@ def main(
     workshop: Path | None = None,
     max_runs: int | None = None,
     lesson: str | None = None,
+    run_ahead: bool = True,
 ) -> None:
-    """Open the workbench on `scenario` (default: the AIFC pilot baseline, or the lesson's)."""
+    """Open the workbench on `scenario` (default: the AIFC pilot baseline, or the lesson's).
+    `run_ahead`: run the baseline's replications while the user edits (not in a workshop)."""
     try:
         found = find_lesson(lesson) if lesson else None
-        app = SandboxApp(scenario, workshop=workshop, max_runs=max_runs, lesson=found)
+        app = SandboxApp(
+            scenario, workshop=workshop, max_runs=max_runs, lesson=found, run_ahead=run_ahead
+        )
     except (ScenarioError, OSError) as error:
         problems = error.problems if isinstance(error, ScenarioError) else [str(error)]
         for problem in problems:

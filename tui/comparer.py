@@ -17,9 +17,10 @@ from textual.worker import Worker, get_current_worker
 
 from sim import Comparison, Scenario, compare
 from sim.engine import Cancelled
+from sim.experiment import run_ahead
 from sim.remembered import Remembered
 from sim.workshop import RunSlots
-from tui.messages import ComparisonFinished, ComparisonProgressed
+from tui.messages import BaselineAhead, ComparisonFinished, ComparisonProgressed
 from tui.runner import process_context
 
 NICENESS = 10
@@ -27,6 +28,10 @@ NICENESS = 10
 every core, and a key must still show within 50 ms: at the app's own priority it took up to twice
 that (README, "Benchmarks"). Lower is faster for the keys (19 was fastest), but 19 would leave a
 comparison about 1.5% of a core beside any other busy process; 10 leaves it about a tenth."""
+
+AHEAD_NICENESS = 19
+"""The baseline's run-ahead takes only what nothing else wants: beside a busy process of the app's
+priority it gets about 1.5% of a core, so a run or a key never waits for it."""
 
 SMALL_WORLD = 5_000
 """Agents per replication below which replications run in this process, one after another."""
@@ -45,7 +50,26 @@ def agents(scenario: Scenario) -> float:
     return scenario.run.days * population.arrivals_per_day / population.scale_factor
 
 
-class ComparisonJob:
+class Job:
+    """A thread worker's body (`run`) for the app, numbered `job_id` in the messages it posts;
+    `stop` (from any thread) ends it early."""
+
+    def __init__(self, app: Any, job_id: int) -> None:
+        self._app = app
+        self.job_id = job_id
+        self._stop = threading.Event()
+        self._worker: Worker[None] | None = None
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    @property
+    def stopped(self) -> bool:
+        """Stopped by the user, or the app is closing (its workers are cancelled)."""
+        return self._stop.is_set() or (self._worker is not None and self._worker.is_cancelled)
+
+
+class ComparisonJob(Job):
     """One comparison: `run` is a thread worker's body; `stop` may be called from any thread."""
 
     def __init__(
@@ -59,29 +83,18 @@ class ComparisonJob:
         slots: RunSlots | None = None,
         remembered: Remembered | None = None,
     ) -> None:
-        self._app = app
+        super().__init__(app, job_id)
         self.slots = slots
-        self.job_id = job_id
         self.baseline = baseline
         self.reform = reform
         self.replications = replications
         self.workers = workers
         self.remembered = remembered
         """The session's finished replications: those asked for again are not run again."""
-        self._stop = threading.Event()
-        self._worker: Worker[None] | None = None
         self.started = time.perf_counter()
         self.partial: Comparison | None = None
         """The pairs of replications finished so far (set from the worker thread)."""
         self.fraction = 0.0
-
-    def stop(self) -> None:
-        self._stop.set()
-
-    @property
-    def stopped(self) -> bool:
-        """Stopped by the user, or the app is closing (its workers are cancelled)."""
-        return self._stop.is_set() or (self._worker is not None and self._worker.is_cancelled)
 
     def _progress(self, fraction: float, note: str) -> None:
         self.fraction = min(1.0, fraction)
@@ -155,3 +168,53 @@ class ComparisonJob:
         self, comparison: Comparison | None, error: str | None, stopped: bool = False
     ) -> None:
         self._app.post_message(ComparisonFinished(self.job_id, comparison, error, stopped))
+
+
+class RunAheadJob(Job):
+    """The baseline's replications, run while the user edits a what-if (`sim.experiment.run_ahead`):
+    the first comparison then runs only the what-if's side. A thread worker's body, like
+    `ComparisonJob`; `stop` (from any thread) ends it within 0.2 s, its finished replications kept.
+    """
+
+    def __init__(
+        self,
+        app: Any,
+        job_id: int,
+        baseline: Scenario,
+        replications: int,
+        remembered: Remembered,
+        workers: int | None = None,
+    ) -> None:
+        super().__init__(app, job_id)
+        self.baseline = baseline
+        self.replications = replications
+        self.remembered = remembered
+        self.workers = workers
+
+    def run(self) -> None:
+        self._worker = get_current_worker()
+        small = agents(self.baseline) < SMALL_WORLD
+        workers = 1 if small else min(self.replications, self.workers or os.cpu_count() or 1)
+        ready, error = 0, None
+
+        def progressed(count: int) -> None:
+            nonlocal ready
+            ready = count
+            self._app.post_message(BaselineAhead(self.job_id, count, running=True))
+
+        try:
+            run_ahead(
+                self.baseline,
+                self.replications,
+                self.remembered,
+                workers,
+                should_stop=lambda: self.stopped,
+                mp_context=process_context(),
+                niceness=AHEAD_NICENESS,
+                on_result=progressed,
+            )
+        except Cancelled:
+            pass
+        except Exception as failed:  # only a head start: the comparison runs what is missing
+            error = f"{type(failed).__name__}: {failed}"
+        self._app.post_message(BaselineAhead(self.job_id, ready, running=False, error=error))

@@ -85,3 +85,15 @@ class SessionChanged(Message):
     def __init__(self, opened: bool = False) -> None:
         super().__init__()
         self.opened = opened
+
+
+class BaselineAhead(Message):
+    """Another of the baseline's replications ran ahead of the next comparison (`ready` of them
+    are remembered now), or the run-ahead ended (`running` False; `error` if it broke off)."""
+
+    def __init__(self, job_id: int, ready: int, running: bool, error: str | None = None) -> None:
+        super().__init__()
+        self.job_id = job_id
+        self.ready = ready
+        self.running = running
+        self.error = error

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+import sim.engine
 import sim.experiment
 import sim.remembered
 from sim import ReplicationResult, compare, load_scenario
@@ -153,3 +154,36 @@ def test_sandbox_compare_remember_runs_the_baseline_once_across_commands(tmp_pat
     adaptive = compare_with("kyc.reviewers=7", "--until-ci", "licensed_share:0.01", code=2)
     assert "--remember works with a fixed -r" in adaptive
     assert "not a folder" in compare_with("kyc.reviewers=7", remember=base, code=2)
+
+
+def test_a_baseline_run_ahead_leaves_a_comparison_only_its_what_if_side_with_the_same_answer(
+    runs: list[tuple[str, int]],
+) -> None:
+    base = load_scenario(BASELINE, [*SMALL, "name=base"])
+    whatif = load_scenario(BASELINE, [*SMALL, "name=whatif", "kyc.reviewers=100"])
+    memory, told = Remembered(), []
+
+    assert sim.experiment.run_ahead(base, 2, memory, workers=1, on_result=told.append) == 2
+    assert told == [0, 1, 2]
+    assert sim.experiment.run_ahead(base, 3, memory, workers=1, on_result=told.append) == 1
+    assert told[3:] == [2, 3]  # the two already there are not run again
+    assert runs == [("base", 0), ("base", 1), ("base", 2)]
+    runs.clear()
+
+    ahead = compare(base, whatif, 3, workers=1, remembered=memory)
+    assert runs == [("whatif", 0), ("whatif", 1), ("whatif", 2)]
+    assert ahead.remembered == 3
+    fresh = compare(base, whatif, 3, workers=1)
+    assert _kpis(ahead.baseline) == _kpis(fresh.baseline)
+    for name, change in ahead.changes.items():
+        assert change.difference == fresh.changes[name].difference, name
+
+
+def test_a_stopped_run_ahead_keeps_what_it_finished(runs: list[tuple[str, int]]) -> None:
+    base = load_scenario(BASELINE, [*SMALL, "name=base"])
+    memory = Remembered()
+
+    with pytest.raises(sim.engine.Cancelled):
+        sim.experiment.run_ahead(base, 3, memory, workers=1, should_stop=lambda: len(runs) > 1)
+    assert len(memory) == 1  # replication 0 finished; 1 was stopped part-way and is not kept
+    assert sim.experiment.run_ahead(base, 3, memory, workers=1) == 2

@@ -69,7 +69,41 @@ async def test_a_second_what_if_against_the_same_baseline_runs_only_its_side_and
         assert app.comparison.remembered == 2  # the baseline's two, from the first comparison
         assert app.comparison.reform.scenario.channel.licensed_awareness == 0.6
         note = str(app.screen.query_one("#compare-note").render())
-        assert "2 remembered from an earlier comparison" in note
+        assert "2 remembered from earlier" in note
+
+
+async def test_the_baseline_runs_ahead_while_the_user_edits_and_the_comparison_runs_the_rest(
+    tiny: Path,
+) -> None:
+    app = SandboxApp(tiny, replications=2, blink=False, run_ahead=True)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_for(pilot, lambda: app.ahead is None and app.ahead_ready == 2)
+        await pilot.press("4")
+        await pilot.pause()
+        note = str(app.screen.query_one("#compare-note").render())
+        assert "baseline's 2 replications are ready" in note
+        await pilot.press("2")
+        await make_whatif(app, pilot, "kyc.reviewers", "100")
+        await pilot.press("ctrl+g")
+        await wait_for(pilot, lambda: app.comparison is not None and app.compare_job is None)
+        assert app.comparison.remembered == 2  # only the what-if's two replications ran
+        await pilot.press("plus")  # a third pair: the baseline's third runs ahead
+        await wait_for(pilot, lambda: app.ahead is None and app.ahead_ready == 3)
+
+
+async def test_a_comparison_stops_the_run_ahead_and_keeps_what_it_finished(tiny: Path) -> None:
+    app = SandboxApp(tiny, replications=50, blink=False, run_ahead=True)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_for(pilot, lambda: app.ahead_ready >= 1)
+        ahead = app.ahead
+        assert ahead is not None
+        await make_whatif(app, pilot, "kyc.reviewers", "100")
+        notes: list[str] = []
+        app.compare_signal.subscribe(app, lambda _: notes.append(app.compare_progress[1]))
+        await pilot.press("ctrl+g")
+        assert ahead.stopped and app.ahead is None
+        await wait_for(pilot, lambda: any("more remembered, not run again" in n for n in notes))
+        await pilot.press("x")
 
 
 async def test_stopping_a_comparison_leaves_the_app_ready(tiny: Path) -> None:

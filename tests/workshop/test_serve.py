@@ -72,6 +72,11 @@ def test_each_participant_app_is_told_its_workshop_folder(tmp_path: Path) -> Non
     assert command.endswith(str(tmp_path / "s.yaml"))
 
 
+def test_no_served_app_runs_the_baseline_ahead_on_the_shared_machine(tmp_path: Path) -> None:
+    for command in (app_command(tmp_path / "s.yaml"), app_command(lesson="01_kyc_bottleneck")):
+        assert " -m tui --no-run-ahead" in command
+
+
 def test_bad_serve_options_are_one_line_each_and_exit_2(tmp_path: Path) -> None:
     result = CliRunner().invoke(
         app,

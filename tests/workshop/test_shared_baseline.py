@@ -35,3 +35,12 @@ async def test_the_second_participant_compares_against_the_baseline_the_first_on
     assert await _compare(room, tiny, "Bob", "channel.licensed_awareness", "0.6") == 2
     shared = list((room / ".replications").rglob("*.json"))
     assert len(shared) == 2  # the baseline's; each participant's what-if stays their own
+
+
+async def test_a_participant_does_not_run_the_baseline_ahead_on_the_rooms_shared_cores(
+    tiny: Path, tmp_path: Path
+) -> None:
+    app = SandboxApp(tiny, blink=False, workshop=tmp_path / "room", run_ahead=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, JoinScreen))
+        assert not app.runs_ahead and app.ahead is None

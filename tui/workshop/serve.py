@@ -167,13 +167,15 @@ def app_command(
     facilitator: bool = False,
     roleplay: bool = False,
 ) -> str:
-    """The shell command textual-serve runs for each participant: `python -m tui …`."""
+    """The shell command textual-serve runs for each participant: `python -m tui …`. No app of a
+    served page runs the baseline ahead: its participants share the machine."""
     words = [sys.executable, "-m", "tui"]
     if roleplay and workshop is not None:
         return shlex.join([*words, "--roleplay", str(workshop.resolve())])
     if facilitator and workshop is not None:
         words += ["--facilitator", "--workshop", str(workshop.resolve())]
         return shlex.join(words + (["--lesson", lesson] if lesson else []))
+    words.append("--no-run-ahead")
     if workshop is not None:
         words += ["--workshop", str(workshop.resolve())]
         if max_runs is not None:
