@@ -42,7 +42,7 @@ import simpy
 from sim.components.channel import UNLICENSED
 from sim.components.population import Person
 from sim.records import PaymentBlocked
-from sim.rng import Keyed, normal_quantiles
+from sim.rng import Keyed, exact, normal_quantiles
 
 if TYPE_CHECKING:
     from sim.world import World
@@ -333,7 +333,7 @@ class UnlicensedBuyers:
         while rows.size:
             ns = first[rows][:, None] + drawn + steps
             u = self._gaps.uniforms(np.repeat(pid[rows], GAPS_AT_ONCE), ns.ravel())
-            gap = -mean[rows] * np.log(u.reshape(ns.shape))
+            gap = -mean[rows] * exact(math.log, u.reshape(ns.shape))
             # sequential sums from the last time, as the event-by-event clock adds them
             at = np.add.accumulate(np.hstack([t[rows][:, None], gap]), axis=1)[:, 1:]
             over = (at > end[rows]) | (gap > LONGEST_GAP_H)
@@ -440,7 +440,7 @@ class UnlicensedBuyers:
         pid, number = filed.pid[due.serial], filed.first[due.serial] + due.place
         route, when = due.route, due.hour
         u = self._sizes.uniforms(pid, number)
-        want = filed.median[due.serial] * np.exp(SIZE_SIGMA * normal_quantiles(u))
+        want = filed.median[due.serial] * exact(math.exp, SIZE_SIGMA * normal_quantiles(u))
         if (route == BLOCKED).any():
             blocked = route == BLOCKED
             if world.detail is not None:
