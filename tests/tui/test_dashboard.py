@@ -18,7 +18,7 @@ import pytest
 from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.visual import Visual, visualize
-from textual.widgets import Static
+from textual.widgets import Input, Static, Tabs
 
 import sim
 from sim import load_scenario
@@ -31,6 +31,7 @@ from tui.messages import SnapshotPosted
 from tui.runner import SimulationRunner, warm_up
 from tui.screens.dashboard import DashboardScreen
 from tui.widgets.charts import CHARTS, SeriesChart, chart_process
+from tui.widgets.eventlog import EventLines
 from tui.widgets.tiles import KpiTile
 
 
@@ -83,6 +84,25 @@ async def test_pause_and_stop_take_effect_within_a_day(tiny: Path) -> None:
         day = app.snapshot.day
         await pilot.pause(0.5)
         assert app.snapshot.day == day < 20
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 36)], ids=["80x24", "120x36"])
+async def test_escape_in_the_event_filter_gives_the_run_keys_back_and_keeps_the_filter(
+    tiny: Path, size: tuple[int, int]
+) -> None:
+    app = SandboxApp(tiny, blink=False)
+    async with app.run_test(size=size) as pilot:
+        await pilot.press("3", "slash", "k", "y", "c")
+        screen = app.screen
+        assert isinstance(screen, DashboardScreen)
+        box = screen.query_one("#event-filter", Input)
+        assert app.focused is box and box.value == "kyc"
+        await pilot.press("escape")
+        assert app.focused is (None if screen.wide else screen.query_one(Tabs))  # as on arrival
+        await pilot.press("n")  # a key of the screen again, not a letter of the filter
+        await wait_for(pilot, lambda: app.snapshot is not None and app.snapshot.day == 1)
+        assert box.value == "kyc" and screen.query_one(EventLines).words == ["kyc"]
+        assert screen.query_one("#events").display  # the filtered log still in view
 
 
 def test_a_snapshot_sent_before_the_simulation_heard_a_pause_does_not_undo_it() -> None:
