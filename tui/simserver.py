@@ -212,6 +212,8 @@ class Server:
                 wait = max(0.0, due - time.perf_counter())
             if self.conn.poll(wait):
                 self.handle(self.conn.recv())
+                if not active:  # no days are owed for the time it stood still: a resumed run
+                    due = time.perf_counter()  # goes on at its speed from its first day
                 continue
             if not active:
                 continue

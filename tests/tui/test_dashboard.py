@@ -10,7 +10,9 @@ import os
 import re
 import subprocess
 import sys
+import threading
 import time
+from multiprocessing import Pipe
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -18,7 +20,7 @@ import pytest
 from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.visual import Visual, visualize
-from textual.widgets import Static
+from textual.widgets import Input, Static, Tabs
 
 import sim
 from sim import load_scenario
@@ -30,7 +32,9 @@ from tui.app import GC_THRESHOLDS, SandboxApp
 from tui.messages import SnapshotPosted
 from tui.runner import SimulationRunner, warm_up
 from tui.screens.dashboard import DashboardScreen
+from tui.simserver import Server
 from tui.widgets.charts import CHARTS, SeriesChart, chart_process
+from tui.widgets.eventlog import EventLines
 from tui.widgets.tiles import KpiTile
 
 
@@ -83,6 +87,50 @@ async def test_pause_and_stop_take_effect_within_a_day(tiny: Path) -> None:
         day = app.snapshot.day
         await pilot.pause(0.5)
         assert app.snapshot.day == day < 20
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 36)], ids=["80x24", "120x36"])
+async def test_escape_in_the_event_filter_gives_the_run_keys_back_and_keeps_the_filter(
+    tiny: Path, size: tuple[int, int]
+) -> None:
+    app = SandboxApp(tiny, blink=False)
+    async with app.run_test(size=size) as pilot:
+        await pilot.press("3", "slash", "k", "y", "c")
+        screen = app.screen
+        assert isinstance(screen, DashboardScreen)
+        box = screen.query_one("#event-filter", Input)
+        assert app.focused is box and box.value == "kyc"
+        await pilot.press("escape")
+        assert app.focused is (None if screen.wide else screen.query_one(Tabs))  # as on arrival
+        await pilot.press("n")  # a key of the screen again, not a letter of the filter
+        await wait_for(pilot, lambda: app.snapshot is not None and app.snapshot.day == 1)
+        assert box.value == "kyc" and screen.query_one(EventLines).words == ["kyc"]
+        assert screen.query_one("#events").display  # the filtered log still in view
+
+
+def test_a_resumed_run_goes_on_at_its_speed_without_a_burst_of_the_days_it_was_paused() -> None:
+    """The time spent paused counted as days owed (up to a second's worth), run at once on resume:
+    at 1 day a second the day after the pause showed, the next was run at once but shown only with
+    the one after it, a second later (day 11, then 13); at 20 days a second it leapt 20 days."""
+    ui, server_end = Pipe()
+    scenario = load_scenario(BASELINE, [*TINY, "run.days=60"])
+    server = Server(server_end, scenario, paused=True, speed=2)  # 20 days a second
+    thread = threading.Thread(target=server.serve, daemon=True)
+    thread.start()
+    try:
+        assert ui.poll(20) and ui.recv()[0] == "snapshot"  # day 0, paused
+        time.sleep(0.6)
+        resumed = time.monotonic()
+        ui.send(("resume",))
+        time.sleep(0.25)
+        ui.send(("pause",))
+        while (message := ui.recv())[:2] != ("snapshot", "paused"):  # the day it stopped on
+            pass
+        running = time.monotonic() - resumed  # at most: the pause took a moment to arrive
+        assert message[2].day <= 1 + 20 * running + 1  # the first day at once, then 20 a second
+    finally:
+        ui.send(("quit",))
+        thread.join(5)
 
 
 def test_a_snapshot_sent_before_the_simulation_heard_a_pause_does_not_undo_it() -> None:

@@ -18,7 +18,8 @@ from sim.store import Entry, KpiRow, RunStore
 from tests.tui.conftest import TINY, wait_for
 from tui.app import SandboxApp
 from tui.screens.history import HistoryScreen
-from tui.widgets.entry import EntryView
+from tui.widgets.entry import EntryView, Opened
+from tui.widgets.footer import KeyBar
 from tui.widgets.tiles import KpiTile
 
 BASELINE = Path(__file__).resolve().parents[2] / "configs" / "aifc_pilot_2022.yaml"
@@ -169,6 +170,29 @@ async def test_opening_a_comparison_shows_its_table_and_what_the_whatif_changes(
         assert app.runner.status == "idle" and app.compare_job is None
 
 
+async def test_an_opened_entry_shows_its_kpi_table_even_when_laid_out_before_the_rows_are_measured(
+    tiny: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On a loaded machine the screen could be laid out after the table got its rows and before it
+    measured them (on its next idle); the table then kept the height it had without them: none."""
+    fixed_history()
+    show = EntryView.show
+
+    def show_then_lay_out(view: EntryView, opened: Opened) -> None:
+        show(view, opened)
+        view.screen._refresh_layout()  # as the screen's update timer may, before the table's idle
+
+    monkeypatch.setattr(EntryView, "show", show_then_lay_out)
+    app = SandboxApp(tiny, blink=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await show_history(pilot, 2)
+        await pilot.press("enter")
+        view = app.screen.query_one(EntryView)
+        table = view.query_one("#entry-kpis", DataTable)
+        await wait_for(pilot, lambda: view.display and table.virtual_size.height > table.row_count)
+        await wait_for(pilot, lambda: table.size.height == table.virtual_size.height, timeout=5)
+
+
 async def test_two_marked_entries_diff_their_scenarios_and_kpis(tiny: Path) -> None:
     cli_run()
     cli_run("kyc.reviewers=150")
@@ -286,15 +310,20 @@ def test_history_opened_comparison(
     async def opened(pilot: Pilot[Any]) -> None:
         await show_history(pilot, 2)
         await pilot.press("enter")
-        view = pilot.app.screen.query_one(EntryView)
+        app, view = pilot.app, pilot.app.screen.query_one(EntryView)
         table = view.query_one("#entry-kpis", DataTable)
-        # the table's height follows its rows after a layout, later than the rows on a loaded
-        # machine: wait until it is laid out with all of them
-        await wait_for(
-            pilot,
-            lambda: view.display and table.row_count and table.size.height > table.row_count,
-            timeout=60,  # a machine busy with other runs lays it out late
-        )
-        await pilot.pause(0.3)
+        keys = app.screen.query_one(KeyBar)
+
+        def shown() -> bool:
+            """The entry read (a worker), its table laid out with all its rows (after the table
+            measured them, on its idle) and the key bar showing the way back."""
+            return bool(
+                view.display
+                and table.size.height > table.row_count > 0
+                and "Back to the list" in {description for _, description, _ in keys.shown}
+                and all(worker.is_finished for worker in app.workers)
+            )
+
+        await wait_for(pilot, shown, timeout=60)  # however long a loaded machine takes
 
     assert snap_compare(SandboxApp(tiny, blink=False), terminal_size=size, run_before=opened)

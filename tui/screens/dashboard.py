@@ -49,6 +49,7 @@ class DashboardScreen(TabbedScreen):
         Binding("ctrl+r", "app.run_restart", "Restart", id="run.restart", show=False),
         Binding("e", "app.export_results", "Export", id="export.results"),
         Binding("slash", "filter_events", "Filter", id="run.filter", key_display="/"),
+        Binding("escape", "leave_filter", "Leave filter", id="run.filter_leave"),
     ]
 
     def compose_body(self) -> ComposeResult:
@@ -102,6 +103,16 @@ class DashboardScreen(TabbedScreen):
         if not self.wide:
             self.query_one(Tabs).active = tab_id("events")
         self.query_one("#event-filter").focus()
+
+    def action_leave_filter(self) -> None:
+        """Back to the screen's keys with the filter kept (the log stays filtered): the focus
+        goes where it is when the screen is shown, on the tabs when they show."""
+        self.set_focus(None if self.wide else self.query_one(Tabs))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "leave_filter":
+            return self.focused is not None and self.focused.id == "event-filter"
+        return True
 
     def show_run(self) -> None:
         """Redraw from the app's latest run state and snapshot."""
