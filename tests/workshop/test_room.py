@@ -173,6 +173,7 @@ def test_two_participants_at_once_never_see_each_others_files(tiny: Path, tmp_pa
     found = {r["name"]: r for r in (results.get(timeout=240) for _ in people)}
     for process in people:
         process.join(30)
+    assert [process.exitcode for process in people] == [0, 0]  # ended, their processes with them
     alice, bob = found["Alice"], found["Bob"]
     assert alice["cwd"] == str((room / "alice").resolve())
     assert bob["cwd"] == str((room / "bob").resolve())

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import math
+import multiprocessing.util
 import os
 import threading
 from collections.abc import Callable, Mapping, Sequence
@@ -350,6 +351,23 @@ def start_chart_process() -> None:
         except Exception:
             return
         _process = process
+        # Ended before multiprocessing's exit joins the children: in a process that is itself a
+        # multiprocessing child (a test's participant), that join came first and waited for ever.
+        multiprocessing.util.Finalize(None, stop_chart_process, exitpriority=10)
+
+
+def stop_chart_process() -> None:
+    """End the chart process, if there is one (at exit, or when no app will draw charts again).
+    It holds nothing to keep: it is ended at once, not asked to finish (at exit, the queue that
+    would carry the request may be closed before the request is sent)."""
+    global _process
+    with _process_lock:
+        process, _process = _process, None
+    if process is not None:
+        workers = list((getattr(process, "_processes", None) or {}).values())
+        process.shutdown(wait=False, cancel_futures=True)
+        for worker in workers:
+            worker.terminate()
 
 
 TEXT_RULES = ("text_align", "text_overflow", "text_wrap", "line_pad")
