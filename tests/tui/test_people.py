@@ -129,3 +129,18 @@ async def test_the_columns_fit_again_when_the_timeline_moves_beside_the_table(ti
             await wait_for(pilot, lambda: screen.fitted_width == table.size.width)
             width = sum(c.get_render_width(table) for c in table.columns.values())
             assert width <= table.size.width
+
+
+async def test_escape_in_the_people_search_gives_the_list_its_keys_back_and_keeps_the_words(
+    tiny: Path,
+) -> None:
+    app = SandboxApp(tiny, blink=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen, table = await _people_after_a_run(pilot, app)
+        box = screen.query_one("#people-search", Input)
+        await pilot.press("slash", "r", "e", "j")
+        assert app.focused is box and box.value == "rej"
+        await pilot.press("escape")
+        assert app.focused is table and box.value == "rej"
+        await pilot.press("1")  # a screen's key again, not a digit typed into the search
+        await wait_for(pilot, lambda: app.screen is not screen)

@@ -34,6 +34,7 @@ class PeopleScreen(WorkbenchScreen):
         Binding("right_square_bracket", "page(1)", "Next page", id="people.next", key_display="]"),
         Binding("left_square_bracket", "page(-1)", "Prev page", id="people.prev", key_display="["),
         Binding("r", "reload", "Refresh", id="people.refresh"),
+        Binding("escape", "leave_search", "Leave search", id="people.search_leave"),
     ]
 
     def __init__(self) -> None:
@@ -202,12 +203,18 @@ class PeopleScreen(WorkbenchScreen):
     def action_search(self) -> None:
         self.query_one("#people-search", Input).focus()
 
+    def action_leave_search(self) -> None:
+        """Back to the list and the screen's keys, the words kept (enter searches with them)."""
+        self.query_one("#people-table").focus()
+
     def action_page(self, delta: int) -> None:
         pages = max(1, -(-self.total // PAGE))
         self.page = max(0, min(pages - 1, self.page + delta))
         self.action_reload()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "leave_search":
+            return self.focused is not None and self.focused.id == "people-search"
         if action == "page":
             searching = bool(self.query_one("#people-search", Input).value.strip())
             return not searching and self.total > PAGE
