@@ -19,6 +19,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from types import FrameType
 
 _PR_SET_PDEATHSIG = 1
@@ -62,15 +63,27 @@ def stop_on_signals(on_signal: Callable[[str], None] | None = None) -> Iterator[
             signal.signal(number, old)
 
 
+def gone(pid: int) -> bool:
+    """Whether process `pid` has ended. A process killed but not yet waited for by its own parent
+    is a zombie: still there for `os.kill(pid, 0)`, ended all the same (a test that kills the CLI
+    waits for its output first, and a worker that watched for the pid to vanish ran on)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # alive, owned by someone else (cannot happen for our parent)
+        return False
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
+    except (OSError, IndexError):
+        return False  # no /proc here: alive as far as can be told
+    return state in {"Z", "X"}
+
+
 def _watch_parent(parent: int) -> None:
-    while True:
+    while not gone(parent):
         time.sleep(0.5)
-        try:
-            os.kill(parent, 0)
-        except ProcessLookupError:
-            os._exit(1)
-        except PermissionError:  # alive, owned by someone else (cannot happen for our parent)
-            pass
+    os._exit(1)
 
 
 def init_worker(parent: int, niceness: int = 0) -> None:
@@ -85,9 +98,6 @@ def init_worker(parent: int, niceness: int = 0) -> None:
         with contextlib.suppress(OSError, AttributeError):
             libc = ctypes.CDLL(None, use_errno=True)
             libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-    if os.getppid() != parent:  # the parent died before the request took effect
-        try:
-            os.kill(parent, 0)
-        except ProcessLookupError:
-            os._exit(1)
+    if gone(parent):  # the parent died before the request took effect
+        os._exit(1)
     threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()

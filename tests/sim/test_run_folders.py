@@ -230,6 +230,29 @@ def test_worker_processes_end_when_their_parent_is_killed(tmp_path: Path) -> Non
     assert not out.exists()
 
 
+def test_a_parent_killed_but_not_yet_waited_for_counts_as_gone() -> None:
+    """Workers watch their parent: killed, it stays a zombie until its own parent waits for it
+    (the test above waits for its output first), and a worker that took that for life ran on."""
+    from sim.processes import gone
+
+    parent = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        assert not gone(parent.pid)
+        parent.kill()
+        deadline = time.monotonic() + 10
+        while not _zombie(parent.pid) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert _zombie(parent.pid)  # killed, not waited for
+        assert gone(parent.pid)
+    finally:
+        parent.wait()
+    assert gone(parent.pid)
+
+
+def _zombie(pid: int) -> bool:
+    return Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0] == "Z"
+
+
 def test_replications_on_the_command_line_are_capped_like_in_files(tmp_path: Path) -> None:
     code, output = sandbox("run", str(BASELINE), "-r", "1001", "--out", str(tmp_path / "o"))
     assert code == 2
