@@ -88,6 +88,9 @@ def _workers(requested: int | None, jobs: int) -> int:
     return max(1, min(jobs, requested if requested else os.cpu_count() or 1))
 
 
+MANAGER_JOIN_S = 15.0
+"""How long a stopped pool's manager thread is waited for (it ends within a second or so)."""
+
 _days_done: Any = None
 """In a worker process: the shared array where each job writes the simulated days it reached."""
 
@@ -196,9 +199,10 @@ def run_many(
                 process.terminate()
         # Let the pool's manager thread close its pipes now, not while the interpreter exits:
         # CPython 3.11's exit hook can race with it and print "OSError: Bad file descriptor".
+        # It takes a moment once the workers are ended; more than 2 s on a loaded machine (CI).
         manager = getattr(pool, "_executor_manager_thread", None)
         if manager is not None:
-            manager.join(timeout=2.0)
+            manager.join(timeout=MANAGER_JOIN_S)
     return [r for r in out if r is not None]
 
 
