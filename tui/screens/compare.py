@@ -144,13 +144,15 @@ class CompareScreen(TabbedScreen):
                     f" ({app.comparison.remembered} remembered from earlier, run ahead or by an "
                     "earlier comparison: same scenario, seed and replication, not run again)"
                 )
-        elif app.comparison is None and app.ahead is not None:
+        elif note or app.comparison is not None:
+            pass  # what the last comparison left to say (stopped, say) stays
+        elif app.ahead is not None:
             note = (
                 f"running the baseline's replications ahead while you edit: {app.ahead_ready}/"
                 f"{app.ahead.replications} ready (lowest CPU priority); ctrl+g then runs only the "
                 "what-if's side"
             )
-        elif app.comparison is None and app.ahead_ready:
+        elif app.ahead_ready:
             note = f"the baseline's {app.ahead_ready} replications are ready: ctrl+g runs the rest"
         self._show("#compare-note", note)
         waiting = self.query_one("#compare-waiting", Static)
