@@ -24,7 +24,7 @@ from sim.errors import ScenarioError
 from sim.fields import change_items
 from sim.formatting import relative_change
 from sim.loader import dump_yaml
-from sim.processes import init_worker
+from sim.processes import end_pool, init_worker
 from sim.remembered import Remembered
 from sim.scenario import Scenario
 from sim.stats import benjamini_hochberg, paired_p_value, significant
@@ -192,11 +192,7 @@ def run_many(
                     kept + [_unfinished(jobs[i], days_done[i]) for i in sorted(pending.values())]
                 )
     finally:
-        processes = list((getattr(pool, "_processes", None) or {}).values())
-        pool.shutdown(wait=False, cancel_futures=True)
-        if stop():
-            for process in processes:
-                process.terminate()
+        end_pool(pool, terminate=stop())
         # Let the pool's manager thread close its pipes now, not while the interpreter exits:
         # CPython 3.11's exit hook can race with it and print "OSError: Bad file descriptor".
         # It takes a moment once the workers are ended; more than 2 s on a loaded machine (CI).

@@ -19,6 +19,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import Executor
 from pathlib import Path
 from types import FrameType
 
@@ -101,3 +102,13 @@ def init_worker(parent: int, niceness: int = 0) -> None:
     if gone(parent):  # the parent died before the request took effect
         os._exit(1)
     threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+
+
+def end_pool(pool: Executor, terminate: bool = True) -> None:
+    """Shut a process pool down without waiting; with `terminate`, end its workers at once (they
+    hold nothing to keep) rather than let them finish what they run."""
+    workers = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    if terminate:
+        for worker in workers:
+            worker.terminate()

@@ -24,7 +24,7 @@ from textual.visual import RenderOptions
 from textual_plotext import PlotextPlot
 from textual_plotext.plot import Plot
 
-from sim.processes import init_worker
+from sim.processes import end_pool, init_worker
 
 Series = tuple[list[int], dict[str, list[float]]]
 """Days, and the values of each labelled line on those days."""
@@ -364,10 +364,7 @@ def stop_chart_process() -> None:
     with _process_lock:
         process, _process = _process, None
     if process is not None:
-        workers = list((getattr(process, "_processes", None) or {}).values())
-        process.shutdown(wait=False, cancel_futures=True)
-        for worker in workers:
-            worker.terminate()
+        end_pool(process)
 
 
 TEXT_RULES = ("text_align", "text_overflow", "text_wrap", "line_pad")
