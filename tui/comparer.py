@@ -44,6 +44,16 @@ def worked_out(comparison: Comparison) -> Comparison:
     return comparison
 
 
+def pool_size(scenarios: list[Scenario], jobs: int, requested: int | None) -> int:
+    """Processes for `jobs` replications of these scenarios: `requested` if given; else this
+    process alone for small worlds (no start-up cost), one a job up to the cores for the rest."""
+    if requested is not None:
+        return requested
+    if sum(agents(s) for s in scenarios) < len(scenarios) * SMALL_WORLD:
+        return 1
+    return min(jobs, os.cpu_count() or 1)
+
+
 def agents(scenario: Scenario) -> float:
     """Roughly how many agents one replication simulates."""
     population = scenario.population
@@ -130,10 +140,8 @@ class ComparisonJob(Job):
                 slot.release()
 
     def _compare(self) -> None:
-        workers = self.workers
-        if workers is None:
-            small = agents(self.baseline) + agents(self.reform) < 2 * SMALL_WORLD
-            workers = 1 if small else min(2 * self.replications, os.cpu_count() or 1)
+        sides = [self.baseline, self.reform]
+        workers = pool_size(sides, 2 * self.replications, self.workers)
         try:
             comparison = compare(
                 self.baseline,
@@ -193,8 +201,7 @@ class RunAheadJob(Job):
 
     def run(self) -> None:
         self._worker = get_current_worker()
-        small = agents(self.baseline) < SMALL_WORLD
-        workers = 1 if small else min(self.replications, self.workers or os.cpu_count() or 1)
+        workers = pool_size([self.baseline], self.replications, self.workers)
         ready, error = 0, None
 
         def progressed(count: int) -> None:
