@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Generator
-from typing import Any, Protocol
+from collections.abc import Callable
+from typing import Protocol
 
 from sim.calendar import Calendar
 from sim.clock import Clock
@@ -94,7 +94,8 @@ class World:
             self.miners,
             self.payments,
         )
-        self.env.process(self._arrivals())
+        self._arrival_gaps = self.streams.per_person("arrival_gap")
+        self._next_arrival(0)
 
     def why(self, path: str) -> str:
         """The reason trail's reference to a parameter: its value and since when it holds."""
@@ -135,18 +136,17 @@ class World:
         if self.book is not None:
             self.book.settle(self.env.now)
 
-    def _arrivals(self) -> Generator[Any, Any, None]:
-        """Agent n arrives after n unit-rate gaps (keyed by n), scaled by the current rate."""
-        env, gaps = self.env, self.streams.per_person("arrival_gap")
-        journeys, population = self.journeys, self.population
-        n = 0
-        while True:
-            c = self.scenario.population
-            rate_per_hour = c.arrivals_per_day / c.scale_factor / 24
-            if rate_per_hour <= 0:
-                yield env.timeout(24.0)  # a dated rule may start arrivals later
-                continue
-            yield env.timeout(gaps.exponential(n, 1.0) / rate_per_hour)
-            person = population.arrive(n, env.now)
-            journeys.start(person)
-            n += 1
+    def _next_arrival(self, n: int) -> None:
+        """Agent n arrives after a unit-rate gap (keyed by n) at the current rate; while the rate
+        is nought (a dated rule may start arrivals later), look again a day later."""
+        c = self.scenario.population
+        rate_per_hour = c.arrivals_per_day / c.scale_factor / 24
+        if rate_per_hour <= 0:
+            self.env.after(24.0, self._next_arrival, n)
+        else:
+            gap = self._arrival_gaps.exponential(n, 1.0) / rate_per_hour
+            self.env.after(gap, self._arrive, n)
+
+    def _arrive(self, n: int) -> None:
+        self.journeys.start(self.population.arrive(n, self.env.now))
+        self._next_arrival(n + 1)

@@ -15,21 +15,33 @@ miners) for one; the analyst team is given in real analysts and sampled like the
 
 from __future__ import annotations
 
-from collections.abc import Generator
-from typing import TYPE_CHECKING, Any
-
-import simpy
+from dataclasses import dataclass
+from functools import partial
+from typing import TYPE_CHECKING
 
 from sim.components.population import RECRUITS, Person, real_people
-from sim.components.team import Team, review, sampled_team
+from sim.components.team import Desk, Team, sampled_team
 from sim.records import Alert, AlertClosed, CustomerExited, StrFiled
 
 if TYPE_CHECKING:
+    from sim.scenario import AmlSection
     from sim.world import World
 
 DEPOSIT, WITHDRAWAL, SELF_HOSTED, OFFSHORE = "deposit", "withdrawal", "self_hosted", "offshore"
 CRYPTO_IN = "crypto_in"
 INFLOWS = (DEPOSIT, CRYPTO_IN)
+
+
+@dataclass(frozen=True, slots=True)
+class Case:
+    """An alert on its way through the analysts' desk."""
+
+    alert: Alert
+    person: Person
+    n: int
+    """The person's n-th alert: the review's draws are keyed (person, n)."""
+    config: AmlSection
+    """The AML rules in force when the alert was raised: it is reviewed under them."""
 
 
 class AmlMonitor:
@@ -43,7 +55,7 @@ class AmlMonitor:
         self._review_time = keyed("aml_review_time")
         self._report = keyed("aml_report")
         self._exit = keyed("aml_exit")
-        self.analysts = simpy.Resource(world.env, 1)
+        self.desk = Desk(world.env)
         self.team = Team(0, 0, 1.0)
         self.configure()
 
@@ -54,8 +66,7 @@ class AmlMonitor:
         self.travel_kzt = c.travel_rule_threshold.kzt(usd_kzt)
         self.offshore_kzt = c.offshore_threshold.kzt(usd_kzt)
         self.team = sampled_team(c.analysts, self.world.scenario.population.scale_factor)
-        self.analysts._capacity = max(1, self.team.simulated)  # a dated rule may change the team
-        self.analysts._trigger_put(None)
+        self.desk.resize(max(1, self.team.simulated))  # a dated rule may change the team
 
     def real(self, person: Person) -> float:
         """Real alerts (or reports) one of this person's stands for."""
@@ -149,38 +160,49 @@ class AmlMonitor:
         risk = world.scenario.banks.alert_risk * self.real(person)
         world.banks.risk_signal(exchange, risk, f"AML alert ({rule})")
         person.alerts += 1
-        world.env.process(self._review_alert(alert, person, person.alerts))
+        self._review_alert(alert, person, person.alerts)
 
-    def _review_alert(self, alert: Alert, person: Person, n: int) -> Generator[Any, Any, None]:
-        """Review the person's n-th alert: its draws are keyed (person, n)."""
-        env, c, world = self.world.env, self.config, self.world
+    def _review_alert(self, alert: Alert, person: Person, n: int) -> None:
+        """Queue the person's n-th alert for an analyst: its draws are keyed (person, n)."""
         if self.team.simulated == 0:
             return  # nobody reviews: the alert stays open
-        request = self.analysts.request()
-        yield request
-        opens = world.calendar.next_open(env.now, c.working_hours)
+        case = Case(alert, person, n, self.config)
+        self.desk.take(partial(self._taken, case))
+
+    def _taken(self, case: Case) -> None:
+        """An analyst took the alert: the review starts when the analysts' day has begun."""
+        env = self.world.env
+        opens = self.world.calendar.next_open(env.now, case.config.working_hours)
         if opens > env.now:
-            yield env.timeout(opens - env.now)
-        busy = self._review_time.exponential(person.id, c.review_time_mean, n)
+            env.after(opens - env.now, self._review, case)
+        else:
+            self._review(case)
+
+    def _review(self, case: Case) -> None:
+        person, world = case.person, self.world
+        busy = self._review_time.exponential(person.id, case.config.review_time_mean, case.n)
         # The sampled team's time for it: a full-size alert takes 1/k of a sampled review.
         hold = busy * self.team.pace
         if person.id >= RECRUITS:  # simulated at full size
             hold /= world.scenario.population.scale_factor
-        yield from review(env, self.analysts, request, busy, hold)
+        self.desk.review(busy, hold, partial(self._reviewed, case, busy))
+
+    def _reviewed(self, case: Case, busy: float) -> None:
+        c, person, alert, world = case.config, case.person, case.alert, self.world
         true_case = person.case >= 0
-        draw = self._report.u(person.id, n)
+        draw = self._report.u(person.id, case.n)
         report = draw < c.detection_prob if true_case else draw < c.false_str_prob
         if true_case:
-            why = f"{self.world.why('aml.detection_prob')}: " + (
+            why = f"{world.why('aml.detection_prob')}: " + (
                 "analyst recognised the pattern" if report else "analyst missed it"
             )
         else:
-            why = f"{self.world.why('aml.false_str_prob')}: " + (
+            why = f"{world.why('aml.false_str_prob')}: " + (
                 "reported a legitimate customer" if report else "closed as legitimate"
             )
         world.emit(
             AlertClosed(
-                env.now,
+                world.env.now,
                 alert.alert,
                 person.id,
                 person.case,
@@ -191,27 +213,32 @@ class AmlMonitor:
             )
         )
         if report:
-            yield env.timeout(c.str_filing_delay)
+            world.env.after(c.str_filing_delay, self._file, case)
+
+    def _file(self, case: Case) -> None:
+        """The report reaches the financial monitoring agency; the exchange may exit the client."""
+        c, person, alert, world = case.config, case.person, case.alert, self.world
+        now = world.env.now
+        world.emit(
+            StrFiled(
+                now,
+                person.id,
+                alert.exchange,
+                person.case,
+                alert.typology,
+                f"after alert {alert.alert} ({alert.rule})",
+            )
+        )
+        risk = world.scenario.banks.str_risk * self.real(person)
+        world.banks.risk_signal(alert.exchange, risk, "a report")
+        if not person.exited and self._exit.chance(person.id, c.exit_after_str, case.n):
+            person.exited = True
             world.emit(
-                StrFiled(
-                    env.now,
+                CustomerExited(
+                    now,
                     person.id,
                     alert.exchange,
-                    person.case,
-                    alert.typology,
-                    f"after alert {alert.alert} ({alert.rule})",
+                    person.case < 0,
+                    f"{world.why('aml.exit_after_str')}",
                 )
             )
-            risk = world.scenario.banks.str_risk * self.real(person)
-            world.banks.risk_signal(alert.exchange, risk, "a report")
-            if not person.exited and self._exit.chance(person.id, c.exit_after_str, n):
-                person.exited = True
-                world.emit(
-                    CustomerExited(
-                        env.now,
-                        person.id,
-                        alert.exchange,
-                        person.case < 0,
-                        f"{self.world.why('aml.exit_after_str')}",
-                    )
-                )

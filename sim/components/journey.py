@@ -1,10 +1,11 @@
 """A person's journey: pick a channel, pass KYC (licensed), top up and buy a while, maybe sell.
 
 Every arriving agent starts here (`start`); the gates it passes through are the components. What
-takes time runs as a SimPy process: KYC, a licensed buyer's top-ups, and in the event-by-event
-reference path every top-up. The unlicensed majority needs none: their top-ups are booked a day at
-a time (`UnlicensedBuyers`), which calls back here at a top-up the bank blocks outright (`stop`)
-and after their last one (`sell_later`).
+takes time runs as a SimPy process: a licensed buyer's top-ups, and in the event-by-event
+reference path every top-up (KYC is a chain of calls of its own: `KycGate.apply`). The
+unlicensed majority needs none: their top-ups are booked a day at a time (`UnlicensedBuyers`),
+which calls back here at a top-up the bank blocks outright (`stop`) and after their last one
+(`sell_later`).
 """
 
 from __future__ import annotations
@@ -64,18 +65,18 @@ class Journeys:
             )
         )
         if channel == LICENSED:
-            world.env.process(self._licensed(person))
+            world.kyc.apply(person, partial(self._decided, person))
         elif channel == UNLICENSED:
             self._trade_unlicensed(person)
 
-    def _licensed(self, person: Person) -> Generator[Any, Any, None]:
-        """KYC at the person's licensed exchange; then trade there, or perhaps unlicensed."""
+    def _decided(self, person: Person, outcome: str) -> None:
+        """KYC at the person's licensed exchange is decided: trade there, or perhaps unlicensed."""
         world = self.world
-        outcome = yield from world.kyc.apply(person)
         if outcome == PASSED:
             active = world.population.active_hours(person.id)
             if active > 0:
-                yield from self.trade_on(person, *self._terms(person, active), licensed=True)
+                terms = self._terms(person, active)
+                world.env.process(self.trade_on(person, *terms, licensed=True))
             return
         c = world.scenario.channel
         share = c.after_abandon_unlicensed if outcome == ABANDONED else c.after_reject_unlicensed
@@ -238,7 +239,7 @@ class Journeys:
         world = self.world
         person.exchange = world.exchanges.pick(person)
         world.emit(ChannelSwitched(world.env.now, person.id, LICENSED, reason))
-        outcome = yield from world.kyc.apply(person)
+        outcome = yield world.kyc.decision(person)
         if outcome != PASSED:
             return False
         person.channel = LICENSED

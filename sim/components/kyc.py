@@ -3,18 +3,23 @@
 Manual review is a queue served by a finite analyst team (optionally in working hours); applicants
 whose patience runs out abandon. Decisions have configurable false-reject and false-accept rates.
 The team is given in real analysts and sampled like the applicants (`sim.components.team`).
+
+An application is a chain of calls (`Application` carries it from step to step), not a SimPy
+process: it costs a timer for each automated attempt and one for its review, which keeps the gate
+near a bare queue's cost (`bench/gate_vs_simpy.py`).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Generator
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from functools import partial
+from typing import TYPE_CHECKING
 
 import simpy
 
 from sim.components.population import Person
-from sim.components.team import Team, review, sampled_team
+from sim.components.team import Desk, Team, Ticket, sampled_team
 from sim.records import (
     KycAttempt,
     KycDecided,
@@ -24,20 +29,39 @@ from sim.records import (
 )
 
 if TYPE_CHECKING:
+    from sim.scenario import KycSection
     from sim.world import World
 
 PASSED, REJECTED, ABANDONED = "passed", "rejected", "abandoned"
 _EMA = 0.02
 
 
+class Application:
+    """One person's application in progress: what each step of the gate hands the next."""
+
+    __slots__ = ("config", "deadline", "person", "quality", "queued_at", "t0", "then")
+
+    def __init__(
+        self, person: Person, t0: float, config: KycSection, then: Callable[[str], object]
+    ) -> None:
+        self.person, self.t0, self.then = person, t0, then
+        self.config = config
+        """The KYC rules the application is decided under: those in force when it began, and
+        again when it joins the manual-review queue."""
+        self.quality = 1.0
+        """Chance that one automated attempt passes."""
+        self.queued_at = self.deadline = math.inf
+
+
 class KycGate:
-    """Decides each application; `apply(person)` is a SimPy process returning the outcome."""
+    """Decides each application: `apply(person, then)` calls `then(outcome)` when it is done;
+    `decision(person)` is the same as an event, for a process to wait on."""
 
     def __init__(self, world: World) -> None:
         self.world = world
         self.config = c = world.scenario.kyc
         self.env = world.env
-        self.reviewers = simpy.Resource(self.env, 1)
+        self.desk = Desk(self.env)
         self.team = Team(0, 0, 1.0)
         self.queue_length = 0
         self.busy_h = self.overtime_h = 0.0
@@ -60,8 +84,7 @@ class KycGate:
         self.config = c = self.world.scenario.kyc
         self._review_median = c.review_time_mean / math.exp(c.review_time_sigma**2 / 2)
         self.team = sampled_team(c.reviewers, self.world.scenario.population.scale_factor)
-        self.reviewers._capacity = max(1, self.team.simulated)  # SimPy has no public resize
-        self.reviewers._trigger_put(None)
+        self.desk.resize(max(1, self.team.simulated))
         self.teams.append((self.env.now, self.team.simulated))
 
     def available_hours(self, now: float) -> float:
@@ -73,18 +96,190 @@ class KycGate:
             for (since, size), end in zip(self.teams, ends, strict=True)
         )
 
+    def review_hours(self, pid: int) -> float:
+        c = self.config
+        if c.review_time_distribution == "exponential":
+            return self._review_time.exponential(pid, c.review_time_mean)
+        return self._review_time.lognormal(pid, self._review_median, c.review_time_sigma)
+
+    def apply(self, person: Person, then: Callable[[str], object]) -> None:
+        """Start the person's application; `then(outcome)` is called when it is decided."""
+        application = Application(person, self.env.now, self.config, then)
+        if application.config.auto_checks:
+            application.quality = self.world.population.document_quality(person.id)
+            self._attempt(application, 0)
+        else:
+            self._screen(application)
+
+    def decision(self, person: Person) -> simpy.Event:
+        """The person's application as an event a process can wait for; its value is the
+        outcome."""
+        decided = self.env.event()
+        self.apply(person, decided.succeed)
+        return decided
+
+    # --- the automated checks ---------------------------------------------------------------------
+
+    def _attempt(self, application: Application, k: int) -> None:
+        c, pid = application.config, application.person.id
+        median, sigma = c.auto_check_time_median, c.auto_check_time_sigma
+        self.env.after(
+            self._attempt_time[k].lognormal(pid, median, sigma), self._attempted, application, k
+        )
+
+    def _attempted(self, application: Application, k: int) -> None:
+        c, pid, why = application.config, application.person.id, self.world.why
+        passed = self._attempt_ok[k].chance(pid, application.quality)
+        self.world.emit(KycAttempt(self.env.now, pid, k + 1, passed))
+        if passed:
+            self._screen(application)
+        elif k + 1 == c.max_attempts:
+            self._decide(
+                application,
+                REJECTED,
+                "auto",
+                f"{why('kyc.max_attempts')}: documents failed every automated attempt",
+            )
+        elif self._retry_quit[k].chance(pid, c.retry_abandon_prob):
+            self._decide(
+                application,
+                ABANDONED,
+                "auto",
+                f"{why('kyc.retry_abandon_prob')}: gave up after failed attempt {k + 1}",
+            )
+        else:
+            self._attempt(application, k + 1)
+
+    def _screen(self, application: Application) -> None:
+        """The state IIN check, then manual review or an automated decision."""
+        c, person, why = application.config, application.person, self.world.why
+        pid = person.id
+        if c.iin_check and self.world.population.fabricated_iin(pid):
+            self._decide(
+                application,
+                REJECTED,
+                "iin",
+                f"{why('kyc.iin_check')}: identity number not in the state database",
+            )
+            return
+        to_manual = self._manual.chance(pid, c.manual_review_share) or (
+            c.nonresidents_to_manual and not person.resident
+        )
+        if to_manual:
+            self._queue(application)
+        elif person.bad_actor and not self._decision.chance(pid, c.auto_false_accept_rate):
+            self._decide(
+                application,
+                REJECTED,
+                "auto",
+                f"{why('kyc.auto_false_accept_rate')}: automated screening caught the identity",
+            )
+        else:
+            self._decide(
+                application,
+                PASSED,
+                "auto",
+                f"{why('kyc.manual_review_share')}: passed without manual review",
+            )
+
+    # --- manual review: a queue at the analysts' desk ---------------------------------------------
+
+    def _queue(self, application: Application) -> None:
+        env, world, pid = self.env, self.world, application.person.id
+        application.config = self.config  # the rules in force when the case joins the queue
+        application.queued_at = now = env.now
+        patience = world.population.patience(pid)
+        application.deadline = now + patience
+        self.queue_length += 1
+        world.emit(ReviewQueued(now, pid, self.queue_length))
+        if self.team.simulated == 0:
+            if not math.isinf(patience):
+                reason = f"{world.why('kyc.reviewers')}: nobody reviews"
+                env.after(patience, self._abandon, application, reason)
+            return
+        ticket = self.desk.take(partial(self._taken, application))
+        if not ticket.taken and not math.isinf(patience):
+            env.after(patience, self._gave_up, application, ticket)
+
+    def _gave_up(self, application: Application, ticket: Ticket) -> None:
+        if not ticket.taken:
+            self.desk.withdraw(ticket)
+            self._abandon(application, "patience ran out in the review queue")
+
+    def _taken(self, application: Application) -> None:
+        """An analyst took the case: the review starts when the analysts' day has begun."""
+        env, hours = self.env, application.config.working_hours
+        opens = self.world.calendar.next_open(env.now, hours) if hours else env.now
+        if opens <= env.now:
+            self._review(application)
+        elif opens > application.deadline:
+            env.after(application.deadline - env.now, self._closed_out, application)
+        else:
+            env.after(opens - env.now, self._review, application)
+
+    def _closed_out(self, application: Application) -> None:
+        self._abandon(application, "patience ran out before the analysts' day began")
+        self.desk.free()
+
+    def _review(self, application: Application) -> None:
+        env, world, c = self.env, self.world, application.config
+        self.queue_length -= 1
+        started = env.now
+        world.emit(ReviewStarted(started, application.person.id, started - application.queued_at))
+        busy = self.review_hours(application.person.id)  # its real length: what the person waits
+        hold = busy * self.team.pace  # the sampled team's time for it (team.py)
+        # A case started before closing is finished in overtime: that time is busy and available.
+        overtime = (
+            hold - world.calendar.open_hours(started, started + hold, c.working_hours)
+            if c.working_hours
+            else 0.0
+        )
+        self.desk.review(
+            busy,
+            hold,
+            partial(self._reviewed, application, busy, overtime),
+            partial(self._worked, hold, overtime),
+        )
+
+    def _reviewed(self, application: Application, busy: float, overtime: float) -> None:
+        c, person, why = application.config, application.person, self.world.why
+        pid = person.id
+        if person.bad_actor:
+            missed = self._decision.chance(pid, c.manual_false_accept_rate)
+            outcome = PASSED if missed else REJECTED
+            found = "missed the identity fraud" if missed else "found identity fraud"
+            reason = f"{why('kyc.manual_false_accept_rate')}: analyst {found}"
+        elif self._decision.chance(pid, c.false_reject_rate):
+            outcome = REJECTED
+            reason = f"{why('kyc.false_reject_rate')}: analyst rejected a legitimate applicant"
+        else:
+            outcome, reason = PASSED, f"{why('kyc.false_reject_rate')}: analyst approved"
+        self._decide(application, outcome, "manual", reason, busy, overtime)
+
+    def _worked(self, hours: float, overtime: float) -> None:
+        """An analyst is free again: count the hours the review took them (on release, so a run's
+        utilisation never counts hours after its end)."""
+        self.busy_h += hours
+        self.overtime_h += overtime
+
+    def _abandon(self, application: Application, reason: str) -> None:
+        self.queue_length -= 1
+        now = self.env.now
+        waited = now - application.queued_at
+        self.world.emit(ReviewAbandoned(now, application.person.id, waited))
+        self._decide(application, ABANDONED, "queue", reason)
+
     def _decide(
         self,
-        person: Person,
-        t0: float,
+        application: Application,
         outcome: str,
         stage: str,
         reason: str,
         review_h: float = 0.0,
         overtime_h: float = 0.0,
-    ) -> str:
-        now = self.env.now
-        wait = now - t0
+    ) -> None:
+        now, person = self.env.now, application.person
+        wait = now - application.t0
         person.kyc_outcome = outcome
         # Everyone's wait counts, those who gave up too: they are who a long queue turns away.
         self.expected_wait_h += _EMA * (wait - self.expected_wait_h)
@@ -101,159 +296,4 @@ class KycGate:
                 overtime_h,
             )
         )
-        return outcome
-
-    def review_hours(self, pid: int) -> float:
-        c = self.config
-        if c.review_time_distribution == "exponential":
-            return self._review_time.exponential(pid, c.review_time_mean)
-        return self._review_time.lognormal(pid, self._review_median, c.review_time_sigma)
-
-    def apply(self, person: Person) -> Generator[Any, Any, str]:
-        env, c, pid, world = self.env, self.config, person.id, self.world
-        t0 = env.now
-        if c.auto_checks:
-            quality = world.population.document_quality(pid)
-            for k in range(c.max_attempts):
-                yield env.timeout(
-                    self._attempt_time[k].lognormal(
-                        pid, c.auto_check_time_median, c.auto_check_time_sigma
-                    )
-                )
-                passed = self._attempt_ok[k].chance(pid, quality)
-                world.emit(KycAttempt(env.now, pid, k + 1, passed))
-                if passed:
-                    break
-                if k + 1 == c.max_attempts:
-                    return self._decide(
-                        person,
-                        t0,
-                        REJECTED,
-                        "auto",
-                        f"{self.world.why('kyc.max_attempts')}: documents failed "
-                        "every automated attempt",
-                    )
-                if self._retry_quit[k].chance(pid, c.retry_abandon_prob):
-                    return self._decide(
-                        person,
-                        t0,
-                        ABANDONED,
-                        "auto",
-                        f"{self.world.why('kyc.retry_abandon_prob')}: gave up "
-                        f"after failed attempt {k + 1}",
-                    )
-        if c.iin_check and world.population.fabricated_iin(pid):
-            return self._decide(
-                person,
-                t0,
-                REJECTED,
-                "iin",
-                f"{self.world.why('kyc.iin_check')}: identity number not in the state database",
-            )
-        to_manual = self._manual.chance(pid, c.manual_review_share) or (
-            c.nonresidents_to_manual and not person.resident
-        )
-        if not to_manual:
-            if person.bad_actor and not self._decision.chance(pid, c.auto_false_accept_rate):
-                return self._decide(
-                    person,
-                    t0,
-                    REJECTED,
-                    "auto",
-                    f"{self.world.why('kyc.auto_false_accept_rate')}: automated screening caught "
-                    "the identity",
-                )
-            why = self.world.why("kyc.manual_review_share")
-            return self._decide(person, t0, PASSED, "auto", f"{why}: passed without manual review")
-        return (yield from self._manual_review(person, t0))
-
-    def _manual_review(self, person: Person, t0: float) -> Generator[Any, Any, str]:
-        env, c, pid, world = self.env, self.config, person.id, self.world
-        queued_at = env.now
-        patience = world.population.patience(pid)
-        deadline = queued_at + patience
-        self.queue_length += 1
-        world.emit(ReviewQueued(queued_at, pid, self.queue_length))
-        if self.team.simulated == 0:
-            yield env.timeout(patience)
-            return self._abandon(
-                person, t0, queued_at, f"{self.world.why('kyc.reviewers')}: nobody reviews"
-            )
-        request = self.reviewers.request()
-        if math.isinf(patience):
-            yield request
-        else:
-            yield request | env.timeout(patience)
-            if not request.triggered:
-                request.cancel()
-                return self._abandon(person, t0, queued_at, "patience ran out in the review queue")
-        opens = world.calendar.next_open(env.now, c.working_hours) if c.working_hours else env.now
-        if opens > env.now:
-            if opens > deadline:
-                yield env.timeout(deadline - env.now)
-                self.reviewers.release(request)
-                return self._abandon(
-                    person, t0, queued_at, "patience ran out before the analysts' day began"
-                )
-            yield env.timeout(opens - env.now)
-        self.queue_length -= 1
-        started = env.now
-        world.emit(ReviewStarted(started, pid, started - queued_at))
-        busy = self.review_hours(pid)  # the review's real length: what the applicant waits
-        hold = busy * self.team.pace  # the sampled team's time for it (team.py)
-        # A case started before closing is finished in overtime: that time is busy and available.
-        overtime = (
-            hold - world.calendar.open_hours(started, started + hold, c.working_hours)
-            if c.working_hours
-            else 0.0
-        )
-        yield from review(
-            env, self.reviewers, request, busy, hold, lambda: self._worked(hold, overtime)
-        )
-        if person.bad_actor:
-            if self._decision.chance(pid, c.manual_false_accept_rate):
-                return self._decide(
-                    person,
-                    t0,
-                    PASSED,
-                    "manual",
-                    f"{self.world.why('kyc.manual_false_accept_rate')}: "
-                    "analyst missed the identity fraud",
-                    busy,
-                    overtime,
-                )
-            return self._decide(
-                person,
-                t0,
-                REJECTED,
-                "manual",
-                f"{self.world.why('kyc.manual_false_accept_rate')}: analyst found identity fraud",
-                busy,
-                overtime,
-            )
-        if self._decision.chance(pid, c.false_reject_rate):
-            return self._decide(
-                person,
-                t0,
-                REJECTED,
-                "manual",
-                f"{self.world.why('kyc.false_reject_rate')}: analyst rejected "
-                "a legitimate applicant",
-                busy,
-                overtime,
-            )
-        why = self.world.why("kyc.false_reject_rate")
-        return self._decide(
-            person, t0, PASSED, "manual", f"{why}: analyst approved", busy, overtime
-        )
-
-    def _worked(self, hours: float, overtime: float) -> None:
-        """An analyst is free again: count the hours the review took them (on release, so a run's
-        utilisation never counts hours after its end)."""
-        self.busy_h += hours
-        self.overtime_h += overtime
-
-    def _abandon(self, person: Person, t0: float, queued_at: float, reason: str) -> str:
-        self.queue_length -= 1
-        self.world.emit(ReviewAbandoned(self.env.now, person.id, self.env.now - queued_at))
-        return self._decide(person, t0, ABANDONED, "queue", reason)
+        application.then(outcome)

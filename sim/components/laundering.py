@@ -158,7 +158,7 @@ class Laundering:
     def _synthetic_identity(
         self, person: Person, t: Typology, amount: float
     ) -> Generator[Any, Any, None]:
-        outcome = yield from self.world.kyc.apply(person)
+        outcome = yield self.world.kyc.decision(person)
         if outcome == PASSED:
             yield from self._round_trip(person, t, amount)
         else:  # the KYC gate stopped every transaction the identity was made for

@@ -18,11 +18,13 @@ than the real team would), and the run prints it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator
+from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
-import simpy
+if TYPE_CHECKING:
+    from sim.clock import Clock
 
 
 @dataclass(frozen=True)
@@ -44,38 +46,95 @@ def sampled_team(real: int, scale: float) -> Team:
     return Team(real, simulated, simulated / exact)
 
 
-def review(
-    env: simpy.Environment,
-    analysts: simpy.Resource,
-    request: simpy.Resource.request,  # type: ignore[valid-type]
-    length: float,
-    hold: float,
-    released: Callable[[], None] = lambda: None,
-) -> Generator[Any, Any, None]:
-    """Return after the review's real `length`; its analyst stays taken for `hold` hours.
+class Ticket:
+    """A case's place at a desk."""
 
-    `released` is called when the analyst is free again.
+    __slots__ = ("granted", "taken", "withdrawn")
+
+    def __init__(self, granted: Callable[[], None]) -> None:
+        self.granted = granted
+        """Called when an analyst takes the case."""
+        self.taken = self.withdrawn = False
+
+
+class Desk:
+    """The cases a team works through in order of arrival, one analyst each.
+
+    A case is a chain of calls, not a SimPy process: one that finds an analyst free is taken at
+    once, and its review costs one timer (two when the analyst is held longer or shorter than the
+    person waits). Whoever takes a case (`take`) ends it with `free` when its analyst is no longer
+    needed, or `withdraw`s it while it still waits.
     """
-    yield env.timeout(min(length, hold))
-    if hold > length:
-        env.process(_release_after(env, analysts, request, hold - length, released))
-        return
-    analysts.release(request)
-    released()
-    if length > hold:
-        yield env.timeout(length - hold)
 
+    def __init__(self, env: Clock) -> None:
+        self.env = env
+        self.analysts = 1
+        self.busy = 0
+        self._waiting: deque[Ticket] = deque()
 
-def _release_after(
-    env: simpy.Environment,
-    analysts: simpy.Resource,
-    request: simpy.Resource.request,  # type: ignore[valid-type]
-    delay: float,
-    released: Callable[[], None],
-) -> Generator[Any, Any, None]:
-    yield env.timeout(delay)
-    analysts.release(request)
-    released()
+    def resize(self, analysts: int) -> None:
+        """A dated rule changed the team: new analysts take waiting cases at once; when it
+        shrinks, those busy finish their cases first."""
+        self.analysts = analysts
+        self._serve()
+
+    def take(self, granted: Callable[[], None]) -> Ticket:
+        """Queue a case; `granted()` is called when an analyst takes it: at once if one is free."""
+        ticket = Ticket(granted)
+        self._waiting.append(ticket)
+        self._serve()
+        return ticket
+
+    def withdraw(self, ticket: Ticket) -> None:
+        """The case leaves the queue before an analyst took it (its person gave up)."""
+        ticket.withdrawn = True
+
+    def free(self) -> None:
+        """An analyst is done with their case and takes the next."""
+        self.busy -= 1
+        self._serve()
+
+    def review(
+        self,
+        length: float,
+        hold: float,
+        decided: Callable[[], None],
+        released: Callable[[], None] = lambda: None,
+    ) -> None:
+        """Review the taken case: `decided()` after its real `length` (what the person waits), its
+        analyst free after `hold` (the sampled team's time for it), `released()` then."""
+        self.env.after(min(length, hold), self._reviewed, length, hold, decided, released)
+
+    def _reviewed(
+        self,
+        length: float,
+        hold: float,
+        decided: Callable[[], None],
+        released: Callable[[], None],
+    ) -> None:
+        if hold > length:
+            decided()
+            self.env.after(hold - length, self._release, released)
+            return
+        if length > hold:
+            self._release(released)
+            self.env.after(length - hold, decided)
+            return
+        decided()
+        self._release(released)
+
+    def _release(self, released: Callable[[], None]) -> None:
+        released()
+        self.free()
+
+    def _serve(self) -> None:
+        waiting = self._waiting
+        while waiting and self.busy < self.analysts:
+            ticket = waiting.popleft()
+            if not ticket.withdrawn:
+                self.busy += 1
+                ticket.taken = True
+                ticket.granted()
 
 
 def erlang_c(servers: int, load: float) -> float:
