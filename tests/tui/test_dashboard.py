@@ -89,9 +89,10 @@ async def test_pause_and_stop_take_effect_within_a_day(tiny: Path) -> None:
         assert app.snapshot.day == day < 20
 
 
+@pytest.mark.parametrize("key", ["escape", "enter"])
 @pytest.mark.parametrize("size", [(80, 24), (120, 36)], ids=["80x24", "120x36"])
-async def test_escape_in_the_event_filter_gives_the_run_keys_back_and_keeps_the_filter(
-    tiny: Path, size: tuple[int, int]
+async def test_escape_or_enter_in_the_event_filter_gives_the_run_keys_back_and_keeps_the_filter(
+    tiny: Path, size: tuple[int, int], key: str
 ) -> None:
     app = SandboxApp(tiny, blink=False)
     async with app.run_test(size=size) as pilot:
@@ -100,7 +101,7 @@ async def test_escape_in_the_event_filter_gives_the_run_keys_back_and_keeps_the_
         assert isinstance(screen, DashboardScreen)
         box = screen.query_one("#event-filter", Input)
         assert app.focused is box and box.value == "kyc"
-        await pilot.press("escape")
+        await pilot.press(key)
         assert app.focused is (None if screen.wide else screen.query_one(Tabs))  # as on arrival
         await pilot.press("n")  # a key of the screen again, not a letter of the filter
         await wait_for(pilot, lambda: app.snapshot is not None and app.snapshot.day == 1)

@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.widgets import Static, Tab, Tabs
+from textual.widgets import Input, Static, Tab, Tabs
 
 from tui.screens.base import TabbedScreen, tab_id
 from tui.widgets.charts import CHARTS, SeriesChart
@@ -108,6 +108,12 @@ class DashboardScreen(TabbedScreen):
         """Back to the screen's keys with the filter kept (the log stays filtered): the focus
         goes where it is when the screen is shown, on the tabs when they show."""
         self.set_focus(None if self.wide else self.query_one(Tabs))
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        """Enter in the filter leaves it too: the log is filtered as typed."""
+        if event.input.id == "event-filter":
+            event.stop()
+            self.action_leave_filter()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "leave_filter":
