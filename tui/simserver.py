@@ -127,7 +127,7 @@ class Server:
             return "finished"
         if self.stopped:
             return "stopped"
-        return "paused" if self.paused and not self.steps else "running"
+        return "paused" if self.paused else "running"  # a step's days too: it stays paused
 
     def send_state(self, error: str | None = None) -> None:
         self.conn.send(("state", "failed" if error else self.status(), error))

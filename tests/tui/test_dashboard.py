@@ -134,6 +134,27 @@ def test_a_resumed_run_goes_on_at_its_speed_without_a_burst_of_the_days_it_was_p
         thread.join(5)
 
 
+def test_a_run_stepping_days_says_it_is_paused_throughout_so_space_resumes_it_at_once() -> None:
+    """It said "running" until the step's day was done: a space pressed in that moment found
+    neither pause nor resume allowed (the run is paused after a step) and was lost."""
+    ui, server_end = Pipe()
+    server = Server(server_end, load_scenario(BASELINE, [*TINY, "run.days=60"]), True, 0)
+    thread = threading.Thread(target=server.serve, daemon=True)
+    thread.start()
+    try:
+        assert ui.poll(20) and ui.recv()[:2] == ("snapshot", "paused")
+        ui.send(("step", 3))
+        statuses = []
+        while len(statuses) < 5:  # three days' snapshots, the step's state and the end's
+            message = ui.recv()
+            if message[0] in {"snapshot", "state"}:
+                statuses.append(message[1])
+        assert statuses == ["paused"] * 5
+    finally:
+        ui.send(("quit",))
+        thread.join(5)
+
+
 def test_a_snapshot_sent_before_the_simulation_heard_a_pause_does_not_undo_it() -> None:
     posted: list[object] = []
     app = SimpleNamespace(post_message=posted.append, run_worker=lambda *a, **k: None)
