@@ -76,6 +76,8 @@ class _Run:
         """The latest events: each snapshot brings those since the last."""
         self.shocks: dict[int, str] = {}
         """Day -> title of the shocks fired so far."""
+        self.closed = False
+        """Told to quit: its process ends as it should."""
         self.unconfirmed = 0
         """Commands sent (pause, resume, step, stop) that the process has not yet answered with its
         state: until it has, what it sends says where it stood before it heard them."""
@@ -91,6 +93,7 @@ class _Run:
             self.conn.send(command)
 
     def close(self) -> None:
+        self.closed = True
         self.release()
         self.send("quit")
         for future in self.asks.values():
@@ -272,7 +275,7 @@ class SimulationRunner:
             except (EOFError, OSError):
                 break
             self._relay(run, message)
-        if run.status in ACTIVE and run is self._run and not worker.is_cancelled:
+        if run.status in ACTIVE and run is self._run and not (worker.is_cancelled or run.closed):
             self._relay(run, ("state", "failed", "the simulation process ended unexpectedly"))
 
     def _relay(self, run: _Run, message: tuple[Any, ...]) -> None:

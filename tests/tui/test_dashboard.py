@@ -155,6 +155,18 @@ def test_a_run_stepping_days_says_it_is_paused_throughout_so_space_resumes_it_at
         thread.join(5)
 
 
+async def test_closing_the_app_during_a_run_does_not_report_the_run_failed(tiny: Path) -> None:
+    """The run's process ends because it was told to: no "ended unexpectedly" on the way out."""
+    app = SandboxApp(tiny, blink=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.runner.speed_index = 1  # 5 days a second: still running when closed
+        await pilot.press("3", "space")
+        await wait_for(pilot, lambda: app.run_state.status == "running")
+        app.runner.close()  # as the app does when it closes
+        await pilot.pause(1.0)
+        assert app.run_state.status != "failed", app.run_state.error
+
+
 def test_a_snapshot_sent_before_the_simulation_heard_a_pause_does_not_undo_it() -> None:
     posted: list[object] = []
     app = SimpleNamespace(post_message=posted.append, run_worker=lambda *a, **k: None)
