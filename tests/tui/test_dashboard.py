@@ -167,6 +167,19 @@ async def test_closing_the_app_during_a_run_does_not_report_the_run_failed(tiny:
         assert app.run_state.status != "failed", app.run_state.error
 
 
+async def test_a_simulation_process_that_dies_mid_run_is_reported_failed(tiny: Path) -> None:
+    app = SandboxApp(tiny, blink=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.runner.speed_index = 1
+        await pilot.press("3", "space")
+        await wait_for(pilot, lambda: app.run_state.status == "running")
+        run = app.runner._run
+        assert run is not None and run.process is not None
+        run.process.kill()
+        await wait_for(pilot, lambda: app.run_state.status == "failed")
+        assert app.run_state.error == "the simulation process ended unexpectedly"
+
+
 def test_a_snapshot_sent_before_the_simulation_heard_a_pause_does_not_undo_it() -> None:
     posted: list[object] = []
     app = SimpleNamespace(post_message=posted.append, run_worker=lambda *a, **k: None)
