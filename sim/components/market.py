@@ -11,6 +11,7 @@ import numpy as np
 
 from sim.errors import ScenarioError, clip
 from sim.files import MAX_DATA_BYTES, read_text
+from sim.rng import exact
 from sim.scenario import MarketSection
 
 
@@ -43,7 +44,8 @@ def _read_series(path: str, days: int) -> list[float]:
 
 
 class Market:
-    """Prices by simulated day; a price holds for the whole day."""
+    """Prices by simulated day; a price holds for the whole day. The path's exponentials are the C
+    library's (`sim.rng.exact`), so a seed gives the same prices on every processor."""
 
     def __init__(self, config: MarketSection, days: int, rng: np.random.Generator) -> None:
         self.usd_kzt = config.usd_kzt
@@ -57,8 +59,8 @@ class Market:
             steps = rng.normal(
                 (config.btc_drift_per_year - sigma**2 / 2) * dt, sigma * math.sqrt(dt), days
             )
-            path = config.btc_start_usd * np.exp(np.concatenate(([0.0], np.cumsum(steps))))
-            self.btc_usd = path.tolist()
+            logs = np.concatenate(([0.0], np.cumsum(steps)))
+            self.btc_usd = (config.btc_start_usd * exact(math.exp, logs)).tolist()
 
     def crash(self, day: int, fall: float) -> None:
         """Prices from `day` on are `fall` (a share) lower (a shock)."""
