@@ -56,7 +56,7 @@ async def test_person_timeline_opens_with_the_reasons_behind_decisions(tiny: Pat
         screen.query_one("#people-search", Input).value = "passed"
         await pilot.press("slash", "enter")
         await wait_for(pilot, lambda: table.row_count > 0 and cell(table, 0, "outcome") == "passed")
-        table.focus()
+        assert app.focused is table  # enter searched and went to the list
         await pilot.press("enter")
         await wait_for(pilot, lambda: getattr(screen, "timeline_steps", None))
         text = str(screen.query_one("#timeline").render())

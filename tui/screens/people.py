@@ -42,6 +42,8 @@ class PeopleScreen(WorkbenchScreen):
         self.page, self.total = 0, 0
         self.searching = ""
         """The words being searched for while a search runs (empty otherwise)."""
+        self.to_list = False
+        """Whether the list takes the focus when the rows come (enter in the search)."""
         self.rows: list[PersonRow] = []
         self.fitted_width = 0
         self.timeline_steps: list[Step] = []
@@ -98,7 +100,7 @@ class PeopleScreen(WorkbenchScreen):
         return any(w.node is self and not w.is_finished for w in self.app.workers)
 
     def _stop_loading(self) -> None:
-        self.searching = ""
+        self.searching, self.to_list = "", False
         self.query_one("#people-table", DataTable).loading = False
 
     def action_reload(self) -> None:
@@ -124,6 +126,9 @@ class PeopleScreen(WorkbenchScreen):
         title = self.query_one("#people-title", Static)
         table = self.query_one("#people-table", DataTable)
         table.loading = False
+        if self.to_list:
+            self.to_list = False
+            table.focus()
         self.searching = ""
         cursor = table.cursor_row if listing == self.listing else 0
         self.listing = listing
@@ -196,11 +201,15 @@ class PeopleScreen(WorkbenchScreen):
                 table.move_cursor(row=min(cursor, table.row_count - 1))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
+        """Search, and go to the list for enter to open a person: when the rows have come (a
+        table showing that it is loading cannot take the focus)."""
+        self.to_list = True
         self.page = 0
         self.action_reload()
         self.query_one("#people-table").focus()
 
     def action_search(self) -> None:
+        self.to_list = False  # back to the words before the rows came: the focus stays there
         self.query_one("#people-search", Input).focus()
 
     def action_leave_search(self) -> None:
