@@ -57,6 +57,9 @@ from tui.workshop.shocks import SHOCK_BINDINGS, SHOCK_COMMANDS, ShockScreen
 
 ACTIVE = frozenset({"starting", "running", "paused"})
 
+HANGUP_CHECK_S = 1.0
+"""How often the app looks whether its terminal is still there (`_check_terminal`)."""
+
 GC_THRESHOLDS = (700, 10, 100)
 """The UI process's garbage collection thresholds (`gc.set_threshold`)."""
 
@@ -133,6 +136,8 @@ class SandboxApp(App[None]):
         self._recorded: set[int] = set()
         self._built_modes: set[str] = set()
         self._switching_to_built = False
+        self._terminal: int | None = None
+        """The terminal the app reads its keys from, while it is watched (`_check_terminal`)."""
 
     def switch_mode(self, mode: str) -> AwaitMount:
         """Show the screen of `mode`, at once when it was shown before.
@@ -161,6 +166,9 @@ class SandboxApp(App[None]):
         gc.set_threshold(*GC_THRESHOLDS)
         self.switch_mode(self._start_mode)
         self.run_ahead()
+        self._terminal = None if self.is_headless else _terminal()
+        if self._terminal is not None:
+            self.set_interval(HANGUP_CHECK_S, self._check_terminal)
         if self.room.needs_name:
             self.push_screen(JoinScreen(), self._joined)
 
@@ -189,6 +197,15 @@ class SandboxApp(App[None]):
                     "simulations; yours is not running.",
                     title="Shock",
                 )
+
+    def _check_terminal(self) -> None:
+        """Quit when the terminal the app runs in has gone (its window closed, the SSH
+        connection dropped). Textual quits on the hangup signal, but only the terminal's session
+        leader gets it: under `make run` that is make, which waits for the app, while the app's
+        input thread spins on the closed terminal at most of a core, for good."""
+        if self._terminal is not None and not os.isatty(self._terminal):
+            self._terminal = None
+            self.exit()
 
     def on_unmount(self) -> None:
         """End the simulation's process and the comparison with the app."""
@@ -668,6 +685,17 @@ class SandboxApp(App[None]):
 def default_scenario() -> Path:
     """The baseline: ./configs/aifc_pilot_2022.yaml, or the copy beside the package."""
     return DEFAULT_SCENARIO if DEFAULT_SCENARIO.exists() else library_root() / DEFAULT_SCENARIO.name
+
+
+def _terminal() -> int | None:
+    """The file descriptor of the terminal the app reads its keys from, None if it has none
+    (served to a browser, where keys come through a pipe)."""
+    stdin = sys.__stdin__
+    try:
+        fd = stdin.fileno() if stdin is not None else -1
+    except (OSError, ValueError):
+        return None
+    return fd if fd >= 0 and os.isatty(fd) else None
 
 
 def main(
