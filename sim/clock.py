@@ -4,6 +4,11 @@
 a unit in the last place away from `hour`. Where the hour was worked out ahead (a person's booked
 top-ups: `sim.components.buyers`), the process must wake on it exactly, or every later time of
 that person, each a gap added to the clock, would move with it.
+
+Both go on SimPy's own event queue (`heappush` as `Environment.schedule` does, with the same
+running number), so they interleave with every other event exactly as a `Timeout` would. That is
+the one piece of SimPy's inside this module relies on: the queue's entries are
+`(hour, priority, number, event)` and `step` calls each of the event's `callbacks` with it.
 """
 
 from __future__ import annotations
@@ -14,6 +19,23 @@ from typing import Any
 
 import simpy
 from simpy.events import NORMAL
+
+
+class _Call:
+    """A timer for `Clock.after`: what `step` needs of an event (its callbacks, `_ok`) and the
+    call to make. Lighter than a `Timeout` with a closure: the timers of a case at a desk and of
+    the arrivals are most of a gate's events."""
+
+    __slots__ = ("args", "call", "callbacks")
+    _ok = True
+
+    def __init__(self, call: Callable[..., None], args: tuple[Any, ...]) -> None:
+        self.callbacks: tuple[Callable[[_Call], None], ...] | None = (_make,)
+        self.call, self.args = call, args
+
+
+def _make(timer: _Call) -> None:
+    timer.call(*timer.args)
 
 
 class Clock(simpy.Environment):
@@ -28,5 +50,9 @@ class Clock(simpy.Environment):
 
     def after(self, delay: float, call: Callable[..., None], *args: Any) -> None:
         """Call `call(*args)` `delay` hours from now: a step of work that needs no process of its
-        own to wait for it (a case at a desk, `sim.components.team.Desk`)."""
-        self.timeout(delay).callbacks.append(lambda _: call(*args))
+        own to wait for it (a case at a desk, `sim.components.team.Desk`). Not cancellable: a
+        step that may have lost its reason checks when it comes (`KycGate._gave_up`)."""
+        if delay < 0:
+            raise ValueError(f"negative delay {delay}")
+        timer = _Call(call, args)  # an event to `step`, not to the type checker:
+        heappush(self._queue, (self._now + delay, NORMAL, next(self._eid), timer))  # type: ignore[misc]

@@ -16,7 +16,6 @@ miners) for one; the analyst team is given in real analysts and sampled like the
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import partial
 from typing import TYPE_CHECKING
 
 from sim.components.population import RECRUITS, Person, real_people
@@ -32,7 +31,7 @@ CRYPTO_IN = "crypto_in"
 INFLOWS = (DEPOSIT, CRYPTO_IN)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Case:
     """An alert on its way through the analysts' desk."""
 
@@ -42,6 +41,8 @@ class Case:
     """The person's n-th alert: the review's draws are keyed (person, n)."""
     config: AmlSection
     """The AML rules in force when the alert was raised: it is reviewed under them."""
+    busy: float = 0.0
+    """How long its review takes, once it has begun."""
 
 
 class AmlMonitor:
@@ -55,7 +56,7 @@ class AmlMonitor:
         self._review_time = keyed("aml_review_time")
         self._report = keyed("aml_report")
         self._exit = keyed("aml_exit")
-        self.desk = Desk(world.env)
+        self.desk: Desk[Case] = Desk(world.env)
         self.team = Team(0, 0, 1.0)
         self.configure()
 
@@ -167,7 +168,7 @@ class AmlMonitor:
         if self.team.simulated == 0:
             return  # nobody reviews: the alert stays open
         case = Case(alert, person, n, self.config)
-        self.desk.take(partial(self._taken, case))
+        self.desk.take(self._taken, case)
 
     def _taken(self, case: Case) -> None:
         """An analyst took the alert: the review starts when the analysts' day has begun."""
@@ -180,14 +181,16 @@ class AmlMonitor:
 
     def _review(self, case: Case) -> None:
         person, world = case.person, self.world
-        busy = self._review_time.exponential(person.id, case.config.review_time_mean, case.n)
+        busy = case.busy = self._review_time.exponential(
+            person.id, case.config.review_time_mean, case.n
+        )
         # The sampled team's time for it: a full-size alert takes 1/k of a sampled review.
         hold = busy * self.team.pace
         if person.id >= RECRUITS:  # simulated at full size
             hold /= world.scenario.population.scale_factor
-        self.desk.review(busy, hold, partial(self._reviewed, case, busy))
+        self.desk.review(busy, hold, case, self._reviewed)
 
-    def _reviewed(self, case: Case, busy: float) -> None:
+    def _reviewed(self, case: Case) -> None:
         c, person, alert, world = case.config, case.person, case.alert, self.world
         true_case = person.case >= 0
         draw = self._report.u(person.id, case.n)
@@ -208,7 +211,7 @@ class AmlMonitor:
                 person.case,
                 alert.typology,
                 "str" if report else "closed",
-                busy,
+                case.busy,
                 why,
             )
         )

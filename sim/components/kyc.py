@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from functools import partial
 from typing import TYPE_CHECKING
 
 import simpy
@@ -39,7 +38,18 @@ _EMA = 0.02
 class Application:
     """One person's application in progress: what each step of the gate hands the next."""
 
-    __slots__ = ("config", "deadline", "person", "quality", "queued_at", "t0", "then")
+    __slots__ = (
+        "busy",
+        "config",
+        "deadline",
+        "hold",
+        "overtime",
+        "person",
+        "quality",
+        "queued_at",
+        "t0",
+        "then",
+    )
 
     def __init__(
         self, person: Person, t0: float, config: KycSection, then: Callable[[str], object]
@@ -51,6 +61,9 @@ class Application:
         self.quality = 1.0
         """Chance that one automated attempt passes."""
         self.queued_at = self.deadline = math.inf
+        self.busy = self.hold = self.overtime = 0.0
+        """Its manual review: its real length, the sampled analyst's time for it, and the part
+        of that time after closing."""
 
 
 class KycGate:
@@ -61,7 +74,7 @@ class KycGate:
         self.world = world
         self.config = c = world.scenario.kyc
         self.env = world.env
-        self.desk = Desk(self.env)
+        self.desk: Desk[Application] = Desk(self.env)
         self.team = Team(0, 0, 1.0)
         self.queue_length = 0
         self.busy_h = self.overtime_h = 0.0
@@ -197,11 +210,11 @@ class KycGate:
                 reason = f"{world.why('kyc.reviewers')}: nobody reviews"
                 env.after(patience, self._abandon, application, reason)
             return
-        ticket = self.desk.take(partial(self._taken, application))
+        ticket = self.desk.take(self._taken, application)
         if not ticket.taken and not math.isinf(patience):
             env.after(patience, self._gave_up, application, ticket)
 
-    def _gave_up(self, application: Application, ticket: Ticket) -> None:
+    def _gave_up(self, application: Application, ticket: Ticket[Application]) -> None:
         if not ticket.taken:
             self.desk.withdraw(ticket)
             self._abandon(application, "patience ran out in the review queue")
@@ -229,19 +242,14 @@ class KycGate:
         busy = self.review_hours(application.person.id)  # its real length: what the person waits
         hold = busy * self.team.pace  # the sampled team's time for it (team.py)
         # A case started before closing is finished in overtime: that time is busy and available.
-        overtime = (
-            hold - world.calendar.open_hours(started, started + hold, c.working_hours)
-            if c.working_hours
-            else 0.0
-        )
-        self.desk.review(
-            busy,
-            hold,
-            partial(self._reviewed, application, busy, overtime),
-            partial(self._worked, hold, overtime),
-        )
+        if c.working_hours:
+            application.overtime = hold - world.calendar.open_hours(
+                started, started + hold, c.working_hours
+            )
+        application.busy, application.hold = busy, hold
+        self.desk.review(busy, hold, application, self._reviewed, self._worked)
 
-    def _reviewed(self, application: Application, busy: float, overtime: float) -> None:
+    def _reviewed(self, application: Application) -> None:
         c, person, why = application.config, application.person, self.world.why
         pid = person.id
         if person.bad_actor:
@@ -254,13 +262,13 @@ class KycGate:
             reason = f"{why('kyc.false_reject_rate')}: analyst rejected a legitimate applicant"
         else:
             outcome, reason = PASSED, f"{why('kyc.false_reject_rate')}: analyst approved"
-        self._decide(application, outcome, "manual", reason, busy, overtime)
+        self._decide(application, outcome, "manual", reason, application.busy, application.overtime)
 
-    def _worked(self, hours: float, overtime: float) -> None:
+    def _worked(self, application: Application) -> None:
         """An analyst is free again: count the hours the review took them (on release, so a run's
         utilisation never counts hours after its end)."""
-        self.busy_h += hours
-        self.overtime_h += overtime
+        self.busy_h += application.hold
+        self.overtime_h += application.overtime
 
     def _abandon(self, application: Application, reason: str) -> None:
         self.queue_length -= 1

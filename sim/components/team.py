@@ -21,10 +21,13 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 if TYPE_CHECKING:
     from sim.clock import Clock
+
+C = TypeVar("C")
+"""A case at a desk: what each of its steps is called with."""
 
 
 @dataclass(frozen=True)
@@ -46,31 +49,32 @@ def sampled_team(real: int, scale: float) -> Team:
     return Team(real, simulated, simulated / exact)
 
 
-class Ticket:
+class Ticket(Generic[C]):
     """A case's place at a desk."""
 
-    __slots__ = ("granted", "taken", "withdrawn")
+    __slots__ = ("case", "granted", "taken", "withdrawn")
 
-    def __init__(self, granted: Callable[[], None]) -> None:
-        self.granted = granted
-        """Called when an analyst takes the case."""
+    def __init__(self, granted: Callable[[C], None], case: C) -> None:
+        self.granted, self.case = granted, case
+        """`granted(case)` is called when an analyst takes the case."""
         self.taken = self.withdrawn = False
 
 
-class Desk:
+class Desk(Generic[C]):
     """The cases a team works through in order of arrival, one analyst each.
 
     A case is a chain of calls, not a SimPy process: one that finds an analyst free is taken at
     once, and its review costs one timer (two when the analyst is held longer or shorter than the
-    person waits). Whoever takes a case (`take`) ends it with `free` when its analyst is no longer
-    needed, or `withdraw`s it while it still waits.
+    person waits). Each step is called with the case (a KYC application, an AML alert), so a
+    step is a method, not a closure made for it. Whoever takes a case (`take`) ends it with
+    `free` when its analyst is no longer needed, or `withdraw`s it while it still waits.
     """
 
     def __init__(self, env: Clock) -> None:
         self.env = env
         self.analysts = 1
         self.busy = 0
-        self._waiting: deque[Ticket] = deque()
+        self._waiting: deque[Ticket[C]] = deque()
 
     def resize(self, analysts: int) -> None:
         """A dated rule changed the team: new analysts take waiting cases at once; when it
@@ -78,14 +82,15 @@ class Desk:
         self.analysts = analysts
         self._serve()
 
-    def take(self, granted: Callable[[], None]) -> Ticket:
-        """Queue a case; `granted()` is called when an analyst takes it: at once if one is free."""
-        ticket = Ticket(granted)
+    def take(self, granted: Callable[[C], None], case: C) -> Ticket[C]:
+        """Queue a case; `granted(case)` is called when an analyst takes it: at once if one is
+        free."""
+        ticket = Ticket(granted, case)
         self._waiting.append(ticket)
         self._serve()
         return ticket
 
-    def withdraw(self, ticket: Ticket) -> None:
+    def withdraw(self, ticket: Ticket[C]) -> None:
         """The case leaves the queue before an analyst took it (its person gave up)."""
         ticket.withdrawn = True
 
@@ -98,33 +103,37 @@ class Desk:
         self,
         length: float,
         hold: float,
-        decided: Callable[[], None],
-        released: Callable[[], None] = lambda: None,
+        case: C,
+        decided: Callable[[C], None],
+        released: Callable[[C], None] | None = None,
     ) -> None:
-        """Review the taken case: `decided()` after its real `length` (what the person waits), its
-        analyst free after `hold` (the sampled team's time for it), `released()` then."""
-        self.env.after(min(length, hold), self._reviewed, length, hold, decided, released)
+        """Review the taken case: `decided(case)` after its real `length` (what the person
+        waits), its analyst free after `hold` (the sampled team's time for it), `released(case)`
+        then."""
+        self.env.after(min(length, hold), self._reviewed, length, hold, case, decided, released)
 
     def _reviewed(
         self,
         length: float,
         hold: float,
-        decided: Callable[[], None],
-        released: Callable[[], None],
+        case: C,
+        decided: Callable[[C], None],
+        released: Callable[[C], None] | None,
     ) -> None:
         if hold > length:
-            decided()
-            self.env.after(hold - length, self._release, released)
+            decided(case)
+            self.env.after(hold - length, self._release, case, released)
             return
         if length > hold:
-            self._release(released)
-            self.env.after(length - hold, decided)
+            self._release(case, released)
+            self.env.after(length - hold, decided, case)
             return
-        decided()
-        self._release(released)
+        decided(case)
+        self._release(case, released)
 
-    def _release(self, released: Callable[[], None]) -> None:
-        released()
+    def _release(self, case: C, released: Callable[[C], None] | None) -> None:
+        if released is not None:
+            released(case)
         self.free()
 
     def _serve(self) -> None:
@@ -134,7 +143,7 @@ class Desk:
             if not ticket.withdrawn:
                 self.busy += 1
                 ticket.taken = True
-                ticket.granted()
+                ticket.granted(ticket.case)
 
 
 def erlang_c(servers: int, load: float) -> float:

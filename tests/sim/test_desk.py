@@ -12,13 +12,14 @@ from sim.components.team import Desk
 Log = list[tuple[float, str]]
 
 
-def _noting(env: Clock, log: Log, what: str) -> Callable[[], None]:
-    return lambda: log.append((env.now, what))
+def _noting(env: Clock, log: Log, what: str) -> Callable[[str], None]:
+    """A step that notes when it came and for which case."""
+    return lambda case: log.append((env.now, f"{what} {case}".strip()))
 
 
-def _desk(analysts: int) -> tuple[Clock, Desk, Log]:
+def _desk(analysts: int) -> tuple[Clock, Desk[str], Log]:
     env = Clock()
-    desk = Desk(env)
+    desk: Desk[str] = Desk(env)
     desk.resize(analysts)
     log: Log = []
     return env, desk, log
@@ -27,7 +28,7 @@ def _desk(analysts: int) -> tuple[Clock, Desk, Log]:
 def test_a_desk_takes_cases_in_order_of_arrival_and_skips_those_withdrawn() -> None:
     env, desk, log = _desk(1)
     for name in "abcd":
-        ticket = desk.take(_noting(env, log, name))
+        ticket = desk.take(_noting(env, log, ""), name)
         if name == "c":
             desk.withdraw(ticket)
     assert log == [(0.0, "a")]
@@ -40,14 +41,14 @@ def test_a_desk_takes_cases_in_order_of_arrival_and_skips_those_withdrawn() -> N
 
 def test_a_case_taken_at_once_is_marked_taken_and_one_that_waits_is_not() -> None:
     _, desk, _ = _desk(1)
-    assert desk.take(lambda: None).taken
-    assert not desk.take(lambda: None).taken
+    assert desk.take(lambda _: None, "a").taken
+    assert not desk.take(lambda _: None, "b").taken
 
 
 def test_a_larger_team_takes_waiting_cases_at_once_and_a_smaller_one_finishes_its_cases() -> None:
     env, desk, log = _desk(1)
     for name in "abcd":
-        desk.take(_noting(env, log, name))
+        desk.take(_noting(env, log, ""), name)
     desk.resize(3)
     assert [name for _, name in log] == ["a", "b", "c"]
     desk.resize(1)
@@ -63,9 +64,24 @@ def test_a_review_decides_after_its_length_and_frees_its_analyst_after_its_hold(
     length: float, hold: float
 ) -> None:
     env, desk, log = _desk(1)
-    desk.take(_noting(env, log, "taken"))
-    desk.take(_noting(env, log, "next taken"))
-    desk.review(length, hold, _noting(env, log, "decided"), _noting(env, log, "released"))
+    desk.take(_noting(env, log, "taken"), "a")
+    desk.take(_noting(env, log, "taken"), "b")
+    desk.review(length, hold, "a", _noting(env, log, "decided"), _noting(env, log, "released"))
     env.run()
-    assert (length, "decided") in log
-    assert log.index((hold, "released")) < log.index((hold, "next taken"))
+    assert (length, "decided a") in log
+    assert log.index((hold, "released a")) < log.index((hold, "taken b"))
+
+
+def test_a_call_after_a_delay_keeps_its_place_among_simpy_timeouts_due_at_the_same_hour() -> None:
+    env, log = Clock(), list[str]()
+    env.after(1.0, log.append, "first")
+    env.timeout(1.0).callbacks.append(lambda _: log.append("second"))
+    env.after(1.0, log.append, "third")
+    env.after(0.5, log.append, "earlier")
+    env.run()
+    assert log == ["earlier", "first", "second", "third"] and env.now == 1.0
+
+
+def test_a_call_cannot_be_set_in_the_past() -> None:
+    with pytest.raises(ValueError, match="negative delay"):
+        Clock().after(-1.0, print)
