@@ -34,6 +34,7 @@ _M1 = 0xBF58476D1CE4E5B9
 _M2 = 0x94D049BB133111EB
 _TO_UNIT = 2.0**-53
 _INV_CDF = NormalDist().inv_cdf
+_INF, _log = math.inf, math.log  # module globals: read once per call, not looked up in `math`
 
 
 def _key(name: str) -> int:
@@ -70,9 +71,9 @@ class Keyed:
 
     def exponential(self, entity: int, mean: float, n: int = 0) -> float:
         """Exponential draw with the given mean (inf when the mean is inf, 0 when it is 0)."""
-        if mean == 0.0 or mean == math.inf:
-            return mean
-        return -mean * math.log(self.u(entity, n))
+        if 0.0 < mean < _INF:
+            return -mean * _log(self.u(entity, n))
+        return mean
 
     def lognormal(self, entity: int, median: float, sigma: float, n: int = 0) -> float:
         """Lognormal draw with the given median and log-scale sigma."""
@@ -131,7 +132,7 @@ class Column(Keyed):
 
     def u(self, entity: int, n: int = 0) -> float:
         if n == 0:
-            block = self._block(entity)
+            block = self._u.get(entity // BLOCK) or self._block(entity)  # a kept block at once
             if block is not None:
                 return block[entity % BLOCK]
         return Keyed.u(self, entity, n)

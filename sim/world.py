@@ -139,8 +139,7 @@ class World:
     def _next_arrival(self, n: int) -> None:
         """Agent n arrives after a unit-rate gap (keyed by n) at the current rate; while the rate
         is nought (a dated rule may start arrivals later), look again a day later."""
-        c = self.scenario.population
-        rate_per_hour = c.arrivals_per_day / c.scale_factor / 24
+        rate_per_hour = self.population.arrival_rate
         if rate_per_hour <= 0:
             self.env.after(24.0, self._next_arrival, n)
         else:

@@ -65,7 +65,7 @@ class Journeys:
             )
         )
         if channel == LICENSED:
-            world.kyc.apply(person, partial(self._decided, person))
+            world.kyc.apply(person, self._decided)
         elif channel == UNLICENSED:
             self._trade_unlicensed(person)
 

@@ -52,7 +52,7 @@ class Application:
     )
 
     def __init__(
-        self, person: Person, t0: float, config: KycSection, then: Callable[[str], object]
+        self, person: Person, t0: float, config: KycSection, then: Callable[[Person, str], object]
     ) -> None:
         self.person, self.t0, self.then = person, t0, then
         self.config = config
@@ -67,8 +67,8 @@ class Application:
 
 
 class KycGate:
-    """Decides each application: `apply(person, then)` calls `then(outcome)` when it is done;
-    `decision(person)` is the same as an event, for a process to wait on."""
+    """Decides each application: `apply(person, then)` calls `then(person, outcome)` when it is
+    done; `decision(person)` is the same as an event, for a process to wait on."""
 
     def __init__(self, world: World) -> None:
         self.world = world
@@ -115,8 +115,9 @@ class KycGate:
             return self._review_time.exponential(pid, c.review_time_mean)
         return self._review_time.lognormal(pid, self._review_median, c.review_time_sigma)
 
-    def apply(self, person: Person, then: Callable[[str], object]) -> None:
-        """Start the person's application; `then(outcome)` is called when it is decided."""
+    def apply(self, person: Person, then: Callable[[Person, str], object]) -> None:
+        """Start the person's application; `then(person, outcome)` is called when it is
+        decided."""
         application = Application(person, self.env.now, self.config, then)
         if application.config.auto_checks:
             application.quality = self.world.population.document_quality(person.id)
@@ -128,7 +129,7 @@ class KycGate:
         """The person's application as an event a process can wait for; its value is the
         outcome."""
         decided = self.env.event()
-        self.apply(person, decided.succeed)
+        self.apply(person, lambda _, outcome: decided.succeed(outcome))
         return decided
 
     # --- the automated checks ---------------------------------------------------------------------
@@ -304,4 +305,4 @@ class KycGate:
                 overtime_h,
             )
         )
-        application.then(outcome)
+        application.then(person, outcome)

@@ -153,8 +153,10 @@ class Population:
 
     def configure(self) -> None:
         """Read (again) the population section, e.g. after a dated rule."""
-        self.config = self.world.scenario.population
-        self.income_median = self.config.income_median_month.kzt(self.world.scenario.market.usd_kzt)
+        self.config = c = self.world.scenario.population
+        self.income_median = c.income_median_month.kzt(self.world.scenario.market.usd_kzt)
+        self.arrival_rate = c.arrivals_per_day / c.scale_factor / 24
+        """Simulated people arriving per hour (`World` draws the gaps between them)."""
 
     def arrive(self, pid: int, t: float) -> Person:
         """Person `pid` of the arrival stream (the pid-th to arrive: it keys all their draws)."""

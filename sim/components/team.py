@@ -86,8 +86,12 @@ class Desk(Generic[C]):
         """Queue a case; `granted(case)` is called when an analyst takes it: at once if one is
         free."""
         ticket = Ticket(granted, case)
-        self._waiting.append(ticket)
-        self._serve()
+        if self._waiting or self.busy >= self.analysts:
+            self._waiting.append(ticket)
+        else:  # an analyst is free and nobody is before it
+            self.busy += 1
+            ticket.taken = True
+            granted(case)
         return ticket
 
     def withdraw(self, ticket: Ticket[C]) -> None:
