@@ -110,6 +110,8 @@ class Tally:
 
     def __init__(self, scale: float = 1.0) -> None:
         self.scale = scale
+        """Real people one simulated person stands for (`real_people`: a person simulated at
+        full size stands for one)."""
         self.arrivals = 0
         self.applicants = 0.0
         self.kyc = {"passed": 0.0, "rejected": 0.0, "abandoned": 0.0}
@@ -171,10 +173,6 @@ class Tally:
             UnlicensedBatch: self._unlicensed_batch,
         }
 
-    def weight(self, person: int) -> float:
-        """Real people (or alerts, or tenge) one record of this person's stands for."""
-        return real_people(person, self.scale)
-
     def observe(self, records: Sequence[Record]) -> None:
         handlers = self._handlers
         for record in records:
@@ -188,16 +186,16 @@ class Tally:
         self.arrivals += 1
         self.channels[r.channel] += 1
         if r.exchange >= 0:
-            self.applicants += self.weight(r.person)
+            self.applicants += real_people(r.person, self.scale)
 
     def _switched(self, r: ChannelSwitched) -> None:
         if r.channel == "licensed":  # redirected by a bank block: a licensed applicant after all
-            self.applicants += self.weight(r.person)
+            self.applicants += real_people(r.person, self.scale)
         else:
             self.channels["fallback"] += 1
 
     def _kyc_decided(self, r: KycDecided) -> None:
-        w = self.weight(r.person)
+        w = real_people(r.person, self.scale)
         self.kyc[r.outcome] += w
         if r.outcome == "passed" and r.stage == "manual":
             self.kyc_passed_reviewed += w
@@ -225,7 +223,7 @@ class Tally:
         self.queue.step(r.t, -1)
 
     def _purchase(self, r: Purchase) -> None:
-        w = self.weight(r.person)
+        w = real_people(r.person, self.scale)
         self.volume[r.channel] += w * r.amount_kzt
         self.outflow += w * r.outflow_kzt
         if r.channel == "licensed":
@@ -238,10 +236,10 @@ class Tally:
 
     def _sale(self, r: Sale) -> None:
         if r.channel == "licensed":
-            self.fees_people += self.weight(r.person) * r.fee_kzt
+            self.fees_people += real_people(r.person, self.scale) * r.fee_kzt
 
     def _loss(self, r: Loss) -> None:
-        self.fraud += self.weight(r.person) * r.amount_kzt
+        self.fraud += real_people(r.person, self.scale) * r.amount_kzt
 
     def _shut(self, r: PlatformShut) -> None:
         self.platforms_shut += 1
@@ -249,7 +247,7 @@ class Tally:
     # --- AML ----------------------------------------------------------------------------------
 
     def _alert(self, r: Alert) -> None:
-        w = self.weight(r.person)
+        w = real_people(r.person, self.scale)
         self.alerts += w
         rule = self.rules[r.rule]
         rule.alerts += w
@@ -262,17 +260,19 @@ class Tally:
             self.legit_alerted.add(r.person)
 
     def _alert_closed(self, r: AlertClosed) -> None:
-        self.aml_analyst_h[r.typology or "legitimate"] += self.weight(r.person) * r.analyst_h
+        self.aml_analyst_h[r.typology or "legitimate"] += (
+            real_people(r.person, self.scale) * r.analyst_h
+        )
 
     def _str(self, r: StrFiled) -> None:
-        self.strs += self.weight(r.person)
+        self.strs += real_people(r.person, self.scale)
         case = self.cases.get(r.case)
         if case is not None and case.detected_at is None:
             case.detected_at = r.t
 
     def _exited(self, r: CustomerExited) -> None:
         if r.legitimate:
-            self.legit_exited += self.weight(r.person)
+            self.legit_exited += real_people(r.person, self.scale)
 
     def _case(self, r: CaseStarted) -> None:
         self.cases[r.case] = CaseTally(r.typology, r.t, r.value_kzt)

@@ -166,7 +166,8 @@ class Population:
             t,
             not self._resident.chance(pid, c.nonresident_share),
             self._bad.chance(pid, c.bad_actor_share),
-            book=self.book,
+            -1,
+            self.book,  # by position: a keyword makes every arrival's call slower
         )
         self.people[pid] = person
         return person
