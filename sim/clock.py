@@ -30,11 +30,11 @@ class _Call:
     _ok = True
 
     def __init__(self, call: Callable[..., None], args: tuple[Any, ...]) -> None:
-        self.callbacks: tuple[Callable[[_Call], None], ...] | None = (_make,)
+        self.callbacks: tuple[Callable[[_Call], None], ...] | None = (_fire,)
         self.call, self.args = call, args
 
 
-def _make(timer: _Call) -> None:
+def _fire(timer: _Call) -> None:
     timer.call(*timer.args)
 
 
