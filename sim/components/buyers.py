@@ -19,7 +19,9 @@ stop's exact hour to make that top-up as the event-by-event path would (`Journey
 hands the rest back unless they go to KYC; after the last top-up it wakes those who sell
 (`Journeys.sell_later`). Whether a top-up stops depends on the blocking rules in force, the channel
 mode, the redirect share and whether any exchange is licensed, and whether a buyer sells on the
-share who do, so a change to those finds everyone's stops and wake-ups again.
+share who do, so a change to those finds everyone's stops and wake-ups again. A top-up's route
+(straight to the platform, through a P2P desk, or blocked) is drawn when it is booked; only for
+the few buyers a block could redirect are the routes drawn ahead, to find their stop.
 
 Same seed, same numbers as the event-by-event path (`Simulation(batched=False)`): every draw is the
 same keyed number, computed in arrays bit for bit (`Keyed.uniforms`, `normal_quantiles`), so the
@@ -62,7 +64,8 @@ ENDED, BOOKED = "ended", "booked"
 """What `trade` answers: the person has no top-up left before their end (the caller goes on as
 after the last), or the book has them."""
 DIRECT, P2P, BLOCKED = 0, 1, 2
-"""How a top-up goes (`Plan.route`)."""
+"""How a top-up goes (`UnlicensedBuyers._routes`): straight to the platform, through a P2P desk at
+a premium (the bank blocked the payment), or nowhere (blocked outright: nothing bought)."""
 
 
 def block_reason(world: World) -> str:
@@ -88,9 +91,6 @@ class Plan:
     """When each top-up falls, in order (packed doubles: a plan can be long)."""
     ends: bool = False
     """Whether the person stops buying before the run ends (then they wake after the last)."""
-    route: bytearray = field(default_factory=bytearray)
-    """How each top-up goes: `DIRECT`, `P2P` (the bank blocked it, a P2P desk at a premium) or
-    `BLOCKED` (blocked outright: nothing bought)."""
     stop: int = 0
     """Index of the first top-up the bank blocks outright (len(times) if none)."""
     done: int = 0
@@ -109,7 +109,6 @@ class Entries(NamedTuple):
     """The filing (`Plan.serial`)."""
     place: np.ndarray
     """The top-up's index in its plan."""
-    route: np.ndarray
 
     def rows(self, which: np.ndarray | slice) -> Entries:
         return Entries(*(column[which] for column in self))
@@ -147,7 +146,6 @@ class Filed:
     def file(self, plans: Sequence[Plan]) -> None:
         """File each plan anew (voiding its older filing): its top-ups from `done` to `stop`."""
         hours: array[float] = array("d")
-        routes = bytearray()
         serials: list[int] = []
         places: list[int] = []
         start = len(self._plans)
@@ -157,7 +155,6 @@ class Filed:
             done, stop = plan.done, plan.stop
             if stop > done:
                 hours.extend(plan.times[done:stop])
-                routes += plan.route[done:stop]
                 serials += [serial] * (stop - done)
                 places += range(done, stop)
         self._plans += plans
@@ -173,7 +170,6 @@ class Filed:
             np.frombuffer(hours),
             np.array(serials, np.int64),
             np.array(places, np.int64),
-            np.frombuffer(bytes(routes), np.uint8),
         )
         runs = self._runs
         runs.append(entries.rows(np.argsort(entries.hour, kind="stable")))
@@ -358,34 +354,51 @@ class UnlicensedBuyers:
             plan.times = plan_times
 
     def _find_stops(self, plans: Sequence[Plan]) -> None:
-        """Each plan's route from its next top-up on, and its first stop: the first top-up
-        blocked outright while a block could still send the person to a licensed exchange's KYC
+        """Each plan's first stop from its next top-up on: the first top-up blocked outright
+        while a block could still send the person to a licensed exchange's KYC
         (`ChannelChoice.may_redirect`; else a block changes nothing else: it is booked like any
-        top-up). All plans' draws in one array pass; then file the top-ups before the stop and
-        set the wake-up."""
-        available, block_prob, share, _, _ = self._rules
-        lefts = [len(p.times) - p.done for p in plans]
-        total = sum(lefts)
-        if available and block_prob > 0.0 and total:
+        top-up, its route drawn then, `_routes`). The draws of all plans that may stop in one
+        array pass; then file the top-ups before the stop and set the wake-up."""
+        available, block_prob, _, _, _ = self._rules
+        for plan in plans:
+            plan.stop = len(plan.times)
+        may_redirect = self.world.channel.may_redirect
+        weighing = (
+            [p for p in plans if p.done < len(p.times) and may_redirect(p.person)]
+            if available and block_prob > 0.0
+            else []
+        )
+        if weighing:
+            lefts = [len(p.times) - p.done for p in weighing]
             starts = np.cumsum([0, *lefts[:-1]])
-            offset = np.arange(total) - np.repeat(starts, lefts)
-            pid = np.repeat([p.person.id for p in plans], lefts).astype(np.int64)
-            ns = np.repeat([p.first + p.done for p in plans], lefts).astype(np.int64) + offset
-            blocked = self.world.banks.blocks_unlicensed_many(pid, ns)
-            outright = blocked & ~(self._p2p.uniforms(pid, ns) < share)
-            route = (blocked.astype(np.int64) + outright).tolist()
-            may_redirect = self.world.channel.may_redirect
-            weighs = [may_redirect(p.person) for p in plans]
-            stops = np.flatnonzero(outright & np.repeat(weighs, lefts))
-            found = np.append(stops, total)[np.searchsorted(stops, starts)].tolist()
-            for plan, start, left, stop in zip(plans, starts.tolist(), lefts, found, strict=True):
-                plan.route[plan.done :] = route[start : start + left]
+            offset = np.arange(sum(lefts)) - np.repeat(starts, lefts)
+            pid = np.repeat([p.person.id for p in weighing], lefts).astype(np.int64)
+            ns = np.repeat([p.first + p.done for p in weighing], lefts).astype(np.int64) + offset
+            stops = np.flatnonzero(self._routes(pid, ns) == BLOCKED)
+            found = np.append(stops, len(pid))[np.searchsorted(stops, starts)].tolist()
+            for plan, start, left, stop in zip(
+                weighing, starts.tolist(), lefts, found, strict=True
+            ):
                 plan.stop = plan.done + min(stop - start, left)
-        else:
-            for plan, left in zip(plans, lefts, strict=True):
-                plan.route[plan.done :] = [DIRECT] * left
-                plan.stop = len(plan.times)
         self._file(plans)
+
+    def _routes(self, pid: np.ndarray, n: np.ndarray) -> np.ndarray:
+        """How each top-up (person pid's n-th) goes under the rules in force: `DIRECT`, `P2P` or
+        `BLOCKED`. Drawn when needed (a stop is looked for, a day is booked): the rules cannot
+        change between, as a change finds the stops again after booking what was due."""
+        available, block_prob, share, _, _ = self._rules
+        if not (available and block_prob > 0.0):
+            return np.full(len(pid), DIRECT, np.int64)
+        blocked = self.world.banks.blocks_unlicensed_many(pid, n)
+        outright = blocked & ~(self._p2p.uniforms(pid, n) < share)
+        return blocked.astype(np.int64) + outright
+
+    def _route(self, pid: int, n: int) -> int:
+        """`_routes` for one top-up, with the same draws."""
+        available, block_prob, share, _, _ = self._rules
+        if not (available and block_prob > 0.0) or not self.world.banks.blocks_unlicensed(pid, n):
+            return DIRECT
+        return P2P if self._p2p.chance(pid, share, n) else BLOCKED
 
     def _file(self, plans: Sequence[Plan]) -> None:
         """File each plan's top-ups up to its stop; set its wake-up."""
@@ -443,7 +456,7 @@ class UnlicensedBuyers:
             return
         people = [plan.person for plan in plans]
         pid, number = filed.pid[due.serial], filed.first[due.serial] + due.place
-        route, when = due.route, due.hour
+        route, when = self._routes(pid, number), due.hour
         u = self._sizes.uniforms(pid, number)
         want = filed.median[due.serial] * exact(math.exp, SIZE_SIGMA * normal_quantiles(u))
         if (route == BLOCKED).any():
@@ -489,11 +502,12 @@ class UnlicensedBuyers:
             want = self._sizes.lognormal(person.id, plan.median, SIZE_SIGMA, n)
             if not unlicensed.available:
                 continue
-            if plan.route[i] == BLOCKED:
+            route = self._route(person.id, n)
+            if route == BLOCKED:
                 world.emit(PaymentBlocked(t, person.id, UNLICENSED, want, block_reason(self.world)))
                 world.channel.weighed(person)
             else:
-                unlicensed.buy(person, want, p2p if plan.route[i] == P2P else 0.0, n, t)
+                unlicensed.buy(person, want, p2p if route == P2P else 0.0, n, t)
         plan.done = max(plan.done, until)
 
     # --- the world's side -----------------------------------------------------------------------

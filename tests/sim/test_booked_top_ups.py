@@ -51,6 +51,20 @@ WORLDS = {
     "Kazakhstan 2022-2026": lambda: load_scenario(
         CONFIGS / "kz_2022_2026.yaml", ["run.days=1100", "population.scale_factor=800"]
     ),
+    # buyers who stop within days and sell within hours, half their top-ups blocked outright:
+    # a seller's top-ups not booked yet are booked when they sell (`catch_up`), blocks and all
+    "quick sellers, outright blocks": lambda: load_scenario(
+        BASELINE,
+        [
+            "run.days=120",
+            "population.scale_factor=25",
+            "population.active_period_mean=5d",
+            "population.hold_time_median=2h",
+            "population.sell_share=0.9",
+            "banks.unlicensed_block_prob=0.5",
+            "unlicensed.p2p_workaround_share=0",
+        ],
+    ),
     # most top-ups blocked outright, few platforms
     "Turkmenistan 2026": lambda: load_scenario(
         CONFIGS / "tm_2026.yaml", ["run.days=150", "population.scale_factor=20"]
