@@ -532,12 +532,25 @@ class UnlicensedBuyers:
 
     def configure(self) -> None:
         """After a rule or a licence (settled up to now): if what decides the routes or the
-        wake-ups changed, the stops are found again and the wake-ups set anew."""
-        rules = self._blocking()
-        if rules == self._rules:
+        wake-ups changed, the stops are found again and the wake-ups set anew. A plan that had
+        no stop and cannot stop now keeps its filing (its routes are drawn when booked), and
+        its wake-up too unless the share who sell changed."""
+        rules, old = self._blocking(), self._rules
+        if rules == old:
             return
         self._rules = rules
-        plans = sorted(self._plans, key=lambda p: p.person.id)
+        available, block_prob, _, _, sell_share = rules
+        may_redirect = self.world.channel.may_redirect
+        plans = sorted(
+            (
+                plan
+                for plan in self._plans
+                if sell_share != old[4]
+                or plan.stop < len(plan.times)
+                or (available and block_prob > 0.0 and may_redirect(plan.person))
+            ),
+            key=lambda p: p.person.id,
+        )
         for plan in plans:
             plan.version += 1  # its wake-up is set anew; filing it again voids its entries
         self._find_stops(plans)
