@@ -92,7 +92,8 @@ class Plan:
     ends: bool = False
     """Whether the person stops buying before the run ends (then they wake after the last)."""
     stop: int = 0
-    """Index of the first top-up the bank blocks outright (len(times) if none)."""
+    """Index of the plan's stop: its first top-up the bank blocks outright while the block could
+    send the buyer to a licensed exchange's KYC (len(times) if none)."""
     done: int = 0
     """Top-ups booked (or made at a stop) so far."""
     version: int = 0
