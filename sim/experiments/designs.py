@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy.stats import qmc
 
 from sim.errors import ScenarioError
 from sim.fields import FIELD_BY_PATH
@@ -111,6 +110,8 @@ def grid(factors: Sequence[Factor]) -> list[Values]:
 
 def unit_lhs(dimensions: int, samples: int, seed: int) -> np.ndarray:
     """A Latin hypercube in [0, 1)^d; the same seed gives the same points."""
+    from scipy.stats import qmc  # imported here: scipy.stats costs half a second at start-up
+
     sampler = qmc.LatinHypercube(d=dimensions, rng=np.random.default_rng(seed))
     points: np.ndarray = sampler.random(samples)
     return points

@@ -30,3 +30,12 @@ def test_the_command_line_loads_no_textual_until_the_tui_is_asked_for() -> None:
         [sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, check=True
     )
     assert done.stdout.strip() == "False"
+
+
+def test_the_command_line_starts_without_scipy_which_only_statistics_need() -> None:
+    """scipy.stats costs half a second to import: every `sandbox` command would wait for it."""
+    probe = "import sys, sim.cli; print(sorted(m for m in sys.modules if m.startswith('scipy')))"
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, check=True
+    )
+    assert done.stdout.strip() == "[]"
