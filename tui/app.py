@@ -51,8 +51,7 @@ from tui.workshop.lesson import (
     load_answers,
     save_answers,
 )
-from tui.workshop.room import Room
-from tui.workshop.serve import SESSION_ENV
+from tui.workshop.room import SESSION_ENV, Room
 from tui.workshop.shocks import SHOCK_BINDINGS, SHOCK_COMMANDS, ShockScreen
 
 ACTIVE = frozenset({"starting", "running", "paused"})

@@ -10,6 +10,10 @@ from sim.workshop import RunSlots, Space, claim_space
 from sim.workshop.broadcast import ShockFeed
 from tui.session import confine
 
+SESSION_ENV = "SANDBOX_SESSION"
+"""Environment variable: the served participant's session id (names their default save; set by
+`tui.workshop.serve` for each participant's app)."""
+
 FILE_FIELDS = frozenset({"market.btc_csv"})
 """Fields whose value is a path: a served participant may not point them anywhere."""
 

@@ -22,10 +22,10 @@ from aiohttp import web
 from textual_serve.app_service import AppService
 from textual_serve.server import Server, to_int
 
+from tui.workshop.room import SESSION_ENV
+
 HERE = Path(__file__).resolve().parent
 FAVICON = HERE / "static" / "favicon.svg"
-SESSION_ENV = "SANDBOX_SESSION"
-"""Environment variable: the served participant's session id (names their default save)."""
 ANY_ADDRESS = {"0.0.0.0", "::", ""}
 
 log = logging.getLogger("textual-serve")
