@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -12,6 +14,7 @@ from textual_serve.download_manager import DownloadManager
 from typer.testing import CliRunner
 
 from sim.cli import app
+from tests.conftest import ROOT
 from tests.tui.conftest import wait_for
 from tui.app import SandboxApp
 from tui.workshop.serve import (
@@ -135,3 +138,12 @@ async def test_two_participants_served_without_a_workshop_folder_save_under_thei
     assert sorted(p.name for p in (workdir / "whatifs").glob("*.yaml")) == sorted(
         Path(str(p)).name for p in saved
     )
+
+
+def test_the_app_loads_the_web_server_only_when_it_serves() -> None:
+    """aiohttp and textual-serve cost a fifth of a second at start-up: `make run` needs neither."""
+    probe = "import sys, tui.app; print(sorted({'aiohttp', 'textual_serve'} & set(sys.modules)))"
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, check=True
+    )
+    assert done.stdout.strip() == "[]"
