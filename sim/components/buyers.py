@@ -275,14 +275,13 @@ class UnlicensedBuyers:
         """Whether a plan whose first top-up is `at`, today, needs its buyer woken today: one
         of today's top-ups stops, or is their last and they sell. Walked one draw at a time (a
         day holds a top-up or two): the same keyed draws and sums as `_plan` and `_find_stops`."""
-        available, block_prob, share, _, _ = self._rules
+        available, block_prob, _, _, _ = self._rules
         stops = available and block_prob > 0.0 and self.world.channel.may_redirect(plan.person)
         pid, n = plan.person.id, plan.first
         tomorrow = (self.world.env.now // 24 + 1) * 24
         horizon = self.world.scenario.run.days * 24.0
-        banks = self.world.banks
         while at < tomorrow and at < horizon:
-            if stops and banks.blocks_unlicensed(pid, n) and not self._p2p.chance(pid, share, n):
+            if stops and self._route(pid, n) == BLOCKED:
                 return True
             n += 1
             gap = self._gaps.exponential(pid, plan.gap_mean, n)
@@ -541,12 +540,13 @@ class UnlicensedBuyers:
             return
         self._rules = rules
         available, block_prob, _, _, sell_share = rules
+        sellers_changed = sell_share != old[-1]
         may_redirect = self.world.channel.may_redirect
         plans = sorted(
             (
                 plan
                 for plan in self._plans
-                if sell_share != old[4]
+                if sellers_changed
                 or plan.stop < len(plan.times)
                 or (available and block_prob > 0.0 and may_redirect(plan.person))
             ),
