@@ -139,6 +139,8 @@ class Filed:
         """By serial: whether the filing still holds."""
         self.pid = np.zeros(0, np.int64)
         """By serial: the person."""
+        self.row = np.zeros(0, np.int64)
+        """By serial: the person's row in the wallets (`Person.row`)."""
         self.first = np.zeros(0, np.int64)
         """By serial: the plan's first top-up number (`Plan.first`)."""
         self.median = np.zeros(0)
@@ -163,6 +165,7 @@ class Filed:
         new = slice(start, len(self._plans))
         self.live[new] = True
         self.pid[new] = [plan.person.id for plan in plans]
+        self.row[new] = [plan.person.row for plan in plans]
         self.first[new] = [plan.first for plan in plans]
         self.median[new] = [plan.median for plan in plans]
         if not serials:
@@ -184,7 +187,7 @@ class Filed:
         """Room for `size` serials in the by-serial columns (doubling)."""
         if len(self.live) >= size:
             return
-        for name in ("live", "pid", "first", "median"):
+        for name in ("live", "pid", "row", "first", "median"):
             old = getattr(self, name)
             grown = np.zeros(max(1024, 2 * size), old.dtype)
             grown[: len(old)] = old
@@ -454,22 +457,22 @@ class UnlicensedBuyers:
                     self._ended.pop(plan.person.id, None)
         if not available:
             return
-        people = [plan.person for plan in plans]
         pid, number = filed.pid[due.serial], filed.first[due.serial] + due.place
+        row = filed.row[due.serial]
         route, when = self._routes(pid, number), due.hour
         u = self._sizes.uniforms(pid, number)
         want = filed.median[due.serial] * exact(math.exp, SIZE_SIGMA * normal_quantiles(u))
         if (route == BLOCKED).any():
             blocked = route == BLOCKED
+            outright = np.flatnonzero(blocked).tolist()
             if world.detail is not None:
-                self._blocked(people, when, want, blocked)
+                self._blocked(pid[blocked], when[blocked], want[blocked])
             weighed = world.channel.weighed
-            for person, outright in zip(people, blocked.tolist(), strict=True):
-                if outright:
-                    weighed(person)
+            for i in outright:
+                weighed(plans[i].person)
             buys = ~blocked
-            people = [p for p, buy in zip(people, buys.tolist(), strict=True) if buy]
-            pid, number, when, want, route = (
+            row, pid, number, when, want, route = (
+                row[buys],
                 pid[buys],
                 number[buys],
                 when[buys],
@@ -477,20 +480,15 @@ class UnlicensedBuyers:
                 route[buys],
             )
         extra = np.where(route == P2P, world.scenario.unlicensed.p2p_premium, 0.0)
-        world.unlicensed.buy_many(people, pid, number, when, want, extra)
+        world.unlicensed.buy_many(row, pid, number, when, want, extra)
 
-    def _blocked(
-        self, people: list[Person], times: np.ndarray, want: np.ndarray, mask: np.ndarray
-    ) -> None:
+    def _blocked(self, pids: np.ndarray, times: np.ndarray, want: np.ndarray) -> None:
         """The bank blocked these top-ups outright, from people who have weighed a licensed
         exchange before (`Journeys._buy_unlicensed`, when `_redirected` changes nothing)."""
         emit, reason = self.world.detail, block_reason(self.world)
         assert emit is not None
-        for person, t, kzt, blocked in zip(
-            people, times.tolist(), want.tolist(), mask.tolist(), strict=True
-        ):
-            if blocked:
-                emit(PaymentBlocked(t, person.id, UNLICENSED, kzt, reason))
+        for pid, t, kzt in zip(pids.tolist(), times.tolist(), want.tolist(), strict=True):
+            emit(PaymentBlocked(t, pid, UNLICENSED, kzt, reason))
 
     def _book_own(self, plan: Plan, until: int) -> None:
         """Book one person's top-ups up to index `until`, one by one."""

@@ -14,6 +14,8 @@ import random
 from collections import deque
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from sim.identities import (
     corrupt_iin,
     corrupt_tm_passport,
@@ -37,6 +39,40 @@ def real_people(person: int, scale: float) -> float:
     return 1.0 if person >= RECRUITS else scale
 
 
+class Wallets:
+    """Each person's unlicensed platform and the satoshi held there, a row per person (in the
+    order they were made): columns the day's booked purchases read and update at once
+    (`UnlicensedChannel.buy_many`), and one person through `Person.platform` and
+    `Person.offshore`."""
+
+    __slots__ = ("offshore", "people", "picks", "platform")
+
+    def __init__(self) -> None:
+        self.people: list[Person] = []
+        """By row: the person."""
+        self.platform = np.full(1024, -1, np.int64)
+        """By row: the platform's id, -1 if none."""
+        self.offshore = np.zeros(1024, np.int64)
+        """By row: satoshi held at the platform."""
+        self.picks = np.zeros(1024, np.int64)
+        """By row: platforms joined so far (keys the draw of which one is next)."""
+
+    def add(self, person: Person) -> int:
+        """A row for a new person: its number (the columns double when full)."""
+        row = len(self.people)
+        self.people.append(person)
+        if row == len(self.platform):
+            self.platform = np.concatenate([self.platform, np.full(row, -1, np.int64)])
+            self.offshore = np.concatenate([self.offshore, np.zeros(row, np.int64)])
+            self.picks = np.concatenate([self.picks, np.zeros(row, np.int64)])
+        return row
+
+    def users(self, platform: int) -> list[Person]:
+        """The people at the platform, by id."""
+        rows = np.flatnonzero(self.platform[: len(self.people)] == platform).tolist()
+        return sorted((self.people[row] for row in rows), key=lambda person: person.id)
+
+
 class Person:
     """One simulated agent (standing for `scale_factor` real people) and where they are now."""
 
@@ -53,14 +89,13 @@ class Person:
         "kyc_outcome",
         "month_key",
         "month_spent",
-        "offshore",
-        "platform",
-        "platform_picks",
         "recent",
         "reconsidered",
         "resident",
+        "row",
         "t_arrival",
         "topups",
+        "wallets",
         "year_spent",
     )
 
@@ -72,6 +107,7 @@ class Person:
         bad_actor: bool,
         case: int = -1,
         book: dict[int, int] | None = None,
+        wallets: Wallets | None = None,
     ) -> None:
         self.book = {} if book is None else book
         """Satoshi each exchange holds for its clients, by their own account (see `holdings`)."""
@@ -86,11 +122,9 @@ class Person:
         """The exchange ended the relationship (after a suspicious-transaction report)."""
         self.channel = ""
         self.kyc_outcome = ""
-        self.platform = -1
-        self.platform_picks = 0
-        """Unlicensed platforms joined so far (keys the draw of which one is next)."""
-        self.offshore = 0
-        """Satoshi held at the person's unlicensed platform."""
+        self.wallets = Wallets() if wallets is None else wallets
+        self.row = self.wallets.add(self)
+        """The person's row in `wallets`."""
         self.month_key = -1
         self.reconsidered = False
         """Weighed the licensed option after a bank blocked an unlicensed payment (once only)."""
@@ -121,6 +155,24 @@ class Person:
         self._exchange = exchange
 
     @property
+    def platform(self) -> int:
+        """The person's unlicensed platform, -1 if none."""
+        return self.wallets.platform.item(self.row)
+
+    @platform.setter
+    def platform(self, platform: int) -> None:
+        self.wallets.platform[self.row] = platform
+
+    @property
+    def offshore(self) -> int:
+        """Satoshi held at the person's unlicensed platform."""
+        return self.wallets.offshore.item(self.row)
+
+    @offshore.setter
+    def offshore(self, sats: int) -> None:
+        self.wallets.offshore[self.row] = sats
+
+    @property
     def holdings(self) -> int:
         """Satoshi held in custody at the person's licensed exchange."""
         return self._holdings
@@ -149,6 +201,8 @@ class Population:
         self._recruited = 0
         self.book: dict[int, int] = {}
         """Satoshi each exchange holds for its clients, kept up to date by the people."""
+        self.wallets = Wallets()
+        """Everyone's unlicensed platform and coins there, a row each."""
         self.configure()
 
     def configure(self) -> None:
@@ -168,6 +222,7 @@ class Population:
             self._bad.chance(pid, c.bad_actor_share),
             -1,
             self.book,  # by position: a keyword makes every arrival's call slower
+            self.wallets,
         )
         self.people[pid] = person
         return person
@@ -175,7 +230,7 @@ class Population:
     def recruit(self, t: float, case: int) -> Person:
         """A bad actor who serves an injected laundering case (numbered apart from arrivals, so
         a reform that recruits more or fewer leaves every arrival's number and draws alone)."""
-        person = Person(RECRUITS + self._recruited, t, True, True, case, self.book)
+        person = Person(RECRUITS + self._recruited, t, True, True, case, self.book, self.wallets)
         self._recruited += 1
         self.people[person.id] = person
         return person

@@ -12,7 +12,6 @@ site, a new desk) takes the slot at once, small, and reaches its predecessor's s
 
 from __future__ import annotations
 
-import bisect
 import itertools
 from collections.abc import Generator
 from typing import TYPE_CHECKING, Any
@@ -48,7 +47,6 @@ class UnlicensedChannel:
         self.grown: list[bool] = []
         """Whether the slot's platform has reached its rank's size."""
         self.slot_of: dict[int, int] = {}
-        self.users: dict[int, set[Person]] = {}
         self._names: dict[int, tuple[str, str]] = {}
         self._cumulative: list[float] | None = None
         self._ids = itertools.count()
@@ -72,7 +70,6 @@ class UnlicensedChannel:
         else:
             self.slots.append(platform)
         self.slot_of[platform] = slot
-        self.users[platform] = set()
         self._cumulative = None
         return platform
 
@@ -117,14 +114,19 @@ class UnlicensedChannel:
         return self._cumulative
 
     def _attach(self, person: Person) -> int:
-        """The person joins a platform, chosen in proportion to the platforms' sizes."""
-        cumulative = self._weights()
-        u = self._pick.u(person.id, person.platform_picks)  # the person's k-th pick
-        person.platform_picks += 1
-        slot = min(bisect.bisect_right(cumulative, u * cumulative[-1]), len(cumulative) - 1)
-        person.platform = self.slots[slot]
-        self.users[person.platform].add(person)
-        return person.platform
+        """The person joins a platform (`_attach_many`)."""
+        return int(self._attach_many(np.array([person.row]), np.array([person.id]))[0])
+
+    def _attach_many(self, rows: np.ndarray, pids: np.ndarray) -> np.ndarray:
+        """Each person (distinct rows) joins a platform, chosen in proportion to the platforms'
+        sizes with their own k-th pick; the platforms joined."""
+        wallets, cumulative = self.world.population.wallets, self._weights()
+        u = self._pick.uniforms(pids, wallets.picks[rows])
+        wallets.picks[rows] += 1
+        slot = np.searchsorted(cumulative, u * cumulative[-1], side="right")  # as bisect_right
+        platforms = np.array(self.slots)[np.minimum(slot, len(cumulative) - 1)]
+        wallets.platform[rows] = platforms
+        return platforms
 
     def buy(
         self, person: Person, amount_kzt: float, premium: float, n: int, t: float | None = None
@@ -161,19 +163,21 @@ class UnlicensedChannel:
 
     def buy_many(
         self,
-        people: list[Person],
+        rows: np.ndarray,
         pids: np.ndarray,
         ns: np.ndarray,
         times: np.ndarray,
         amounts_kzt: np.ndarray,
         premiums: np.ndarray,
     ) -> None:
-        """Many purchases at once (each person's in time order; `pids` their ids): what `buy`
-        does for each, bit for bit (the arithmetic in arrays, the platform each person joins and
-        the records one by one, the ledger postings summed per account). Valid only while
-        nothing changes the platforms, the rules or the prices in between (`World.settle`)."""
+        """Many purchases at once (each person's in time order; `rows` their rows in the
+        wallets, `pids` their ids): what `buy` does for each, bit for bit (the arithmetic and the
+        wallets in arrays, the platform each newcomer joins and the records one by one, the
+        ledger postings summed per account). Valid only while nothing changes the platforms, the
+        rules or the prices in between (`World.settle`): then a person's platform is the same
+        at all their purchases, and joining one at the first."""
         world, c, ledger = self.world, self.config, self.world.ledger
-        if not self.slots or not people:
+        if not self.slots or not len(rows):
             return
         stolen = self._fraud.uniforms(pids, ns) < c.fraud_prob
         amount = np.rint(amounts_kzt * TIYN_PER_KZT)
@@ -184,14 +188,16 @@ class UnlicensedChannel:
             np.minimum(times // 24, len(world.market.btc_usd) - 1).astype(np.int64)
         ]
         sats = np.trunc(net / TIYN_PER_KZT / (prices * world.market.usd_kzt) * SATS_PER_BTC)
-        slot_of, attach, detail = self.slot_of, self._attach, world.detail
-        platforms = []
-        coins_each, lost_each = sats.astype(np.int64).tolist(), stolen.tolist()
-        for person, coins, lost in zip(people, coins_each, lost_each, strict=True):
-            platforms.append(person.platform if person.platform in slot_of else attach(person))
-            if not lost:
-                person.offshore += coins
+        wallets, detail = world.population.wallets, world.detail
+        venues = wallets.platform[rows]
+        joining = ~self._open(venues)  # newcomers, and the users of a platform since shut
+        if joining.any():  # each joins one at their first purchase here
+            newcomers, first = np.unique(rows[joining], return_index=True)
+            self._attach_many(newcomers, pids[joining][first])
+            venues = wallets.platform[rows]
         kept = ~stolen
+        coins = sats.astype(np.int64)
+        np.add.at(wallets.offshore, rows[kept], coins[kept])
         world.emit(
             UnlicensedBatch(
                 float(times.max()),
@@ -202,30 +208,30 @@ class UnlicensedChannel:
             )
         )
         if detail is not None:  # the same top-ups one by one, for the record
-            for person, platform, t, kzt, paid, out, coins, lost in zip(
-                people,
-                platforms,
+            for pid, platform, t, kzt, paid, out, sat, lost in zip(
+                pids.tolist(),
+                venues.tolist(),
                 times.tolist(),
                 amounts_kzt.tolist(),
                 (fee / TIYN_PER_KZT).tolist(),
                 (outflow / TIYN_PER_KZT).tolist(),
-                coins_each,
-                lost_each,
+                coins.tolist(),
+                stolen.tolist(),
                 strict=True,
             ):
                 if lost:
-                    detail(Loss(t, person.id, platform, kzt, "fraud"))
+                    detail(Loss(t, pid, platform, kzt, "fraud"))
                 else:
-                    detail(Purchase(t, person.id, "unlicensed", platform, kzt, paid, coins, out))
+                    detail(Purchase(t, pid, "unlicensed", platform, kzt, paid, sat, out))
         if ledger.traced:  # every posting is a record: post each as `buy` does
-            self._post_each(people, platforms, times, amount, fee, outflow, sats, stolen)
+            self._post_each(pids, venues, times, amount, fee, outflow, sats, stolen)
             return
         # the ledger: each account's sum of what `buy` would have posted one by one
         t = float(times.max())
         ledger.post(t, "households", "fraudsters", int(amount[stolen].sum()), "KZT")
         ledger.post(t, "households", "abroad", int(outflow[kept].sum()), "KZT")
         ledger.post(t, "households", "domestic_p2p", int((net - outflow)[kept].sum()), "KZT")
-        venues = np.array(platforms, np.int64)[kept]
+        venues = venues[kept]
         fees_by = np.bincount(venues, fee[kept]).tolist()  # sums of integers below 2^53: exact
         sats_by = np.bincount(venues, sats[kept]).tolist()
         for platform in np.flatnonzero(np.bincount(venues)).tolist():
@@ -233,11 +239,19 @@ class UnlicensedChannel:
             ledger.post(t, "households", fees, int(fees_by[platform]), "KZT")
             ledger.post(t, "world_market", custody, int(sats_by[platform]), "BTC")
 
-    def _post_each(self, people: list[Person], platforms: list[int], *columns: np.ndarray) -> None:
+    def _post_each(self, *columns: np.ndarray) -> None:
         """The postings of `buy_many`'s purchases one by one, as `buy` makes them."""
-        rows = zip(people, platforms, *(c.tolist() for c in columns), strict=True)
-        for person, platform, t, amount, fee, outflow, sats, lost in rows:
-            self._post(t, person.id, platform, int(amount), int(fee), int(outflow), int(sats), lost)
+        rows = zip(*(c.tolist() for c in columns), strict=True)
+        for pid, platform, t, amount, fee, outflow, sats, lost in rows:
+            self._post(t, pid, platform, int(amount), int(fee), int(outflow), int(sats), lost)
+
+    def _open(self, platforms: np.ndarray) -> np.ndarray:
+        """Whether each platform id is open now (-1, no platform, is not)."""
+        ids = np.fromiter(self.slot_of, np.int64, len(self.slot_of))
+        known = np.zeros(max(self.slot_of, default=-1) + 2, bool)  # the last place stays False
+        known[ids] = True
+        opened: np.ndarray = known[np.minimum(platforms, len(known) - 1)]
+        return opened
 
     def _post(
         self,
@@ -322,12 +336,12 @@ class UnlicensedChannel:
         a share of that."""
         world, ledger, t, c = self.world, self.world.ledger, self.world.env.now, self.config
         del self.slot_of[platform]
-        users = self.users.pop(platform)
+        users = world.population.wallets.users(platform)
         price = world.market.btc_kzt(t)
         reason = reason or f"{world.why('unlicensed.shutdowns_per_year')}: enforcement shut it"
         world.emit(PlatformShut(t, platform, len(users), reason))
         account = f"unlicensed:{platform}:custody"
-        for person in sorted(users, key=lambda p: p.id):
+        for person in users:
             lost = int(person.offshore * c.loss_on_shutdown)
             seized = int(lost * c.seized_share)
             world.regulator.seize(

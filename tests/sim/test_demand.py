@@ -3,8 +3,10 @@ enforcement that takes one platform at a time, and awareness that the world move
 
 from __future__ import annotations
 
+import bisect
 import functools
 
+import numpy as np
 import pytest
 
 from sim import Simulation, load_scenario
@@ -63,7 +65,8 @@ def test_licensed_purchases_a_bank_refuses_partly_move_unlicensed_with_their_rea
 
 def test_unlicensed_platforms_are_many_small_and_a_few_large() -> None:
     world = _run().world
-    sizes = sorted((len(users) for users in world.unlicensed.users.values()), reverse=True)
+    users = world.population.wallets.users
+    sizes = sorted((len(users(p)) for p in world.unlicensed.active), reverse=True)
     assert len(sizes) >= 100
     assert sizes[0] > 10 * max(1, sizes[len(sizes) // 2])  # the largest dwarfs the median
     assert sum(sizes[:10]) > 0.3 * sum(sizes)
@@ -72,16 +75,78 @@ def test_unlicensed_platforms_are_many_small_and_a_few_large() -> None:
 def test_a_shutdown_takes_one_platforms_users_and_no_one_elses() -> None:
     simulation = _world("unlicensed.shutdowns_per_year=0")
     simulation.advance(30)
-    unlicensed = simulation.world.unlicensed
-    before = {p: set(users) for p, users in unlicensed.users.items()}
+    unlicensed, users = simulation.world.unlicensed, simulation.world.population.wallets.users
+    before = {p: users(p) for p in unlicensed.active}
     victim = max(before, key=lambda p: len(before[p]))
     holders = [p for p in before[victim] if p.offshore]
     assert holders
+    others = [person for p, people in before.items() if p != victim for person in people]
+    coins = [person.offshore for person in others]
     unlicensed._shut(victim)
     assert all(p.offshore == 0 and p.platform == -1 for p in before[victim])
-    assert {p: unlicensed.users[p] for p in before if p != victim} == {
-        p: users for p, users in before.items() if p != victim
+    assert users(victim) == []
+    assert {p: users(p) for p in before if p != victim} == {
+        p: people for p, people in before.items() if p != victim
     }
+    assert [person.offshore for person in others] == coins
+
+
+def test_each_newcomer_joins_the_platform_their_own_pick_falls_on_by_size() -> None:
+    world = _world().world
+    unlicensed, cumulative = world.unlicensed, world.unlicensed._weights()
+    people = [world.population.arrive(n, 0.0) for n in range(300)]
+    rows = np.array([p.row for p in people])
+    joined = unlicensed._attach_many(rows, np.array([p.id for p in people])).tolist()
+    for person, platform in zip(people, joined, strict=True):
+        share = unlicensed._pick.u(person.id, 0) * cumulative[-1]  # their first pick
+        slot = min(bisect.bisect_right(cumulative, share), len(cumulative) - 1)
+        assert platform == person.platform == unlicensed.slots[slot]
+    assert len(set(joined)) > 10  # the long tail is reached
+
+
+def test_joining_in_a_batch_or_one_by_one_gives_the_same_platforms() -> None:
+    together, alone = _world().world, _world().world
+    for world in (together, alone):
+        for n in range(200):
+            world.population.arrive(n, 0.0)
+    people = together.population.wallets.people
+    together.unlicensed._attach_many(
+        np.array([p.row for p in people]), np.array([p.id for p in people])
+    )
+    for person in alone.population.wallets.people:
+        alone.unlicensed._attach(person)
+    assert [p.platform for p in people] == [p.platform for p in alone.population.wallets.people]
+
+
+def test_a_shut_platforms_user_joins_another_with_their_next_pick() -> None:
+    simulation = _world("unlicensed.shutdowns_per_year=0")
+    simulation.advance(30)
+    world = simulation.world
+    unlicensed, wallets = world.unlicensed, world.population.wallets
+    victim = max(unlicensed.active, key=lambda p: len(wallets.users(p)))
+    person = wallets.users(victim)[0]
+    picks = int(wallets.picks[person.row])
+    unlicensed._shut(victim)
+    unlicensed.buy(person, 10_000.0, 0.0, 99)
+    share = unlicensed._pick.u(person.id, picks) * unlicensed._weights()[-1]
+    slot = min(bisect.bisect_right(unlicensed._weights(), share), len(unlicensed.slots) - 1)
+    assert person.platform == unlicensed.slots[slot] != victim
+    assert wallets.picks[person.row] == picks + 1
+
+
+def test_a_days_booked_purchases_add_up_in_each_buyers_wallet() -> None:
+    simulation = _world("unlicensed.fraud_prob=0")
+    world = simulation.world
+    people = [world.population.arrive(n, 0.0) for n in range(3)]
+    rows = np.array([people[i].row for i in (0, 1, 0, 2, 0)])
+    pids = np.array([people[i].id for i in (0, 1, 0, 2, 0)])
+    world.unlicensed.buy_many(
+        rows, pids, np.arange(5), np.full(5, 1.0), np.full(5, 50_000.0), np.zeros(5)
+    )
+    one = people[1].offshore
+    assert one > 0
+    assert people[0].offshore == 3 * one and people[2].offshore == one  # the same price and size
+    assert len({p.platform for p in people} - set(world.unlicensed.active)) == 0
 
 
 def test_a_high_shutdown_rate_never_empties_the_unlicensed_market() -> None:
