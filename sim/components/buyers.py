@@ -94,12 +94,20 @@ class Plan:
     stop: int = 0
     """Index of the plan's stop: its first top-up the bank blocks outright while the block could
     send the buyer to a licensed exchange's KYC (len(times) if none)."""
-    done: int = 0
-    """Top-ups booked (or made at a stop) so far."""
     version: int = 0
     """Bumped when the stops are found again: older wake-ups are ignored."""
     serial: int = -1
     """The plan's filing in `Filed` (-1 when none): entries of an older filing are void."""
+
+    @property
+    def done(self) -> int:
+        """Top-ups booked (or made at a stop) so far: the person's own count since `first` (a
+        day's booking moves the counts of all its buyers at once, `UnlicensedBuyers._book`)."""
+        return self.person.topups - self.first
+
+    @done.setter
+    def done(self, done: int) -> None:
+        self.person.topups = self.first + done
 
 
 class Entries(NamedTuple):
@@ -140,9 +148,11 @@ class Filed:
         self.pid = np.zeros(0, np.int64)
         """By serial: the person."""
         self.row = np.zeros(0, np.int64)
-        """By serial: the person's row in the wallets (`Person.row`)."""
+        """By serial: the person's row in the people table (`Person.row`)."""
         self.first = np.zeros(0, np.int64)
         """By serial: the plan's first top-up number (`Plan.first`)."""
+        self.stop = np.zeros(0, np.int64)
+        """By serial: the index of the filing's last top-up, plus one (`Plan.stop`)."""
         self.median = np.zeros(0)
         """By serial: the plan's median tenge per top-up."""
 
@@ -167,6 +177,7 @@ class Filed:
         self.pid[new] = [plan.person.id for plan in plans]
         self.row[new] = [plan.person.row for plan in plans]
         self.first[new] = [plan.first for plan in plans]
+        self.stop[new] = [plan.stop for plan in plans]
         self.median[new] = [plan.median for plan in plans]
         if not serials:
             return
@@ -187,7 +198,7 @@ class Filed:
         """Room for `size` serials in the by-serial columns (doubling)."""
         if len(self.live) >= size:
             return
-        for name in ("live", "pid", "row", "first", "median"):
+        for name in ("live", "pid", "row", "first", "stop", "median"):
             old = getattr(self, name)
             grown = np.zeros(max(1024, 2 * size), old.dtype)
             grown[: len(old)] = old
@@ -204,9 +215,15 @@ class Filed:
         """The hour of the earliest entry (void ones too), inf if none."""
         return min((float(run.hour[0]) for run in self._runs), default=math.inf)
 
-    def take(self, before: float) -> tuple[list[Plan], Entries]:
-        """The live entries due before `before`, with their plans, and forget them all. A
-        plan's entries come in their order (a filing's entries share a run)."""
+    def plan(self, serial: int) -> Plan:
+        """The plan of a live filing."""
+        plan = self._plans[serial]
+        assert plan is not None
+        return plan
+
+    def take(self, before: float) -> Entries:
+        """The live entries due before `before`, and forget them all. A plan's entries come in
+        their order (a filing's entries share a run)."""
         due: list[Entries] = []
         kept: list[Entries] = []
         for run in self._runs:
@@ -217,11 +234,9 @@ class Filed:
                 kept.append(run.rows(slice(count, None)))
         self._runs = kept
         if not due:
-            return [], Entries(*(np.empty(0) for _ in Entries._fields))
+            return Entries(*(np.empty(0, np.int64) for _ in Entries._fields))
         entries = Entries.joined(due)
-        entries = entries.rows(self.live[entries.serial])
-        plans = self._plans
-        return [plans[s] for s in entries.serial.tolist()], entries
+        return entries.rows(self.live[entries.serial])
 
 
 class UnlicensedBuyers:
@@ -441,35 +456,35 @@ class UnlicensedBuyers:
         wake-up, of plans not filed again since). Each person's top-ups go in time order;
         different people's commute (the records are sorted by time when delivered)."""
         world, filed = self.world, self._filed
-        plans, due = filed.take(before)
-        if not plans:
+        due = filed.take(before)
+        if not len(due.hour):
             return
+        serial, place = due.serial, due.place
+        pid, number, row = filed.pid[serial], filed.first[serial] + place, filed.row[serial]
         available = world.unlicensed.available
-        for plan, i in zip(plans, due.place.tolist(), strict=True):
-            if not available:  # nothing is bought: only the counts move
-                self._book_own(plan, i + 1)
-            plan.done = i + 1
-            plan.person.topups = plan.first + i + 1
-            if i + 1 == plan.stop:
-                filed.release(plan)
-                if i + 1 == len(plan.times):
-                    self._plans.discard(plan)
-                    self._ended.pop(plan.person.id, None)
+        if available:  # each buyer's count moves to their last top-up here (and `Plan.done`)
+            np.maximum.at(world.population.table.topups, row, number + 1)
+        else:  # nothing is bought: only the counts move, and the records say so one by one
+            for s, i in zip(serial.tolist(), place.tolist(), strict=True):
+                self._book_own(filed.plan(s), i + 1)
+        for s in serial[place + 1 == filed.stop[serial]].tolist():  # a filing's last
+            plan = filed.plan(s)
+            filed.release(plan)
+            if plan.stop == len(plan.times):
+                self._plans.discard(plan)
+                self._ended.pop(plan.person.id, None)
         if not available:
             return
-        pid, number = filed.pid[due.serial], filed.first[due.serial] + due.place
-        row = filed.row[due.serial]
         route, when = self._routes(pid, number), due.hour
         u = self._sizes.uniforms(pid, number)
-        want = filed.median[due.serial] * exact(math.exp, SIZE_SIGMA * normal_quantiles(u))
+        want = filed.median[serial] * exact(math.exp, SIZE_SIGMA * normal_quantiles(u))
         if (route == BLOCKED).any():
             blocked = route == BLOCKED
-            outright = np.flatnonzero(blocked).tolist()
             if world.detail is not None:
                 self._blocked(pid[blocked], when[blocked], want[blocked])
-            weighed = world.channel.weighed
-            for i in outright:
-                weighed(plans[i].person)
+            weighed, people = world.channel.weighed, world.population.table.people
+            for r in row[blocked].tolist():
+                weighed(people[r])
             buys = ~blocked
             row, pid, number, when, want, route = (
                 row[buys],

@@ -39,23 +39,26 @@ def real_people(person: int, scale: float) -> float:
     return 1.0 if person >= RECRUITS else scale
 
 
-class Wallets:
-    """Each person's unlicensed platform and the satoshi held there, a row per person (in the
-    order they were made): columns the day's booked purchases read and update at once
-    (`UnlicensedChannel.buy_many`), and one person through `Person.platform` and
-    `Person.offshore`."""
+class PeopleTable:
+    """What booked purchases change of each person, a row per person (in the order they were
+    made): their unlicensed platform, the satoshi held there, the platforms joined and their
+    top-ups so far. The day's booked top-ups read and update these columns at once
+    (`UnlicensedBuyers._book`, `UnlicensedChannel.buy_many`); one person reads and writes
+    their own row through `Person.platform`, `Person.offshore` and `Person.topups`."""
 
-    __slots__ = ("offshore", "people", "picks", "platform")
+    __slots__ = ("offshore", "people", "picks", "platform", "topups")
 
     def __init__(self) -> None:
         self.people: list[Person] = []
         """By row: the person."""
         self.platform = np.full(1024, -1, np.int64)
-        """By row: the platform's id, -1 if none."""
+        """By row: the unlicensed platform's id, -1 if none."""
         self.offshore = np.zeros(1024, np.int64)
         """By row: satoshi held at the platform."""
         self.picks = np.zeros(1024, np.int64)
         """By row: platforms joined so far (keys the draw of which one is next)."""
+        self.topups = np.zeros(1024, np.int64)
+        """By row: top-up occasions so far (the n of the keyed draws of the next one)."""
 
     def add(self, person: Person) -> int:
         """A row for a new person: its number (the columns double when full)."""
@@ -63,8 +66,8 @@ class Wallets:
         self.people.append(person)
         if row == len(self.platform):
             self.platform = np.concatenate([self.platform, np.full(row, -1, np.int64)])
-            self.offshore = np.concatenate([self.offshore, np.zeros(row, np.int64)])
-            self.picks = np.concatenate([self.picks, np.zeros(row, np.int64)])
+            for name in ("offshore", "picks", "topups"):
+                setattr(self, name, np.concatenate([getattr(self, name), np.zeros(row, np.int64)]))
         return row
 
     def users(self, platform: int) -> list[Person]:
@@ -94,8 +97,7 @@ class Person:
         "resident",
         "row",
         "t_arrival",
-        "topups",
-        "wallets",
+        "table",
         "year_spent",
     )
 
@@ -107,7 +109,7 @@ class Person:
         bad_actor: bool,
         case: int = -1,
         book: dict[int, int] | None = None,
-        wallets: Wallets | None = None,
+        table: PeopleTable | None = None,
     ) -> None:
         self.book = {} if book is None else book
         """Satoshi each exchange holds for its clients, by their own account (see `holdings`)."""
@@ -122,14 +124,12 @@ class Person:
         """The exchange ended the relationship (after a suspicious-transaction report)."""
         self.channel = ""
         self.kyc_outcome = ""
-        self.wallets = Wallets() if wallets is None else wallets
-        self.row = self.wallets.add(self)
-        """The person's row in `wallets`."""
+        self.table = PeopleTable() if table is None else table
+        self.row = self.table.add(self)
+        """The person's row in `table`."""
         self.month_key = -1
         self.reconsidered = False
         """Weighed the licensed option after a bank blocked an unlicensed payment (once only)."""
-        self.topups = 0
-        """Top-up occasions so far (the n of the keyed draws of the next one)."""
         self.alerts = 0
         """AML alerts raised on this person so far (the n of each alert's keyed draws)."""
         self.month_spent = 0.0
@@ -157,20 +157,29 @@ class Person:
     @property
     def platform(self) -> int:
         """The person's unlicensed platform, -1 if none."""
-        return self.wallets.platform.item(self.row)
+        return self.table.platform.item(self.row)
 
     @platform.setter
     def platform(self, platform: int) -> None:
-        self.wallets.platform[self.row] = platform
+        self.table.platform[self.row] = platform
 
     @property
     def offshore(self) -> int:
         """Satoshi held at the person's unlicensed platform."""
-        return self.wallets.offshore.item(self.row)
+        return self.table.offshore.item(self.row)
 
     @offshore.setter
     def offshore(self, sats: int) -> None:
-        self.wallets.offshore[self.row] = sats
+        self.table.offshore[self.row] = sats
+
+    @property
+    def topups(self) -> int:
+        """Top-up occasions so far (the n of the keyed draws of the next one)."""
+        return self.table.topups.item(self.row)
+
+    @topups.setter
+    def topups(self, count: int) -> None:
+        self.table.topups[self.row] = count
 
     @property
     def holdings(self) -> int:
@@ -201,8 +210,8 @@ class Population:
         self._recruited = 0
         self.book: dict[int, int] = {}
         """Satoshi each exchange holds for its clients, kept up to date by the people."""
-        self.wallets = Wallets()
-        """Everyone's unlicensed platform and coins there, a row each."""
+        self.table = PeopleTable()
+        """What booked purchases change of everyone, a row each."""
         self.configure()
 
     def configure(self) -> None:
@@ -222,7 +231,7 @@ class Population:
             self._bad.chance(pid, c.bad_actor_share),
             -1,
             self.book,  # by position: a keyword makes every arrival's call slower
-            self.wallets,
+            self.table,
         )
         self.people[pid] = person
         return person
@@ -230,7 +239,7 @@ class Population:
     def recruit(self, t: float, case: int) -> Person:
         """A bad actor who serves an injected laundering case (numbered apart from arrivals, so
         a reform that recruits more or fewer leaves every arrival's number and draws alone)."""
-        person = Person(RECRUITS + self._recruited, t, True, True, case, self.book, self.wallets)
+        person = Person(RECRUITS + self._recruited, t, True, True, case, self.book, self.table)
         self._recruited += 1
         self.people[person.id] = person
         return person

@@ -120,12 +120,12 @@ class UnlicensedChannel:
     def _attach_many(self, rows: np.ndarray, pids: np.ndarray) -> np.ndarray:
         """Each person (distinct rows) joins a platform, chosen in proportion to the platforms'
         sizes with their own k-th pick; the platforms joined."""
-        wallets, cumulative = self.world.population.wallets, self._weights()
-        u = self._pick.uniforms(pids, wallets.picks[rows])
-        wallets.picks[rows] += 1
+        table, cumulative = self.world.population.table, self._weights()
+        u = self._pick.uniforms(pids, table.picks[rows])
+        table.picks[rows] += 1
         slot = np.searchsorted(cumulative, u * cumulative[-1], side="right")  # as bisect_right
         platforms = np.array(self.slots)[np.minimum(slot, len(cumulative) - 1)]
-        wallets.platform[rows] = platforms
+        table.platform[rows] = platforms
         return platforms
 
     def buy(
@@ -171,9 +171,9 @@ class UnlicensedChannel:
         premiums: np.ndarray,
     ) -> None:
         """Many purchases at once (each person's in time order; `rows` their rows in the
-        wallets, `pids` their ids): what `buy` does for each, bit for bit (the arithmetic and the
-        wallets in arrays, the platform each newcomer joins and the records one by one, the
-        ledger postings summed per account). Valid only while nothing changes the platforms, the
+        people table, `pids` their ids): what `buy` does for each, bit for bit (the arithmetic
+        and the people's platforms and coins in arrays, the records one by one, the ledger
+        postings summed per account). Valid only while nothing changes the platforms, the
         rules or the prices in between (`World.settle`): then a person's platform is the same
         at all their purchases, and joining one at the first."""
         world, c, ledger = self.world, self.config, self.world.ledger
@@ -188,16 +188,16 @@ class UnlicensedChannel:
             np.minimum(times // 24, len(world.market.btc_usd) - 1).astype(np.int64)
         ]
         sats = np.trunc(net / TIYN_PER_KZT / (prices * world.market.usd_kzt) * SATS_PER_BTC)
-        wallets, detail = world.population.wallets, world.detail
-        venues = wallets.platform[rows]
+        table, detail = world.population.table, world.detail
+        venues = table.platform[rows]
         joining = ~self._open(venues)  # newcomers, and the users of a platform since shut
         if joining.any():  # each joins one at their first purchase here
             newcomers, first = np.unique(rows[joining], return_index=True)
             self._attach_many(newcomers, pids[joining][first])
-            venues = wallets.platform[rows]
+            venues = table.platform[rows]
         kept = ~stolen
         coins = sats.astype(np.int64)
-        np.add.at(wallets.offshore, rows[kept], coins[kept])
+        np.add.at(table.offshore, rows[kept], coins[kept])
         world.emit(
             UnlicensedBatch(
                 float(times.max()),
@@ -336,7 +336,7 @@ class UnlicensedChannel:
         a share of that."""
         world, ledger, t, c = self.world, self.world.ledger, self.world.env.now, self.config
         del self.slot_of[platform]
-        users = world.population.wallets.users(platform)
+        users = world.population.table.users(platform)
         price = world.market.btc_kzt(t)
         reason = reason or f"{world.why('unlicensed.shutdowns_per_year')}: enforcement shut it"
         world.emit(PlatformShut(t, platform, len(users), reason))

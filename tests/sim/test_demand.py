@@ -65,7 +65,7 @@ def test_licensed_purchases_a_bank_refuses_partly_move_unlicensed_with_their_rea
 
 def test_unlicensed_platforms_are_many_small_and_a_few_large() -> None:
     world = _run().world
-    users = world.population.wallets.users
+    users = world.population.table.users
     sizes = sorted((len(users(p)) for p in world.unlicensed.active), reverse=True)
     assert len(sizes) >= 100
     assert sizes[0] > 10 * max(1, sizes[len(sizes) // 2])  # the largest dwarfs the median
@@ -75,7 +75,7 @@ def test_unlicensed_platforms_are_many_small_and_a_few_large() -> None:
 def test_a_shutdown_takes_one_platforms_users_and_no_one_elses() -> None:
     simulation = _world("unlicensed.shutdowns_per_year=0")
     simulation.advance(30)
-    unlicensed, users = simulation.world.unlicensed, simulation.world.population.wallets.users
+    unlicensed, users = simulation.world.unlicensed, simulation.world.population.table.users
     before = {p: users(p) for p in unlicensed.active}
     victim = max(before, key=lambda p: len(before[p]))
     holders = [p for p in before[victim] if p.offshore]
@@ -109,29 +109,29 @@ def test_joining_in_a_batch_or_one_by_one_gives_the_same_platforms() -> None:
     for world in (together, alone):
         for n in range(200):
             world.population.arrive(n, 0.0)
-    people = together.population.wallets.people
+    people = together.population.table.people
     together.unlicensed._attach_many(
         np.array([p.row for p in people]), np.array([p.id for p in people])
     )
-    for person in alone.population.wallets.people:
+    for person in alone.population.table.people:
         alone.unlicensed._attach(person)
-    assert [p.platform for p in people] == [p.platform for p in alone.population.wallets.people]
+    assert [p.platform for p in people] == [p.platform for p in alone.population.table.people]
 
 
 def test_a_shut_platforms_user_joins_another_with_their_next_pick() -> None:
     simulation = _world("unlicensed.shutdowns_per_year=0")
     simulation.advance(30)
     world = simulation.world
-    unlicensed, wallets = world.unlicensed, world.population.wallets
-    victim = max(unlicensed.active, key=lambda p: len(wallets.users(p)))
-    person = wallets.users(victim)[0]
-    picks = int(wallets.picks[person.row])
+    unlicensed, table = world.unlicensed, world.population.table
+    victim = max(unlicensed.active, key=lambda p: len(table.users(p)))
+    person = table.users(victim)[0]
+    picks = int(table.picks[person.row])
     unlicensed._shut(victim)
     unlicensed.buy(person, 10_000.0, 0.0, 99)
     share = unlicensed._pick.u(person.id, picks) * unlicensed._weights()[-1]
     slot = min(bisect.bisect_right(unlicensed._weights(), share), len(unlicensed.slots) - 1)
     assert person.platform == unlicensed.slots[slot] != victim
-    assert wallets.picks[person.row] == picks + 1
+    assert table.picks[person.row] == picks + 1
 
 
 def test_a_days_booked_purchases_add_up_in_each_buyers_wallet() -> None:
