@@ -88,6 +88,12 @@ class LocalExecutor:
                 yield future.result()
 
 
+QUIET_WORKERS = {"distributed.worker.profile.enabled": False}
+"""A LocalCluster's workers skip Dask's statistical profiler: it samples the running job's stack
+every 10 ms for a dashboard nobody opens (`dashboard_address=None`), and cost about 4% of every
+job's time (`bench/sweep_scaling.py`). A cluster's own workers keep their own settings."""
+
+
 class DaskExecutor:
     """Jobs on a Dask distributed cluster: an existing scheduler's address, or a LocalCluster.
 
@@ -104,15 +110,17 @@ class DaskExecutor:
         self._cluster: Any = None
 
     def __enter__(self) -> DaskExecutor:
+        import dask
         from distributed import Client, LocalCluster
 
         if self.address == "local":
-            self._cluster = LocalCluster(  # type: ignore[no-untyped-call]
-                n_workers=self.workers,
-                threads_per_worker=1,
-                processes=self.processes,
-                dashboard_address=None,
-            )
+            with dask.config.set(QUIET_WORKERS):
+                self._cluster = LocalCluster(  # type: ignore[no-untyped-call]
+                    n_workers=self.workers,
+                    threads_per_worker=1,
+                    processes=self.processes,
+                    dashboard_address=None,
+                )
             self._client = Client(self._cluster)  # type: ignore[no-untyped-call]
             self.description = f"Dask LocalCluster of {self.workers} worker(s)"
         else:

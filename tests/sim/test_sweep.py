@@ -102,6 +102,12 @@ def test_dask_gives_the_same_cells_as_local_processes(tmp_path: Path) -> None:
     assert _rows(tmp_path / "dask") == _rows(tmp_path / "local")
 
 
+def test_a_local_dask_clusters_workers_do_not_profile_the_jobs() -> None:
+    with DaskExecutor("local", workers=1, processes=False) as dask:
+        workers = dask._cluster.workers.values()
+        assert workers and not any("profile" in w.periodic_callbacks for w in workers)
+
+
 def test_latin_hypercube_cells_stay_in_their_ranges_and_repeat(tmp_path: Path) -> None:
     factors = [parse_vary("kyc.reviewers=1..6"), parse_vary("kyc.review_time_mean=30m..2h")]
     first = sweep(_builder(), factors, tmp_path / "a", LocalExecutor(1), "lhs", samples=5)
