@@ -12,6 +12,7 @@ site, a new desk) takes the slot at once, small, and reaches its predecessor's s
 
 from __future__ import annotations
 
+import bisect
 import itertools
 from collections.abc import Generator
 from typing import TYPE_CHECKING, Any
@@ -114,12 +115,17 @@ class UnlicensedChannel:
         return self._cumulative
 
     def _attach(self, person: Person) -> int:
-        """The person joins a platform (`_attach_many`)."""
-        return int(self._attach_many(np.array([person.row]), np.array([person.id]))[0])
+        """The person joins a platform, chosen in proportion to the platforms' sizes with their
+        own k-th pick (`_attach_many` for many people at once, with the same draws)."""
+        cumulative, table, row = self._weights(), person.table, person.row
+        u = self._pick.u(person.id, table.picks.item(row))
+        table.picks[row] += 1
+        slot = min(bisect.bisect_right(cumulative, u * cumulative[-1]), len(cumulative) - 1)
+        person.platform = platform = self.slots[slot]
+        return platform
 
     def _attach_many(self, rows: np.ndarray, pids: np.ndarray) -> np.ndarray:
-        """Each person (distinct rows) joins a platform, chosen in proportion to the platforms'
-        sizes with their own k-th pick; the platforms joined."""
+        """`_attach` for many people (distinct rows); the platforms they joined."""
         table, cumulative = self.world.population.table, self._weights()
         u = self._pick.uniforms(pids, table.picks[rows])
         table.picks[rows] += 1
