@@ -539,7 +539,7 @@ class SandboxApp(App[None]):
             listing = "\n".join(str(p) for p in paths)
         self.notify(listing, title=f"Wrote {what}", timeout=8)
 
-    def _in_thread(self, work: Callable[[], None]) -> None:
+    def _in_thread(self, work: Callable[[], object]) -> None:
         def guarded() -> None:
             try:
                 work()

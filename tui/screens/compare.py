@@ -212,10 +212,12 @@ class CompareScreen(TabbedScreen):
                 )
             )
         room = (table.size.width or 80) - 2  # the scrollbar
-        widths = [max([len(h)] + [len(r[i + 3]) for r in rows]) for i, h in enumerate(HEADERS[1:])]
+        values = [r[3:] for r in rows]  # the columns after the KPI's
+        widths = [max([len(h)] + [len(v[i]) for v in values]) for i, h in enumerate(HEADERS[1:])]
         label_room = room - sum(w + 2 for w in widths) - 2
         longest = max([len(r[2]) for r in rows] + [3])
         split = label_room >= min(longest, 28)
+        headers: tuple[str, ...]
         if split:
             headers = HEADERS
             kpi_width = min(longest, label_room)

@@ -212,7 +212,11 @@ class DashboardScreen(TabbedScreen):
             self.query_one(EventLog).show(app.recent, scenario.run.start_date)
 
     def _charts(self) -> list[SeriesChart]:
-        return [c for c in self.query(SeriesChart) if c.display and c.parent.display]
+        return [
+            c
+            for c in self.query(SeriesChart)
+            if c.display and c.parent is not None and c.parent.display
+        ]
 
     def _chart(self) -> None:
         """One chart a snapshot while running: no frame pays for redrawing them all, and a key

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar
 
+from rich.console import JustifyMethod
 from rich.markup import escape
 from rich.text import Text
 from textual.app import ComposeResult
@@ -257,7 +258,9 @@ class HistoryScreen(WorkbenchScreen):
                 if key == "scenario" and len(text) > widths[key]:
                     text = text[: widths[key] - 1] + "…"
                 failed = key == "status" and text != "ok"
-                justify = "left" if key in {"kind", "scenario", "when", "status"} else "right"
+                justify: JustifyMethod = (
+                    "left" if key in {"kind", "scenario", "when", "status"} else "right"
+                )
                 texts.append(Text(text, style="red" if failed else "", justify=justify))
             table.add_row(*texts, key=str(entry.id))
         if table.row_count:

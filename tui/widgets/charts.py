@@ -11,13 +11,14 @@ import threading
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from typing import Any
+from typing import Any, cast
 
 from plotext._dict import themes as plotext_themes
 from rich.style import Style as RichStyle
 from rich.text import Text
 from textual.app import RenderResult
 from textual.content import Content, Span
+from textual.css.styles import RulesMap
 from textual.strip import Strip
 from textual.style import Style
 from textual.visual import RenderOptions
@@ -275,6 +276,11 @@ class Drawing:
     ansi_theme: Any
 
 
+def _style(style: str | Style) -> Style:
+    """A style named in the content, as Textual's `RenderOptions.get_style` gives it."""
+    return style if isinstance(style, Style) else Style.parse(style)
+
+
 def draw(job: Drawing) -> tuple[str, list[Strip]]:
     """Plot the series, and make the lines Textual would make of the plot (`Widget.render_line`
     of its `Text.from_ansi`): in the chart process, where this takes none of the app's time."""
@@ -310,7 +316,7 @@ def draw(job: Drawing) -> tuple[str, list[Strip]]:
         for start, end, style in text._spans
     ]
     content = Content(text.plain, spans)
-    options = RenderOptions(Style.parse, job.rules)
+    options = RenderOptions(_style, cast(RulesMap, job.rules))
     return ansi, content.render_strips(job.size[0], job.size[1], job.style, options)
 
 

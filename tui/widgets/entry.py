@@ -151,7 +151,7 @@ class EntryView(VerticalScroll):
         stars = entry.details.get("significant")
         rows, bold = [], set()
         for name in ordered(list(change or reform)):
-            significant = bool(stars) and name in stars
+            significant = isinstance(stars, list) and name in stars
             diff, before = change.get(name), base.get(name)
             rows.append(
                 [

@@ -61,7 +61,7 @@ def board_rows(room: list[Participant], lesson: Lesson | None) -> list[tuple[str
         ]
     else:
         ranked = scoreboard(room, lesson.goal)
-    rows = []
+    rows: list[tuple[str, ...]] = []
     for rank, person, why in ranked:
         latest = person.latest
         what_if = str(latest.get("reform") or latest.get("label") or "") if latest else "—"
