@@ -234,7 +234,7 @@ class Filed:
                 kept.append(run.rows(slice(count, None)))
         self._runs = kept
         if not due:
-            return Entries(*(np.empty(0, np.int64) for _ in Entries._fields))
+            return Entries(np.empty(0), np.empty(0, np.int64), np.empty(0, np.int64))
         entries = Entries.joined(due)
         return entries.rows(self.live[entries.serial])
 
