@@ -50,8 +50,9 @@ class Journeys:
         world = self.world
         channel, p, reason = world.channel.choose(person)
         person.channel = channel
+        exchange = -1  # a newcomer's (`Person.exchange`), unless they go licensed
         if channel == LICENSED:
-            person.exchange = world.exchanges.pick(person)
+            person.exchange = exchange = world.exchanges.pick(person)
         world.emit(
             PersonArrived(
                 world.env.now,
@@ -61,7 +62,7 @@ class Journeys:
                 channel,
                 p,
                 reason,
-                person.exchange,
+                exchange,
             )
         )
         if channel == LICENSED:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Generator
 from typing import TYPE_CHECKING, Any
 
-from sim.components.population import Person
+from sim.components.population import PeopleTable, Person
 from sim.ledger import SATS_PER_BTC, TIYN_PER_KZT
 from sim.records import MinerSale, MiningDay, PaymentBlocked
 
@@ -33,7 +33,7 @@ class Miners:
         self.world = world
         self._grid = world.streams.keyed("grid")
         self._venue = world.streams.keyed("miner_venue")
-        self.client = Person(MINERS, 0.0, True, False)
+        self.client = Person(MINERS, 0.0, True, False, -1, None, PeopleTable())
         """The licensed miners as one client of the exchanges (their AML history and alerts)."""
         self.unsold_sats = 0
         """Coin owed to licensed exchanges under the sale rule, sold every `sale_every`."""

@@ -46,9 +46,11 @@ class PeopleTable:
     (`UnlicensedBuyers._book`, `UnlicensedChannel.buy_many`); one person reads and writes
     their own row through `Person.platform`, `Person.offshore` and `Person.topups`."""
 
-    __slots__ = ("offshore", "people", "picks", "platform", "topups")
+    __slots__ = ("offshore", "people", "picks", "platform", "rows", "topups")
 
     def __init__(self) -> None:
+        self.rows = 1024
+        """Rows the columns hold."""
         self.people: list[Person] = []
         """By row: the person."""
         self.platform = np.full(1024, -1, np.int64)
@@ -60,15 +62,13 @@ class PeopleTable:
         self.topups = np.zeros(1024, np.int64)
         """By row: top-up occasions so far (the n of the keyed draws of the next one)."""
 
-    def add(self, person: Person) -> int:
-        """A row for a new person: its number (the columns double when full)."""
-        row = len(self.people)
-        self.people.append(person)
-        if row == len(self.platform):
-            self.platform = np.concatenate([self.platform, np.full(row, -1, np.int64)])
-            for name in ("offshore", "picks", "topups"):
-                setattr(self, name, np.concatenate([getattr(self, name), np.zeros(row, np.int64)]))
-        return row
+    def double(self) -> None:
+        """Twice the rows: each new person takes the next row (`Person`), and the table
+        doubles when that is one past the last it holds."""
+        rows, self.rows = self.rows, 2 * self.rows
+        self.platform = np.concatenate([self.platform, np.full(rows, -1, np.int64)])
+        for name in ("offshore", "picks", "topups"):
+            setattr(self, name, np.concatenate([getattr(self, name), np.zeros(rows, np.int64)]))
 
     def users(self, platform: int) -> list[Person]:
         """The people at the platform, by id."""
@@ -107,9 +107,9 @@ class Person:
         t: float,
         resident: bool,
         bad_actor: bool,
-        case: int = -1,
-        book: dict[int, int] | None = None,
-        table: PeopleTable | None = None,
+        case: int,
+        book: dict[int, int] | None,
+        table: PeopleTable,
     ) -> None:
         self.book = {} if book is None else book
         """Satoshi each exchange holds for its clients, by their own account (see `holdings`)."""
@@ -124,9 +124,13 @@ class Person:
         """The exchange ended the relationship (after a suspicious-transaction report)."""
         self.channel = ""
         self.kyc_outcome = ""
-        self.table = PeopleTable() if table is None else table
-        self.row = self.table.add(self)
+        self.table = table
+        people = table.people  # a row of the table, made here: every arrival passes here
+        self.row = len(people)
         """The person's row in `table`."""
+        people.append(self)
+        if self.row == table.rows:
+            table.double()
         self.month_key = -1
         self.reconsidered = False
         """Weighed the licensed option after a bank blocked an unlicensed payment (once only)."""

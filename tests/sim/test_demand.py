@@ -11,7 +11,7 @@ import pytest
 
 from sim import Simulation, load_scenario
 from sim.components.payments import WALLETS
-from sim.components.population import HOURS_PER_YEAR
+from sim.components.population import HOURS_PER_YEAR, PeopleTable, Person
 from sim.experiment import Change, Comparison, RunResult, run
 from sim.records import (
     DemandMoved,
@@ -89,6 +89,17 @@ def test_a_shutdown_takes_one_platforms_users_and_no_one_elses() -> None:
         p: people for p, people in before.items() if p != victim
     }
     assert [person.offshore for person in others] == coins
+
+
+def test_the_people_table_keeps_everyones_row_as_it_grows() -> None:
+    table = PeopleTable()
+    people = [Person(n, 0.0, True, False, -1, None, table) for n in range(3000)]
+    for person in people:
+        person.platform, person.offshore, person.topups = person.id % 11, 7 * person.id, 5
+    later = [Person(n, 0.0, True, False, -1, None, table) for n in range(3000, 5000)]
+    assert [p.row for p in people + later] == list(range(5000))
+    assert all((p.platform, p.offshore, p.topups) == (p.id % 11, 7 * p.id, 5) for p in people)
+    assert all((p.platform, p.offshore, p.topups) == (-1, 0, 0) for p in later)  # a newcomer's
 
 
 def test_each_newcomer_joins_the_platform_their_own_pick_falls_on_by_size() -> None:
