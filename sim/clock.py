@@ -48,6 +48,14 @@ class Clock(simpy.Environment):
         heappush(self._queue, (hour, NORMAL, next(self._eid), event))  # SimPy's schedule(), at
         return event
 
+    def call_at(self, hour: float, call: Callable[..., None], *args: Any) -> None:
+        """Call `call(*args)` at `hour` exactly (not before now): `after` for an hour worked out
+        ahead (the day's arrivals: `sim.components.arrivals`)."""
+        if hour < self._now:
+            raise ValueError(f"hour {hour} is in the past (now {self._now})")
+        timer = _Call(call, args)
+        heappush(self._queue, (hour, NORMAL, next(self._eid), timer))  # type: ignore[misc]
+
     def after(self, delay: float, call: Callable[..., None], *args: Any) -> None:
         """Call `call(*args)` `delay` hours from now: a step of work that needs no process of its
         own to wait for it (a case at a desk, `sim.components.team.Desk`). Not cancellable: a

@@ -69,6 +69,17 @@ class Keyed:
         z ^= z >> np.uint64(31)
         return ((z >> np.uint64(11)).astype(np.float64) + 0.5) * _TO_UNIT
 
+    def exponentials(self, entities: np.ndarray, mean: float | np.ndarray) -> np.ndarray:
+        """`exponential(e, mean)` for many entities at once (n = 0; a mean each, or one for
+        all), bit for bit the same numbers."""
+        means = np.broadcast_to(np.asarray(mean, np.float64), entities.shape)
+        drawn = -means * exact(math.log, self.uniforms(entities))
+        return np.where((means > 0.0) & (means < _INF), drawn, means)
+
+    def lognormals(self, entities: np.ndarray, median: float, sigma: float) -> np.ndarray:
+        """`lognormal(e, median, sigma)` for many entities at once (n = 0), bit for bit."""
+        return median * exact(math.exp, sigma * normal_quantiles(self.uniforms(entities)))
+
     def exponential(self, entity: int, mean: float, n: int = 0) -> float:
         """Exponential draw with the given mean (inf when the mean is inf, 0 when it is 0)."""
         if 0.0 < mean < _INF:

@@ -9,6 +9,7 @@ from typing import Protocol
 from sim.calendar import Calendar
 from sim.clock import Clock
 from sim.components.aml import AmlMonitor
+from sim.components.arrivals import Arrivals
 from sim.components.bank import BankRail
 from sim.components.buyers import UnlicensedBuyers
 from sim.components.channel import ChannelChoice
@@ -77,6 +78,7 @@ class World:
         self.channel = ChannelChoice(self)
         self.journeys = Journeys(self, batched)
         self.book = self.journeys.book
+        self.arrivals = Arrivals(self, batched)
         self.regulator = Regulator(self)
         self.laundering = Laundering(self)
         self.miners = Miners(self)
@@ -94,8 +96,7 @@ class World:
             self.miners,
             self.payments,
         )
-        self._arrival_gaps = self.streams.per_person("arrival_gap")
-        self._next_arrival(0)
+        self.arrivals.start()
 
     def why(self, path: str) -> str:
         """The reason trail's reference to a parameter: its value and since when it holds."""
@@ -134,18 +135,5 @@ class World:
         """Book the unlicensed top-ups due before now: anything about to read or change what
         they touch (platforms, rules, prices, the day's totals) calls this first."""
         if self.book is not None:
+            self.arrivals.settle(self.env.now)  # who came before now: the book plans them
             self.book.settle(self.env.now)
-
-    def _next_arrival(self, n: int) -> None:
-        """Agent n arrives after a unit-rate gap (keyed by n) at the current rate; while the rate
-        is nought (a dated rule may start arrivals later), look again a day later."""
-        rate_per_hour = self.population.arrival_rate
-        if rate_per_hour <= 0:
-            self.env.after(24.0, self._next_arrival, n)
-        else:
-            gap = self._arrival_gaps.exponential(n, 1.0) / rate_per_hour
-            self.env.after(gap, self._arrive, n)
-
-    def _arrive(self, n: int) -> None:
-        self.journeys.start(self.population.arrive(n, self.env.now))
-        self._next_arrival(n + 1)

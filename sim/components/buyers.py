@@ -289,6 +289,26 @@ class UnlicensedBuyers:
             self._unplanned.append(plan)
         return BOOKED
 
+    def quiet(
+        self, pids: np.ndarray, times: np.ndarray, ends: np.ndarray, gap_means: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """For newcomers who start buying at `times` (no top-up yet) and are active until
+        `ends`, what `trade` would do, in arrays: (quiet, buys). Quiet: nothing of theirs
+        needs an event today, as their first top-up is on a later day, or they have none and
+        keep what they hold (no wake-up to sell). Buys: they have a top-up before their end (a
+        plan, `later`)."""
+        first = self._gaps.exponentials(pids, gap_means)  # n = 0: a newcomer's first
+        at = times + first
+        buys = ~((at > ends) | (first > LONGEST_GAP_H))
+        tomorrow = (self.world.env.now // 24 + 1) * 24
+        return np.where(buys, at >= tomorrow, ~self.world.population.sellers(pids)), buys
+
+    def later(
+        self, person: Person, start: float, end: float, gap_mean: float, median: float
+    ) -> None:
+        """A newcomer `quiet` found buying from a later day on: `trade`, at the hour they came."""
+        self._unplanned.append(Plan(person, start, end, gap_mean, median, 0))
+
     def _wakes_today(self, plan: Plan, at: float) -> bool:
         """Whether a plan whose first top-up is `at`, today, needs its buyer woken today: one
         of today's top-ups stops, or is their last and they sell. Walked one draw at a time (a

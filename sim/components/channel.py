@@ -16,6 +16,8 @@ import math
 from collections.abc import Generator
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from sim.components.population import HOURS_PER_MONTH, Person
 
 if TYPE_CHECKING:
@@ -121,10 +123,27 @@ class ChannelChoice:
         self._chosen[1] += choice[0] != NONE
         return choice
 
-    def _choose(self, person: Person) -> tuple[str, float, str]:
-        world, c = self.world, self.config
-        licensed_open = world.exchanges.count > 0
-        unlicensed_open = world.unlicensed.available
+    def counted(self, unlicensed: int) -> None:
+        """`unlicensed` people chose the unlicensed channel without `choose` (`unaware`)."""
+        self._chosen[1] += unlicensed
+
+    def unaware(self, pids: np.ndarray) -> tuple[np.ndarray, str]:
+        """Which of these arrivals go unlicensed without weighing the licensed option, under the
+        rules, exchanges and awareness now (unaware of it, or none is licensed), and the reason
+        `choose` gives them. Their choice reads nothing that moves within a day (the others weigh
+        the KYC queue as they arrive): the day's arrivals are told apart in arrays
+        (`sim.components.arrivals`)."""
+        only = self._only()
+        if only is not None:
+            return np.full(len(pids), only[0] == UNLICENSED), only[2]
+        aware = self._aware.uniforms(pids) < self.awareness  # `chance`, in arrays
+        return ~aware, self._unaware_reason()
+
+    def _only(self) -> tuple[str, float, str] | None:
+        """The choice everyone makes now, when the mode or the channels open leave one."""
+        c = self.config
+        licensed_open = self.world.exchanges.count > 0
+        unlicensed_open = self.world.unlicensed.available
         if c.mode == "licensed_only" or (licensed_open and not unlicensed_open):
             return (
                 (LICENSED, 1.0, "only licensed exchanges are open")
@@ -135,8 +154,15 @@ class ChannelChoice:
             if not unlicensed_open:
                 return NONE, 0.0, "unlicensed.platforms=0: no channel open"
             return UNLICENSED, 0.0, "exchanges.licensed=0: no licensed exchange"
+        return None
+
+    def _choose(self, person: Person) -> tuple[str, float, str]:
+        only = self._only()
+        if only is not None:
+            return only
         if not self._aware.chance(person.id, self.awareness):
             return UNLICENSED, 0.0, self._unaware_reason()
+        world = self.world
         gap = self.utility_gap(person)
         p = _logistic(gap)
         channel = LICENSED if self._draw.chance(person.id, p) else UNLICENSED

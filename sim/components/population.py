@@ -228,21 +228,44 @@ class Population:
     def arrive(self, pid: int, t: float) -> Person:
         """Person `pid` of the arrival stream (the pid-th to arrive: it keys all their draws)."""
         c = self.config
-        person = Person(
+        return self.enter(
             pid,
             t,
             not self._resident.chance(pid, c.nonresident_share),
             self._bad.chance(pid, c.bad_actor_share),
-            -1,
-            self.book,  # by position: a keyword makes every arrival's call slower
-            self.table,
         )
-        self.people[pid] = person
+
+    def enter(self, pid: int, t: float, resident: bool, bad_actor: bool) -> Person:
+        """Person `pid` of the arrival stream, with their residence and bad-actor draws made."""
+        person = Person(pid, t, resident, bad_actor, -1, self.book, self.table)  # by position:
+        self.people[pid] = person  # a keyword makes every arrival's call slower
         return person
+
+    def kinds(self, pids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(resident, bad actor) of many arrivals at once: `arrive`'s draws, in arrays."""
+        c = self.config
+        resident = ~(self._resident.uniforms(pids) < c.nonresident_share)
+        return resident, self._bad.uniforms(pids) < c.bad_actor_share
+
+    def terms(self, pids: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(active hours, mean hours between top-ups, median tenge per top-up) of many people at
+        once: `active_hours`, `topup_gap_mean` and `topup_median`, in arrays, bit for bit."""
+        c, col = self.config, self._col
+        per_month = col("frequency").lognormals(pids, c.topups_per_month, 0.6)
+        income = col("income").lognormals(pids, self.income_median, c.income_sigma)
+        share = col("size").lognormals(pids, c.topup_income_share, 0.5)
+        active = self._active.exponentials(pids, c.active_period_mean)
+        return active, HOURS_PER_MONTH / per_month, income * share
+
+    def sellers(self, pids: np.ndarray) -> np.ndarray:
+        """`sells`, for many people at once."""
+        return self._col("sells").uniforms(pids) < self.config.sell_share
 
     def recruit(self, t: float, case: int) -> Person:
         """A bad actor who serves an injected laundering case (numbered apart from arrivals, so
-        a reform that recruits more or fewer leaves every arrival's number and draws alone)."""
+        a reform that recruits more or fewer leaves every arrival's number and draws alone).
+        The arrivals before them are made first: people stay in the order they came."""
+        self.world.arrivals.make(t)
         person = Person(RECRUITS + self._recruited, t, True, True, case, self.book, self.table)
         self._recruited += 1
         self.people[person.id] = person

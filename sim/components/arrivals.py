@@ -1,0 +1,201 @@
+"""The arrival stream: agent n arrives a unit-rate gap (keyed by n) after agent n-1, at the rate in
+force when n-1 came, and starts their journey (`Journeys.start`).
+
+Most of a day's arrivals need nothing at their own hour. They do not know the licensed option
+(or none is licensed), so they go unlicensed without weighing the KYC queue, and their first
+top-up falls on a later day, or they have none and keep what they hold (no wake-up to sell).
+What they do reads nothing that moves within a day: awareness moves at midnight, and the rules,
+licences and platforms change only after a settle (`World.settle`). So when a day's first
+arrival comes, the rest of the day's are worked out in arrays: their hours, their choice, their
+terms and first top-up. Each of the others (the *eventful*) still arrives as an event at their
+hour, as every arrival does event by event; the *quiet* ones are made in a loop, without an
+event, when something is about to read them: the next eventful arrival or a recruit (people are
+made in the order they came), or a settle. A settle before the day is over tells the day's
+remaining arrivals apart again, from the first not made, at its hour, as whatever it precedes
+may change their choice or their rate.
+
+Same seed, same people and records as one event per arrival (`Simulation(batched=False)`, which
+this path follows only with the booked top-ups): the draws are the same keyed numbers in arrays,
+bit for bit (`Keyed.exponentials`, `lognormals`), the hours the same sums in the same order.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, NamedTuple
+
+import numpy as np
+
+from sim.components.channel import UNLICENSED
+from sim.records import PersonArrived
+
+if TYPE_CHECKING:
+    from sim.world import World
+
+
+class _Day(NamedTuple):
+    """The arrivals from one to the day's end, told apart ahead: a list each, by index."""
+
+    pids: list[int]
+    times: list[float]
+    quiet: list[bool]
+    resident: list[bool]
+    bad: list[bool]
+    buys: list[bool]
+    """Quiet and with a top-up before their end: their plan is filed at the next settle."""
+    end: list[float]
+    gap_mean: list[float]
+    median: list[float]
+    reason: str
+    """Why the quiet ones went unlicensed (`ChannelChoice.unaware`)."""
+
+
+class Arrivals:
+    def __init__(self, world: World, batched: bool = True) -> None:
+        self.world = world
+        self._gaps = world.streams.per_person("arrival_gap")
+        book = world.book
+        self._batched = batched and book is not None
+        """Whether to tell a day's arrivals apart ahead (with the booked top-ups only)."""
+        self._book = book
+        self._day: _Day | None = None
+        """Today's arrivals from the first not made, told apart; None when all are made."""
+        self._cursor = 0
+        """Index in `_day` of the first arrival not made."""
+        self._version = 0
+        """Bumped when the day's arrivals are told apart again: older events are void."""
+
+    def start(self) -> None:
+        """The first agent's gap begins now (once the world is built)."""
+        self._next(0)
+
+    def _next(self, n: int) -> None:
+        """Agent n arrives after a unit-rate gap (keyed by n) at the current rate; while the rate
+        is nought (a dated rule may start arrivals later), look again a day later."""
+        rate_per_hour = self.world.population.arrival_rate
+        if rate_per_hour <= 0:
+            self.world.env.after(24.0, self._next, n)
+        else:
+            gap = self._gaps.exponential(n, 1.0) / rate_per_hour
+            self.world.env.after(gap, self._arrive, n, self._version)
+
+    def _arrive(self, n: int, version: int) -> None:
+        """Agent n arrives now: alone (the next drawn at the rate now), or as the first of the
+        rest of the day's."""
+        if version != self._version:
+            return
+        if self._batched and self.world.population.arrival_rate > 0:
+            self._ahead(n)
+        else:
+            self._start(n)
+            self._next(n + 1)
+
+    def _start(self, pid: int) -> None:
+        """The person arrives now and starts their journey, as each arrival does one by one."""
+        world = self.world
+        world.journeys.start(world.population.arrive(pid, world.env.now))
+
+    # --- a day ahead ----------------------------------------------------------------------------
+
+    def _ahead(self, n: int) -> None:
+        """Agent n arrives now: work out the day's arrivals from n on, set an event at the hour
+        of each eventful one and of the first of the next day, and make n if it is eventful."""
+        world = self.world
+        now, rate = world.env.now, world.population.arrival_rate
+        tomorrow = (now // 24 + 1) * 24
+        pids, times = self._hours(n, now, rate, tomorrow)
+        head = int(pids[-1]), float(times[-1])  # the first at or after midnight
+        pids, times = pids[:-1], times[:-1]
+        population, book = world.population, self._book
+        assert book is not None  # `_batched`
+        quiet, reason = world.channel.unaware(pids)
+        active, gap_mean, median = population.terms(pids)
+        end = times + active
+        calm, buys = book.quiet(pids, times, end, gap_mean)
+        quiet &= (active <= 0) | calm
+        resident, bad = population.kinds(pids)
+        day = _Day(
+            pids.tolist(),
+            times.tolist(),
+            quiet.tolist(),
+            resident.tolist(),
+            bad.tolist(),
+            (buys & (active > 0)).tolist(),
+            end.tolist(),
+            gap_mean.tolist(),
+            median.tolist(),
+            reason,
+        )
+        self._day, self._cursor = day, 0
+        version, env = self._version, world.env
+        eventful = np.flatnonzero(~quiet).tolist()
+        for i in eventful:
+            if i:  # n itself is now
+                env.call_at(day.times[i], self._eventful, i, version)
+        env.call_at(head[1], self._arrive, head[0], version)
+        if eventful and eventful[0] == 0:
+            self._eventful(0, version)
+
+    def _hours(
+        self, n: int, now: float, rate: float, tomorrow: float
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Agents n, n+1, … and their hours (n's is now) up to the first at or after
+        `tomorrow`, each a gap after the one before, as `_next` adds them."""
+        pids, hours = [np.array([n])], [np.array([now])]
+        block = int(rate * (tomorrow - now) * 1.25) + 8
+        last, t = n, now
+        while t < tomorrow:
+            ids = np.arange(last + 1, last + 1 + block)
+            gaps = self._gaps.exponentials(ids, 1.0) / rate
+            at = np.add.accumulate(np.concatenate([[t], gaps]))[1:]  # one sum at a time
+            pids.append(ids)
+            hours.append(at)
+            last, t = int(ids[-1]), float(at[-1])
+        pid, hour = np.concatenate(pids), np.concatenate(hours)
+        stop = int(np.searchsorted(hour, tomorrow)) + 1  # through the first not before midnight
+        return pid[:stop], hour[:stop]
+
+    def _eventful(self, i: int, version: int) -> None:
+        """Arrival i of the day is now and needs its hour: the quiet ones before it first."""
+        day = self._day
+        if version != self._version or day is None:
+            return
+        self.make(day.times[i])
+        self._cursor = i + 1
+        self._start(day.pids[i])
+
+    def make(self, until: float) -> None:
+        """Make the quiet arrivals before `until` not made yet, in the order they came: each
+        arrives, chooses the unlicensed channel and hands their top-ups to the book, as
+        `Journeys.start` does at their hour."""
+        day = self._day
+        if day is None:
+            return
+        world, book = self.world, self._book
+        assert book is not None  # a day is told apart only with the book
+        enter, emit, later = world.population.enter, world.emit, book.later
+        pids, times, quiet, reason = day.pids, day.times, day.quiet, day.reason
+        i = start = self._cursor
+        while i < len(pids) and quiet[i] and times[i] < until:
+            pid, t, resident, bad = pids[i], times[i], day.resident[i], day.bad[i]
+            person = enter(pid, t, resident, bad)
+            person.channel = UNLICENSED
+            emit(PersonArrived(t, pid, resident, bad, UNLICENSED, 0.0, reason, -1))
+            if day.buys[i]:
+                later(person, t, day.end[i], day.gap_mean[i], day.median[i])
+            i += 1
+        self._cursor = i
+        world.channel.counted(i - start)
+        if i == len(pids):
+            self._day = None
+
+    def settle(self, until: float) -> None:
+        """Something is about to read or change what the day's arrivals were told apart on:
+        make the quiet ones before `until`, and tell the rest apart again from the first not
+        made, at its hour (after the change)."""
+        self.make(until)
+        day = self._day
+        if day is None:
+            return
+        self._version += 1  # their events are void
+        i, self._day = self._cursor, None
+        self.world.env.call_at(day.times[i], self._arrive, day.pids[i], self._version)
