@@ -40,6 +40,24 @@ class Ledger:
         if self._on_posting is not None:
             self._on_posting(Posted(t, debit, credit, asset, amount, ref))
 
+    def post_many(
+        self, t: float, debit: str, credits: list[str], amounts: list[int], asset: str = "KZT"
+    ) -> None:
+        """`post` from one account to each of many, in order: the same balances and count."""
+        if self._on_posting is not None or any(amount < 0 for amount in amounts):
+            for credit, amount in zip(credits, amounts, strict=True):
+                self.post(t, debit, credit, amount, asset)
+            return
+        balances, total, count = self.balances, 0, 0
+        for credit, amount in zip(credits, amounts, strict=True):
+            if amount:
+                balances[credit, asset] += amount
+                total += amount
+                count += 1
+        if count:
+            balances[debit, asset] -= total
+            self.postings += count
+
     @property
     def traced(self) -> bool:
         """Whether every posting is handed on as a record (then nothing may be summed first)."""

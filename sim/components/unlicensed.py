@@ -238,12 +238,14 @@ class UnlicensedChannel:
         ledger.post(t, "households", "abroad", int(outflow[kept].sum()), "KZT")
         ledger.post(t, "households", "domestic_p2p", int((net - outflow)[kept].sum()), "KZT")
         venues = venues[kept]
-        fees_by = np.bincount(venues, fee[kept]).tolist()  # sums of integers below 2^53: exact
-        sats_by = np.bincount(venues, sats[kept]).tolist()
-        for platform in np.flatnonzero(np.bincount(venues)).tolist():
-            fees, custody = self._accounts(platform)
-            ledger.post(t, "households", fees, int(fees_by[platform]), "KZT")
-            ledger.post(t, "world_market", custody, int(sats_by[platform]), "BTC")
+        platforms = np.flatnonzero(np.bincount(venues))
+        if not len(platforms):
+            return
+        fees_by = np.bincount(venues, fee[kept])[platforms]  # sums of integers below 2^53: exact
+        sats_by = np.bincount(venues, sats[kept])[platforms]
+        fees, custody = zip(*map(self._accounts, platforms.tolist()), strict=True)
+        ledger.post_many(t, "households", list(fees), fees_by.astype(np.int64).tolist(), "KZT")
+        ledger.post_many(t, "world_market", list(custody), sats_by.astype(np.int64).tolist(), "BTC")
 
     def _post_each(self, *columns: np.ndarray) -> None:
         """The postings of `buy_many`'s purchases one by one, as `buy` makes them."""

@@ -74,3 +74,16 @@ def test_a_posting_moves_money_without_creating_it() -> None:
     assert ledger.imbalance() == 0
     with pytest.raises(ValueError, match="must be >= 0"):
         ledger.post(0.0, "a", "b", -1)
+
+
+def test_posting_from_one_account_to_many_at_once_is_posting_one_by_one() -> None:
+    credits = ["a", "b", "a", "c", "d"]
+    amounts = [5, 0, 7, 2**52, 1]
+    one_by_one, at_once = Ledger(), Ledger()
+    for credit, amount in zip(credits, amounts, strict=True):
+        one_by_one.post(3.0, "households", credit, amount, "BTC")
+    at_once.post_many(3.0, "households", credits, amounts, "BTC")
+    assert at_once.balances == one_by_one.balances  # no account made for a nought
+    assert at_once.postings == one_by_one.postings == 4
+    with pytest.raises(ValueError, match=">= 0"):
+        at_once.post_many(4.0, "households", ["a", "b"], [1, -1])
