@@ -16,10 +16,11 @@ buyer to a licensed exchange's KYC (they have never weighed one, and their own r
 below `channel.block_redirect_share`: `ChannelChoice.may_redirect`). Such a top-up is a *stop*. A
 booked buyer has no SimPy process (nothing waits months in memory): the book wakes them at the
 stop's exact hour to make that top-up as the event-by-event path would (`Journeys.stop`), which
-hands the rest back unless they go to KYC; after the last top-up it wakes those who sell
-(`Journeys.sell_later`). Whether a top-up stops depends on the blocking rules in force, the channel
-mode, the redirect share and whether any exchange is licensed, and whether a buyer sells on the
-share who do, so a change to those finds everyone's stops and wake-ups again. A top-up's route
+hands the rest back unless they go to KYC; a hold after the last top-up it sells for those who
+sell (`_sell`). Whether a top-up stops depends on the blocking rules in force, the channel mode,
+the redirect share and whether any exchange is licensed, and whether and when a buyer sells on
+the share who do and the hold time, so a change to those finds everyone's stops and wake-ups
+again. A top-up's route
 (straight to the platform, through a P2P desk, or blocked) is drawn when it is booked; only for
 the few buyers a block could redirect are the routes drawn ahead, to find their stop.
 
@@ -253,8 +254,6 @@ class UnlicensedBuyers:
         """Plans with top-ups left to book."""
         self._paused: dict[int, Plan] = {}
         """Plans stopped at a top-up the caller is making event by event, by person."""
-        self._ended: dict[int, Plan] = {}
-        """Plans past their last top-up's time with top-ups not booked yet, by person."""
         self._filed = Filed()
         """The top-ups to book, up to each plan's stop."""
         self._rules = self._blocking()
@@ -263,8 +262,9 @@ class UnlicensedBuyers:
 
     def trade(self, person: Person, end: float, gap_mean: float, median: float) -> str:
         """Take over the person's top-ups until `end`: `BOOKED` (the book calls the person's
-        journey back at a stop, `Journeys.stop`, and after the last top-up,
-        `Journeys.sell_later`), or `ENDED` (no top-up left before `end`)."""
+        journey back at a stop, `Journeys.stop`, and sells for them a hold after the last
+        top-up if they sell, `_sell`), or `ENDED` (no top-up left before `end`: the caller goes
+        on as after the last, `Journeys.sell_later`)."""
         now = self.world.env.now
         tomorrow = (now // 24 + 1) * 24
         plan = self._paused.pop(person.id, None)
@@ -324,36 +324,33 @@ class UnlicensedBuyers:
             n += 1
             gap = self._gaps.exponential(pid, plan.gap_mean, n)
             if at + gap > plan.end or gap > LONGEST_GAP_H:
-                return self._sells(plan.person)  # their last: woken to sell
+                return self._sells(plan.person)  # their last: a sale to set
             at += gap
         return False
 
     def _wake(self, plan: Plan, version: int, _: simpy.Event) -> None:
-        """The plan's stop or last top-up is now. At a stop, the person's top-ups before it are
-        booked first (those their day has not booked yet) and the person makes it
-        (`Journeys.stop`); after the last, the rest is booked with everyone's, or when they sell
-        (`catch_up`)."""
+        """The plan's stop is now: the person's top-ups before it are booked first (those their
+        day has not booked yet) and the person makes it (`Journeys.stop`)."""
         if version != plan.version:
             return  # its stops were found again since
-        journeys, person = self.world.journeys, plan.person
+        person = plan.person
         self._plans.discard(plan)
-        if plan.stop < len(plan.times):
-            self._book_own(plan, plan.stop)
-            self._filed.release(plan)
-            self._paused[person.id] = plan
-            n = plan.first + plan.stop
-            journeys.stop(person, plan.end, plan.gap_mean, plan.median, n)
-        else:  # what is left is at this hour: nothing can route it again
-            self._ended[person.id] = plan
-            journeys.sell_later(person)
+        self._book_own(plan, plan.stop)
+        self._filed.release(plan)
+        self._paused[person.id] = plan
+        n = plan.first + plan.stop
+        self.world.journeys.stop(person, plan.end, plan.gap_mean, plan.median, n)
 
-    def catch_up(self, person: Person) -> None:
-        """Book the person's own top-ups not booked yet (before they sell what they bought)."""
-        plan = self._ended.pop(person.id, None)
-        if plan is not None:
-            self._book_own(plan, len(plan.times))
-            self._filed.release(plan)
-            self._plans.discard(plan)
+    def _sell(self, plan: Plan, version: int, _: simpy.Event) -> None:
+        """The plan's buyer sells, a hold after their last top-up (decided and drawn then, with
+        the rules then: a change to who sells or how long they hold finds the wake-ups of the
+        plans with top-ups left again). Their top-ups the days have not booked yet go first."""
+        if version != plan.version:
+            return  # its wake-ups were set anew since
+        self._plans.discard(plan)
+        self._book_own(plan, len(plan.times))
+        self._filed.release(plan)
+        self.world.unlicensed.sell_all(plan.person)
 
     # --- planning -------------------------------------------------------------------------------
 
@@ -439,20 +436,20 @@ class UnlicensedBuyers:
         return P2P if self._p2p.chance(pid, share, n) else BLOCKED
 
     def _file(self, plans: Sequence[Plan]) -> None:
-        """File each plan's top-ups up to its stop; set its wake-up."""
-        env = self.world.env
+        """File each plan's top-ups up to its stop; set its wake-up: at its stop, or if the
+        buyer sells, a hold after their last top-up."""
+        env, population = self.world.env, self.world.population
         self._filed.file(plans)
         for plan in plans:
             version, times = plan.version, plan.times
             if plan.done < len(times):
                 self._plans.add(plan)
             if plan.stop < len(times):
-                at = times[plan.stop]
-            elif plan.ends and times and self._sells(plan.person):
-                at = times[-1]
-            else:
-                continue  # still buying when the run ends, or keeping what they bought
-            env.at(at).callbacks.append(partial(self._wake, plan, version))
+                env.at(times[plan.stop]).callbacks.append(partial(self._wake, plan, version))
+            elif plan.ends and times and population.sells(pid := plan.person.id):
+                sale = env.at(times[-1] + population.hold_hours(pid))  # as if woken at the last
+                sale.callbacks.append(partial(self._sell, plan, version))
+            # else still buying when the run ends, or keeping what they bought
 
     # --- booking --------------------------------------------------------------------------------
 
@@ -492,7 +489,6 @@ class UnlicensedBuyers:
             filed.release(plan)
             if plan.stop == len(plan.times):
                 self._plans.discard(plan)
-                self._ended.pop(plan.person.id, None)
         if not available:
             return
         route, when = self._routes(pid, number), due.hour
@@ -545,9 +541,9 @@ class UnlicensedBuyers:
 
     # --- the world's side -----------------------------------------------------------------------
 
-    def _blocking(self) -> tuple[bool, float, float, tuple[bool, float], float]:
-        """What decides a top-up's route, whether it stops, and whether the buyer is woken after
-        their last (to sell)."""
+    def _blocking(self) -> tuple[bool, float, float, tuple[bool, float], tuple[float, float]]:
+        """What decides a top-up's route, whether it stops, and whether and when the buyer
+        sells after their last."""
         world = self.world
         return (
             world.unlicensed.available,
@@ -557,7 +553,7 @@ class UnlicensedBuyers:
                 world.channel.blocks_weigh(),
                 world.scenario.channel.block_redirect_share,
             ),
-            world.scenario.population.sell_share,
+            (world.scenario.population.sell_share, world.scenario.population.hold_time_median),
         )
 
     def _sells(self, person: Person) -> bool:
@@ -567,13 +563,13 @@ class UnlicensedBuyers:
         """After a rule or a licence (settled up to now): if what decides the routes or the
         wake-ups changed, the stops are found again and the wake-ups set anew. A plan that had
         no stop and cannot stop now keeps its filing (its routes are drawn when booked), and
-        its wake-up too unless the share who sell changed."""
+        its wake-up too unless who sells or how long they hold changed."""
         rules, old = self._blocking(), self._rules
         if rules == old:
             return
         self._rules = rules
-        available, block_prob, _, _, sell_share = rules
-        sellers_changed = sell_share != old[-1]
+        available, block_prob, _, _, selling = rules
+        sellers_changed = selling != old[-1]
         may_redirect = self.world.channel.may_redirect
         plans = sorted(
             (

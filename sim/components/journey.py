@@ -4,7 +4,7 @@ Every arriving agent starts here (`start`); the gates it passes through are the 
 takes time runs as a SimPy process: a licensed buyer's top-ups, and in the event-by-event
 reference path every top-up (KYC is a chain of calls of its own: `KycGate.apply`). The
 unlicensed majority needs none: their top-ups are booked a day at a time (`UnlicensedBuyers`),
-which calls back here at a top-up the bank blocks outright (`stop`) and after their last one
+which calls back here at a top-up the bank blocks outright (`stop`) and when they have none left
 (`sell_later`).
 """
 
@@ -186,8 +186,9 @@ class Journeys:
         yield from self.trade_on(person, end, gap_mean, median, licensed)
 
     def sell_later(self, person: Person) -> None:
-        """After a booked buyer's last top-up: perhaps hold, then sell. They hold nothing at a
-        licensed exchange, and an empty holding sells nothing."""
+        """A booked buyer has no top-up left (the book sets the sale of those who had some,
+        `UnlicensedBuyers._sell`): perhaps hold, then sell. They hold nothing at a licensed
+        exchange, and an empty holding sells nothing."""
         world, population = self.world, self.world.population
         if population.sells(person.id):
             env = world.env
@@ -195,8 +196,6 @@ class Journeys:
             wake.callbacks.append(partial(self._sell_booked, person))
 
     def _sell_booked(self, person: Person, _: simpy.Event) -> None:
-        assert self.book is not None
-        self.book.catch_up(person)  # their top-ups not booked yet, first
         self.world.unlicensed.sell_all(person)
 
     def _buy_licensed(self, person: Person, want: float, n: int) -> Generator[Any, Any, None]:

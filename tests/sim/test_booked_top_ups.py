@@ -25,9 +25,10 @@ def _with_shocks(scenario: Scenario) -> Scenario:
         {"date": start + dt.timedelta(days=35), "kind": "btc_crash"},
         {"date": start + dt.timedelta(days=50), "kind": "exchange_hack"},
     )
-    rules = (  # who sells decides whom the book wakes after their last top-up; the redirect
-        # share, whose blocks are stops
+    rules = (  # who sells and how long they hold decide when the book sells for them after
+        # their last top-up; the redirect share, whose blocks are stops
         {"date": start + dt.timedelta(days=60), "values": {"population.sell_share": 0.9}},
+        {"date": start + dt.timedelta(days=65), "values": {"population.hold_time_median": "3h"}},
         {"date": start + dt.timedelta(days=70), "values": {"channel.block_redirect_share": 0.5}},
         {"date": start + dt.timedelta(days=90), "values": {"population.sell_share": 0.1}},
         {"date": start + dt.timedelta(days=100), "values": {"channel.block_redirect_share": 0.03}},
