@@ -21,7 +21,7 @@ from typing import Any
 
 from sim.components.team import pooling_note
 from sim.observe import Recorder, Tally
-from sim.records import Record, UnlicensedBatch
+from sim.records import SUMS, Record
 from sim.rng import Streams
 from sim.scenario import Scenario
 from sim.shocks import fire, live_shock
@@ -151,8 +151,8 @@ class Simulation:
         self.recorder = Recorder() if keep_records else None
         self._buffer: list[Record] = []
         self._detail: list[Record] = []
-        """Records for the Recorder only: the booked top-ups one by one (the tally has their
-        `UnlicensedBatch` sums, the same with or without records kept)."""
+        """Records for the Recorder only: the booked top-ups and the quiet arrivals one by one
+        (the tally has their sums, `SUMS`, the same with or without records kept)."""
         self.world = World(
             scenario,
             Streams(self.seed, replication),
@@ -202,7 +202,7 @@ class Simulation:
     def _recorded(self) -> list[Record]:
         """What the Recorder gets: every record but the booked days' sums, the booked top-ups
         one by one instead, in time order."""
-        records = [r for r in self._buffer if type(r) is not UnlicensedBatch] + self._detail
+        records = [r for r in self._buffer if type(r) not in SUMS] + self._detail
         records.sort(key=_time)
         return records
 

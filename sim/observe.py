@@ -22,6 +22,7 @@ from sim.components.population import real_people
 from sim.records import (
     Alert,
     AlertClosed,
+    ArrivalsBatch,
     BankAccess,
     CaseStarted,
     CaseStep,
@@ -171,6 +172,7 @@ class Tally:
             PaymentsDay: self._payments,
             PlatformShut: self._shut,
             UnlicensedBatch: self._unlicensed_batch,
+            ArrivalsBatch: self._arrivals_batch,
         }
 
     def observe(self, records: Sequence[Record]) -> None:
@@ -187,6 +189,10 @@ class Tally:
         self.channels[r.channel] += 1
         if r.exchange >= 0:
             self.applicants += real_people(r.person, self.scale)
+
+    def _arrivals_batch(self, r: ArrivalsBatch) -> None:
+        self.arrivals += r.people
+        self.channels["unlicensed"] += r.people
 
     def _switched(self, r: ChannelSwitched) -> None:
         if r.channel == "licensed":  # redirected by a bank block: a licensed applicant after all

@@ -153,6 +153,16 @@ class UnlicensedBatch(NamedTuple):
     """Paid to fraudsters instead (`Loss`, cause `fraud`)."""
 
 
+class ArrivalsBatch(NamedTuple):
+    """Arrivals who went unlicensed without weighing the licensed option, made together
+    (`sim.components.arrivals`): their count, for the tally. When records are kept, each is a
+    `PersonArrived` too, for the Recorder."""
+
+    t: float
+    """The time of the latest of them."""
+    people: int
+
+
 class PlatformShut(NamedTuple):
     t: float
     platform: int
@@ -350,6 +360,7 @@ Record = (
     | Loss
     | PlatformShut
     | UnlicensedBatch
+    | ArrivalsBatch
     | BankAccess
     | LicenceEvent
     | RuleApplied
@@ -367,3 +378,7 @@ Record = (
     | PaymentsDay
     | Posted
 )
+
+SUMS: frozenset[type] = frozenset({UnlicensedBatch, ArrivalsBatch})
+"""Records the tally counts in place of many (made together): never the Recorder's, which gets
+the many one by one when it keeps records."""

@@ -51,9 +51,10 @@ class World:
         self.streams = streams
         self.emit = emit
         self.detail = detail
-        """Where the booked unlicensed top-ups go one by one (`Purchase`, `Loss`,
-        `PaymentBlocked`) when someone keeps the records; the tally counts their sums instead
-        (`UnlicensedBatch`, through `emit`), so its totals are the same either way."""
+        """Where the booked unlicensed top-ups (`Purchase`, `Loss`, `PaymentBlocked`) and the
+        quiet arrivals (`PersonArrived`) go one by one when someone keeps the records; the tally
+        counts their sums instead (`UnlicensedBatch`, `ArrivalsBatch`, through `emit`), so its
+        totals are the same either way."""
         self.env = Clock()
         self.calendar = Calendar(scenario.run.start_date)
         self.since: dict[str, dt.date] = {}

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 
 from sim.components.channel import UNLICENSED
-from sim.records import PersonArrived
+from sim.records import ArrivalsBatch, PersonArrived
 
 if TYPE_CHECKING:
     from sim.world import World
@@ -172,19 +172,22 @@ class Arrivals:
             return
         world, book = self.world, self._book
         assert book is not None  # a day is told apart only with the book
-        enter, emit, later = world.population.enter, world.emit, book.later
+        enter, detail, later = world.population.enter, world.detail, book.later
         pids, times, quiet, reason = day.pids, day.times, day.quiet, day.reason
         i = start = self._cursor
         while i < len(pids) and quiet[i] and times[i] < until:
             pid, t, resident, bad = pids[i], times[i], day.resident[i], day.bad[i]
             person = enter(pid, t, resident, bad)
             person.channel = UNLICENSED
-            emit(PersonArrived(t, pid, resident, bad, UNLICENSED, 0.0, reason, -1))
+            if detail is not None:  # the tally counts them together (below)
+                detail(PersonArrived(t, pid, resident, bad, UNLICENSED, 0.0, reason, -1))
             if day.buys[i]:
                 later(person, t, day.end[i], day.gap_mean[i], day.median[i])
             i += 1
         self._cursor = i
-        world.channel.counted(i - start)
+        if i > start:
+            world.channel.counted(i - start)
+            world.emit(ArrivalsBatch(times[i - 1], i - start))
         if i == len(pids):
             self._day = None
 
