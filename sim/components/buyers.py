@@ -32,6 +32,7 @@ its totals agree to rounding. The test suite checks both.
 
 from __future__ import annotations
 
+import itertools
 import math
 from array import array
 from collections.abc import Sequence
@@ -157,16 +158,17 @@ class Filed:
         self.median = np.zeros(0)
         """By serial: the plan's median tenge per top-up."""
 
-    def file(self, plans: Sequence[Plan]) -> None:
-        """File each plan anew (voiding its older filing): its top-ups from `done` to `stop`."""
+    def file(self, plans: Sequence[Plan], dones: list[int]) -> None:
+        """File each plan anew (voiding its older filing): its top-ups from `done` (`dones`,
+        each one's) to `stop`."""
         hours: array[float] = array("d")
         serials: list[int] = []
         places: list[int] = []
         start = len(self._plans)
-        for serial, plan in enumerate(plans, start):
+        for serial, plan, done in zip(itertools.count(start), plans, dones):
             self.release(plan)
             plan.serial = serial
-            done, stop = plan.done, plan.stop
+            stop = plan.stop
             if stop > done:
                 hours.extend(plan.times[done:stop])
                 serials += [serial] * (stop - done)
@@ -395,27 +397,32 @@ class UnlicensedBuyers:
         top-up, its route drawn then, `_routes`). The draws of all plans that may stop in one
         array pass; then file the top-ups before the stop and set the wake-up."""
         available, block_prob, _, _, _ = self._rules
+        dones = [plan.done for plan in plans]
         for plan in plans:
             plan.stop = len(plan.times)
-        may_redirect = self.world.channel.may_redirect
-        weighing = (
-            [p for p in plans if p.done < len(p.times) and may_redirect(p.person)]
-            if available and block_prob > 0.0
-            else []
-        )
+        if available and block_prob > 0.0:
+            may = self.world.channel.may_redirect_many([plan.person for plan in plans])
+            weighing = [
+                (plan, done)
+                for plan, done, may_stop in zip(plans, dones, may, strict=True)
+                if may_stop and done < len(plan.times)
+            ]
+        else:
+            weighing = []
         if weighing:
-            lefts = [len(p.times) - p.done for p in weighing]
+            lefts = [len(p.times) - done for p, done in weighing]
             starts = np.cumsum([0, *lefts[:-1]])
             offset = np.arange(sum(lefts)) - np.repeat(starts, lefts)
-            pid = np.repeat([p.person.id for p in weighing], lefts).astype(np.int64)
-            ns = np.repeat([p.first + p.done for p in weighing], lefts).astype(np.int64) + offset
+            pid = np.repeat([p.person.id for p, _ in weighing], lefts).astype(np.int64)
+            nexts = [p.first + done for p, done in weighing]
+            ns = np.repeat(nexts, lefts).astype(np.int64) + offset
             stops = np.flatnonzero(self._routes(pid, ns) == BLOCKED)
             found = np.append(stops, len(pid))[np.searchsorted(stops, starts)].tolist()
-            for plan, start, left, stop in zip(
+            for (plan, done), start, left, stop in zip(
                 weighing, starts.tolist(), lefts, found, strict=True
             ):
-                plan.stop = plan.done + min(stop - start, left)
-        self._file(plans)
+                plan.stop = done + min(stop - start, left)
+        self._file(plans, dones)
 
     def _routes(self, pid: np.ndarray, n: np.ndarray) -> np.ndarray:
         """How each top-up (person pid's n-th) goes under the rules in force: `DIRECT`, `P2P` or
@@ -435,14 +442,14 @@ class UnlicensedBuyers:
             return DIRECT
         return P2P if self._p2p.chance(pid, share, n) else BLOCKED
 
-    def _file(self, plans: Sequence[Plan]) -> None:
-        """File each plan's top-ups up to its stop; set its wake-up: at its stop, or if the
-        buyer sells, a hold after their last top-up."""
+    def _file(self, plans: Sequence[Plan], dones: list[int]) -> None:
+        """File each plan's top-ups up to its stop (`dones`: each one's `done`); set its
+        wake-up: at its stop, or if the buyer sells, a hold after their last top-up."""
         env, population = self.world.env, self.world.population
-        self._filed.file(plans)
-        for plan in plans:
+        self._filed.file(plans, dones)
+        for plan, done in zip(plans, dones, strict=True):
             version, times = plan.version, plan.times
-            if plan.done < len(times):
+            if done < len(times):
                 self._plans.add(plan)
             if plan.stop < len(times):
                 env.at(times[plan.stop]).callbacks.append(partial(self._wake, plan, version))

@@ -13,7 +13,7 @@ makes the person weigh the licensed option.
 from __future__ import annotations
 
 import math
-from collections.abc import Generator
+from collections.abc import Generator, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -108,6 +108,14 @@ class ChannelChoice:
             and self.blocks_weigh()
             and self._redirect.u(person.id) < self.config.block_redirect_share
         )
+
+    def may_redirect_many(self, people: Sequence[Person]) -> list[bool]:
+        """`may_redirect` for many people at once (their draws in one array)."""
+        if not self.blocks_weigh():
+            return [False] * len(people)
+        pids = np.fromiter((person.id for person in people), np.int64, len(people))
+        below = (self._redirect.uniforms(pids) < self.config.block_redirect_share).tolist()
+        return [draw and not p.reconsidered for p, draw in zip(people, below, strict=True)]
 
     def weighed(self, person: Person) -> None:
         """A bank blocked the person's payment when `may_redirect` said no block could send them to
