@@ -129,6 +129,25 @@ class Entries(NamedTuple):
         return Entries(*(np.concatenate(columns) for columns in zip(*parts, strict=True)))
 
 
+def left(plans: Sequence[Plan], dones: Sequence[int]) -> Entries:
+    """Each plan's top-ups not done yet (`dones`: each one's `done`), plan by plan in order;
+    their serial is the plan's index in `plans`."""
+    hours: array[float] = array("d")
+    serials: list[int] = []
+    places: list[int] = []
+    for index, plan, done in zip(itertools.count(), plans, dones):
+        count = len(plan.times)
+        if count > done:
+            hours.extend(plan.times[done:])
+            serials += [index] * (count - done)
+            places += range(done, count)
+    return Entries(
+        np.frombuffer(hours) if hours else np.empty(0),
+        np.array(serials, np.int64),
+        np.array(places, np.int64),
+    )
+
+
 class Filed:
     """The top-ups waiting to be booked (`Entries`), and what each filing's plan draws with.
 
@@ -158,21 +177,13 @@ class Filed:
         self.median = np.zeros(0)
         """By serial: the plan's median tenge per top-up."""
 
-    def file(self, plans: Sequence[Plan], dones: list[int]) -> None:
-        """File each plan anew (voiding its older filing): its top-ups from `done` (`dones`,
-        each one's) to `stop`."""
-        hours: array[float] = array("d")
-        serials: list[int] = []
-        places: list[int] = []
+    def file(self, plans: Sequence[Plan], todo: Entries) -> None:
+        """File each plan anew (voiding its older filing): of its top-ups not done yet (`todo`,
+        their serial the plan's index in `plans`: `left`), those before its stop."""
         start = len(self._plans)
-        for serial, plan, done in zip(itertools.count(start), plans, dones):
+        for serial, plan in enumerate(plans, start):
             self.release(plan)
             plan.serial = serial
-            stop = plan.stop
-            if stop > done:
-                hours.extend(plan.times[done:stop])
-                serials += [serial] * (stop - done)
-                places += range(done, stop)
         self._plans += plans
         self._grow(len(self._plans))
         new = slice(start, len(self._plans))
@@ -182,13 +193,10 @@ class Filed:
         self.first[new] = [plan.first for plan in plans]
         self.stop[new] = [plan.stop for plan in plans]
         self.median[new] = [plan.median for plan in plans]
-        if not serials:
+        filed = todo.rows(todo.place < self.stop[new][todo.serial])
+        if not len(filed.hour):
             return
-        entries = Entries(
-            np.frombuffer(hours),
-            np.array(serials, np.int64),
-            np.array(places, np.int64),
-        )
+        entries = Entries(filed.hour, filed.serial + start, filed.place)
         runs = self._runs
         runs.append(entries.rows(np.argsort(entries.hour, kind="stable")))
         while len(runs) > 1 and len(runs[-2].hour) <= 2 * len(runs[-1].hour):
@@ -285,8 +293,8 @@ class UnlicensedBuyers:
             return ENDED
         plan = Plan(person, now, end, gap_mean, median, person.topups)
         if now + first < tomorrow and self._wakes_today(plan, now + first):
-            self._plan([plan])  # its wake-up must be set before the day's settle plans it
-            self._find_stops([plan])
+            # its wake-up must be set before the day's settle plans it
+            self._find_stops([plan], self._plan([plan]))
         else:
             self._unplanned.append(plan)
         return BOOKED
@@ -356,16 +364,18 @@ class UnlicensedBuyers:
 
     # --- planning -------------------------------------------------------------------------------
 
-    def _plan(self, plans: Sequence[Plan]) -> None:
-        """Each plan's top-up times, all plans together in array passes: `FIRST_GAPS` gaps each
-        first (most people need no more), then `GAPS_AT_ONCE` at a time for those who do."""
+    def _plan(self, plans: Sequence[Plan]) -> Entries:
+        """Each new plan's top-up times, all plans together in array passes: `FIRST_GAPS` gaps
+        each first (most people need no more), then `GAPS_AT_ONCE` at a time for those who do.
+        Returns them as entries, plan by plan (`left`: none is done yet)."""
         horizon = self.world.scenario.run.days * 24.0
         pid = np.array([p.person.id for p in plans], np.int64)
         mean = np.array([p.gap_mean for p in plans])[:, None]
         end = np.array([p.end for p in plans])[:, None]
         first = np.array([p.first for p in plans], np.int64)
         t = np.array([p.start for p in plans])
-        times: list[array[float]] = [array("d") for _ in plans]
+        owners: list[np.ndarray] = []
+        stamps: list[np.ndarray] = []
         rows, drawn, width = np.arange(len(plans)), 0, FIRST_GAPS
         while rows.size:
             ns = first[rows][:, None] + drawn + np.arange(width)
@@ -377,8 +387,9 @@ class UnlicensedBuyers:
             beyond = at >= horizon  # a top-up at or after the horizon never happens
             halt = over | beyond
             count = np.where(halt.any(axis=1), halt.argmax(axis=1), width)
-            for row, n, stamps in zip(rows.tolist(), count.tolist(), at.tolist(), strict=True):
-                times[row].extend(stamps[:n])
+            kept = np.arange(width) < count[:, None]
+            owners.append(np.repeat(rows, count))
+            stamps.append(at[kept])  # row by row, in order
             finished = count < width
             ended = finished & over[np.arange(rows.size), np.minimum(count, width - 1)]
             for row in rows[ended].tolist():
@@ -387,42 +398,39 @@ class UnlicensedBuyers:
             rows = rows[~finished]
             drawn += width
             width = GAPS_AT_ONCE
-        for plan, plan_times in zip(plans, times, strict=True):
-            plan.times = plan_times
+        order = np.argsort(np.concatenate(owners), kind="stable")  # plan by plan, in time
+        serial, hour = np.concatenate(owners)[order], np.concatenate(stamps)[order]
+        counts = np.bincount(serial, minlength=len(plans))
+        starts = np.cumsum(counts) - counts
+        packed = memoryview(hour.tobytes())
+        for plan, start, count in zip(plans, starts.tolist(), counts.tolist(), strict=True):
+            times = plan.times = array("d")
+            times.frombytes(packed[8 * start : 8 * (start + count)])
+        return Entries(hour, serial, np.arange(len(serial)) - np.repeat(starts, counts))
 
-    def _find_stops(self, plans: Sequence[Plan]) -> None:
+    def _find_stops(self, plans: Sequence[Plan], todo: Entries | None = None) -> None:
         """Each plan's first stop from its next top-up on: the first top-up blocked outright
         while a block could still send the person to a licensed exchange's KYC
         (`ChannelChoice.may_redirect`; else a block changes nothing else: it is booked like any
         top-up, its route drawn then, `_routes`). The draws of all plans that may stop in one
-        array pass; then file the top-ups before the stop and set the wake-up."""
+        array pass; then file the top-ups before the stop and set the wake-up. `todo`: the
+        plans' top-ups not done yet, when already in arrays (`left`)."""
         available, block_prob, _, _, _ = self._rules
         dones = [plan.done for plan in plans]
-        for plan in plans:
-            plan.stop = len(plan.times)
-        if available and block_prob > 0.0:
-            may = self.world.channel.may_redirect_many([plan.person for plan in plans])
-            weighing = [
-                (plan, done)
-                for plan, done, may_stop in zip(plans, dones, may, strict=True)
-                if may_stop and done < len(plan.times)
-            ]
-        else:
-            weighing = []
-        if weighing:
-            lefts = [len(p.times) - done for p, done in weighing]
-            starts = np.cumsum([0, *lefts[:-1]])
-            offset = np.arange(sum(lefts)) - np.repeat(starts, lefts)
-            pid = np.repeat([p.person.id for p, _ in weighing], lefts).astype(np.int64)
-            nexts = [p.first + done for p, done in weighing]
-            ns = np.repeat(nexts, lefts).astype(np.int64) + offset
-            stops = np.flatnonzero(self._routes(pid, ns) == BLOCKED)
-            found = np.append(stops, len(pid))[np.searchsorted(stops, starts)].tolist()
-            for (plan, done), start, left, stop in zip(
-                weighing, starts.tolist(), lefts, found, strict=True
-            ):
-                plan.stop = done + min(stop - start, left)
-        self._file(plans, dones)
+        todo = left(plans, dones) if todo is None else todo
+        stops = np.array([len(plan.times) for plan in plans], np.int64)
+        if available and block_prob > 0.0 and len(todo.hour):
+            may = np.array(self.world.channel.may_redirect_many([p.person for p in plans]), bool)
+            weighed = todo.rows(may[todo.serial])  # the top-ups of those a block may send
+            first = np.array([plan.first for plan in plans], np.int64)
+            pid = np.array([plan.person.id for plan in plans], np.int64)
+            routes = self._routes(pid[weighed.serial], first[weighed.serial] + weighed.place)
+            blocked = weighed.rows(routes == BLOCKED)
+            stopped, at = np.unique(blocked.serial, return_index=True)  # each plan's first
+            stops[stopped] = blocked.place[at]
+        for plan, stop in zip(plans, stops.tolist(), strict=True):
+            plan.stop = stop
+        self._file(plans, dones, todo)
 
     def _routes(self, pid: np.ndarray, n: np.ndarray) -> np.ndarray:
         """How each top-up (person pid's n-th) goes under the rules in force: `DIRECT`, `P2P` or
@@ -442,11 +450,12 @@ class UnlicensedBuyers:
             return DIRECT
         return P2P if self._p2p.chance(pid, share, n) else BLOCKED
 
-    def _file(self, plans: Sequence[Plan], dones: list[int]) -> None:
-        """File each plan's top-ups up to its stop (`dones`: each one's `done`); set its
-        wake-up: at its stop, or if the buyer sells, a hold after their last top-up."""
+    def _file(self, plans: Sequence[Plan], dones: list[int], todo: Entries) -> None:
+        """File each plan's top-ups up to its stop (`dones`: each one's `done`; `todo`: their
+        top-ups not done yet); set its wake-up: at its stop, or if the buyer sells, a hold
+        after their last top-up."""
         env, population = self.world.env, self.world.population
-        self._filed.file(plans, dones)
+        self._filed.file(plans, todo)
         for plan, done in zip(plans, dones, strict=True):
             version, times = plan.version, plan.times
             if done < len(times):
@@ -463,13 +472,12 @@ class UnlicensedBuyers:
     def settle(self, until: float) -> None:
         """Book every top-up due before `until`: the days before it whole, its own day's up to
         it. First plan and file everyone who started or came back since the last settle."""
-        if self._unplanned:
-            self._plan(self._unplanned)
-            self._unfiled.extend(self._unplanned)
-            self._unplanned = []
-        if self._unfiled:
+        if self._unfiled:  # back from a stop, with their times
             self._find_stops(self._unfiled)
             self._unfiled = []
+        if self._unplanned:
+            plans, self._unplanned = self._unplanned, []
+            self._find_stops(plans, self._plan(plans))
         self._paused.clear()  # a plan resumes only at its stop's own time
         filed = self._filed
         while (first := filed.first_hour()) < until:  # a day at a time
