@@ -118,12 +118,14 @@ class Column(Keyed):
     0.9-1.4 on the development machine). Only the latest blocks are kept; an entity before them,
     or from another numbering (a laundering case's recruit), is drawn as `Keyed` draws it."""
 
-    __slots__ = ("_oldest", "_u", "_z")
+    __slots__ = ("_oldest", "_u", "_z", "_zs")
 
     def __init__(self, key: int) -> None:
         super().__init__(key)
         self._u: dict[int, list[float]] = {}
         self._z: dict[int, list[float]] = {}
+        self._zs: dict[int, np.ndarray] = {}
+        """The normal quantiles of a block's uniforms, for draws in arrays (`_z` for one)."""
         self._oldest = 0
 
     def _block(self, entity: int) -> list[float] | None:
@@ -138,6 +140,7 @@ class Column(Keyed):
                 self._oldest = min(self._u)
                 del self._u[self._oldest]
                 self._z.pop(self._oldest, None)
+                self._zs.pop(self._oldest, None)
             self._oldest = min(self._u)
         return block
 
@@ -150,15 +153,39 @@ class Column(Keyed):
 
     __getitem__ = u
 
+    def _quantiles(self, number: int) -> np.ndarray | None:
+        """The normal quantiles of block `number`'s uniforms, made once for both the draws in
+        arrays and one at a time (None if the block is not kept: `_block`)."""
+        quantiles = self._zs.get(number)
+        if quantiles is None and (block := self._block(number * BLOCK)) is not None:
+            quantiles = self._zs[number] = normal_quantiles(np.array(block))
+            self._z[number] = quantiles.tolist()
+        return quantiles
+
     def lognormal(self, entity: int, median: float, sigma: float, n: int = 0) -> float:
         if n == 0:
             number = entity // BLOCK
             quantiles = self._z.get(number)
-            if quantiles is None and (block := self._block(entity)) is not None:
-                quantiles = self._z[number] = normal_quantiles(np.array(block)).tolist()
+            if quantiles is None and self._quantiles(number) is not None:
+                quantiles = self._z[number]
             if quantiles is not None:
                 return median * math.exp(sigma * quantiles[entity % BLOCK])
         return Keyed.lognormal(self, entity, median, sigma, n)
+
+    def lognormals(self, entities: np.ndarray, median: float, sigma: float) -> np.ndarray:
+        """`Keyed.lognormals`, from the kept blocks' quantiles when the entities are a run of
+        consecutive ones (a day's arrivals) in them."""
+        if not len(entities) or entities[-1] - entities[0] != len(entities) - 1:
+            return Keyed.lognormals(self, entities, median, sigma)
+        first, last = int(entities[0]) // BLOCK, int(entities[-1]) // BLOCK
+        blocks = []
+        for number in range(first, last + 1):
+            block = self._quantiles(number)
+            if block is None:
+                return Keyed.lognormals(self, entities, median, sigma)
+            blocks.append(block)
+        z = np.concatenate(blocks)[entities - first * BLOCK]
+        return median * exact(math.exp, sigma * z)
 
 
 class Streams:

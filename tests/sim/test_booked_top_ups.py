@@ -155,6 +155,24 @@ def test_a_persons_attributes_drawn_a_block_of_people_at_a_time_are_the_scalar_d
         assert column.chance(pid, 0.35) == keyed.chance(pid, 0.35)
 
 
+def test_a_days_attributes_drawn_in_arrays_are_the_scalar_draws_whichever_comes_first() -> None:
+    """A day's arrivals draw their attributes in arrays (`Column.lognormals`, from the blocks'
+    quantiles when they are kept), the eventful ones one at a time: the same numbers."""
+    streams = Streams(20260401)
+    column, keyed = streams.per_person("income"), streams.keyed("income")
+    days = [np.arange(0, 180), np.arange(2000, 2300), np.arange(5000, 9000), np.arange(3, 9)]
+    for people in [*days, np.array([9100, 9050, 9200]), np.arange(40, 60)]:  # out of order; old
+        assert column.lognormals(people, 1e5, 0.9).tolist() == [
+            keyed.lognormal(int(pid), 1e5, 0.9) for pid in people
+        ]
+        assert [column.lognormal(int(pid), 1e5, 0.9) for pid in people[::7]] == [
+            keyed.lognormal(int(pid), 1e5, 0.9) for pid in people[::7]
+        ]
+        assert column.exponentials(people, 730.0).tolist() == [
+            keyed.exponential(int(pid), 730.0) for pid in people
+        ]
+
+
 def test_array_draws_are_the_scalar_draws_bit_for_bit() -> None:
     keyed = Keyed(20260401)
     rng = np.random.default_rng(7)
