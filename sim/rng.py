@@ -35,6 +35,8 @@ _M2 = 0x94D049BB133111EB
 _TO_UNIT = 2.0**-53
 _INV_CDF = NormalDist().inv_cdf
 _INF, _log = math.inf, math.log  # module globals: read once per call, not looked up in `math`
+_U64_GOLDEN, _U64_STEP, _U64_M1, _U64_M2 = (np.uint64(c) for c in (_GOLDEN, _STEP, _M1, _M2))
+_U64_30, _U64_27, _U64_31, _U64_11 = (np.uint64(c) for c in (30, 27, 31, 11))
 
 
 def _key(name: str) -> int:
@@ -60,14 +62,23 @@ class Keyed:
 
     def uniforms(self, entities: np.ndarray, ns: np.ndarray | None = None) -> np.ndarray:
         """`u(e, n)` for many (entity, n) at once (n = 0 if not given), bit for bit the same
-        numbers (uint64 arithmetic wraps modulo 2^64, as the scalar's mask does)."""
-        z = entities.astype(np.uint64) * np.uint64(_GOLDEN) + np.uint64(self.key)
+        numbers (uint64 arithmetic wraps modulo 2^64, as the scalar's mask does). In place:
+        the arrays are small and many, so allocations weigh."""
+        z = entities.astype(np.uint64)
+        z *= _U64_GOLDEN
+        z += np.uint64(self.key)
         if ns is not None:
-            z += ns.astype(np.uint64) * np.uint64(_STEP)
-        z = (z ^ (z >> np.uint64(30))) * np.uint64(_M1)
-        z = (z ^ (z >> np.uint64(27))) * np.uint64(_M2)
-        z ^= z >> np.uint64(31)
-        return ((z >> np.uint64(11)).astype(np.float64) + 0.5) * _TO_UNIT
+            z += ns.astype(np.uint64) * _U64_STEP
+        z ^= z >> _U64_30
+        z *= _U64_M1
+        z ^= z >> _U64_27
+        z *= _U64_M2
+        z ^= z >> _U64_31
+        z >>= _U64_11
+        u = z.astype(np.float64)
+        u += 0.5
+        u *= _TO_UNIT
+        return u
 
     def exponentials(self, entities: np.ndarray, mean: float | np.ndarray) -> np.ndarray:
         """`exponential(e, mean)` for many entities at once (n = 0; a mean each, or one for
