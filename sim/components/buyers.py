@@ -55,11 +55,12 @@ LONGEST_GAP_H = 1e7
 """A gap this long ends a person's buying (their mean gap is effectively infinite)."""
 SIZE_SIGMA = 0.5
 """Log-scale spread of one person's top-up sizes around their median."""
-FIRST_GAPS = 12
+FIRST_GAPS = 8
 """Gaps drawn per person in the first array pass when planning: enough for most people (half
 need four or fewer in the baseline, one in ten more than 16), and each gap drawn costs a
-logarithm. 12 and 8 measured alike; 32 for everyone took a third longer."""
-GAPS_AT_ONCE = 32
+logarithm. With 16 a pass after it, the fewest instructions for a baseline year of the pairs
+tried (12 and 32 before; 6 and 12; 32 for everyone took a third longer)."""
+GAPS_AT_ONCE = 16
 """Gaps drawn per person in each later pass, for those who need more."""
 
 ENDED, BOOKED = "ended", "booked"
