@@ -216,6 +216,16 @@ class Filed:
             grown[: len(old)] = old
             setattr(self, name, grown)
 
+    def close(self, serials: list[int]) -> list[Plan]:
+        """Void these live filings, their last entries booked; their plans (whose `serial`
+        stays: a serial is never given again, and releasing a void filing changes nothing)."""
+        self.live[serials] = False
+        plans = self._plans
+        closed = [plan for serial in serials if (plan := plans[serial]) is not None]
+        for serial in serials:
+            plans[serial] = None
+        return closed
+
     def release(self, plan: Plan) -> None:
         """Void the plan's filing (its entries are dropped when met)."""
         if plan.serial >= 0:
@@ -500,11 +510,8 @@ class UnlicensedBuyers:
         else:  # nothing is bought: only the counts move, and the records say so one by one
             for s, i in zip(serial.tolist(), place.tolist(), strict=True):
                 self._book_own(filed.plan(s), i + 1)
-        for s in serial[place + 1 == filed.stop[serial]].tolist():  # a filing's last
-            plan = filed.plan(s)
-            filed.release(plan)
-            if plan.stop == len(plan.times):
-                self._plans.discard(plan)
+        closed = filed.close(serial[place + 1 == filed.stop[serial]].tolist())  # their last
+        self._plans.difference_update([p for p in closed if p.stop == len(p.times)])
         if not available:
             return
         route, when = self._routes(pid, number), due.hour
