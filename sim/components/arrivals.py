@@ -21,6 +21,7 @@ bit for bit (`Keyed.exponentials`, `lognormals`), the hours the same sums in the
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
@@ -63,6 +64,12 @@ class Arrivals:
         """Index in `_day` of the first arrival not made."""
         self._version = 0
         """Bumped when the day's arrivals are told apart again: older events are void."""
+        self._alone = 0.0 if self._batched else math.inf
+        """Until this hour arrivals come one by one: always without the book; else while none
+        of the day's could be quiet (all weigh the licensed option, or must take it: the
+        queueing validation worlds)."""
+        self._env, self._population = world.env, world.population
+        self._journeys = world.journeys
 
     def start(self) -> None:
         """The first agent's gap begins now (once the world is built)."""
@@ -71,28 +78,32 @@ class Arrivals:
     def _next(self, n: int) -> None:
         """Agent n arrives after a unit-rate gap (keyed by n) at the current rate; while the rate
         is nought (a dated rule may start arrivals later), look again a day later."""
-        rate_per_hour = self.world.population.arrival_rate
+        rate_per_hour = self._population.arrival_rate
         if rate_per_hour <= 0:
-            self.world.env.after(24.0, self._next, n)
+            self._env.after(24.0, self._next, n)
         else:
             gap = self._gaps.exponential(n, 1.0) / rate_per_hour
-            self.world.env.after(gap, self._arrive, n, self._version)
+            self._env.after(gap, self._arrive, n)
 
-    def _arrive(self, n: int, version: int) -> None:
+    def _told(self, n: int, version: int) -> None:
+        """Agent n arrives now, told apart ahead as the first of a day or the first not made
+        before a settle: `_arrive`, unless the day was told apart again since."""
+        if version == self._version:
+            self._arrive(n)
+
+    def _arrive(self, n: int) -> None:
         """Agent n arrives now: alone (the next drawn at the rate now), or as the first of the
-        rest of the day's."""
-        if version != self._version:
-            return
-        if self._batched and self.world.population.arrival_rate > 0:
-            self._ahead(n)
+        rest of the day's. (Never void: a day told apart draws no gap one by one.)"""
+        now = self._env.now
+        if now < self._alone or self._population.arrival_rate <= 0:
+            self._journeys.start(self._population.arrive(n, now))  # as `_start`, inline: the
+            self._next(n + 1)  # queueing validation worlds' every arrival comes this way
         else:
-            self._start(n)
-            self._next(n + 1)
+            self._ahead(n)
 
     def _start(self, pid: int) -> None:
         """The person arrives now and starts their journey, as each arrival does one by one."""
-        world = self.world
-        world.journeys.start(world.population.arrive(pid, world.env.now))
+        self._journeys.start(self._population.arrive(pid, self._env.now))
 
     # --- a day ahead ----------------------------------------------------------------------------
 
@@ -102,6 +113,13 @@ class Arrivals:
         world = self.world
         now, rate = world.env.now, world.population.arrival_rate
         tomorrow = (now // 24 + 1) * 24
+        self.make(now)  # the day before's quiet ones (a settle at midnight has made them)
+        only = world.channel.only()
+        if only is not None and only[0] != UNLICENSED:  # none quiet today (all go licensed, or
+            self._alone = tomorrow  # nowhere): the rest of the day one by one, each drawing
+            self._start(n)  # the next one's gap
+            self._next(n + 1)
+            return
         pids, times = self._hours(n, now, rate, tomorrow)
         head = int(pids[-1]), float(times[-1])  # the first at or after midnight
         pids, times = pids[:-1], times[:-1]
@@ -131,7 +149,7 @@ class Arrivals:
         for i in eventful:
             if i:  # n itself is now
                 env.call_at(day.times[i], self._eventful, i, version)
-        env.call_at(head[1], self._arrive, head[0], version)
+        env.call_at(head[1], self._told, head[0], version)
         if eventful and eventful[0] == 0:
             self._eventful(0, version)
 
@@ -201,4 +219,4 @@ class Arrivals:
             return
         self._version += 1  # their events are void
         i, self._day = self._cursor, None
-        self.world.env.call_at(day.times[i], self._arrive, day.pids[i], self._version)
+        self.world.env.call_at(day.times[i], self._told, day.pids[i], self._version)

@@ -141,13 +141,13 @@ class ChannelChoice:
         `choose` gives them. Their choice reads nothing that moves within a day (the others weigh
         the KYC queue as they arrive): the day's arrivals are told apart in arrays
         (`sim.components.arrivals`)."""
-        only = self._only()
+        only = self.only()
         if only is not None:
             return np.full(len(pids), only[0] == UNLICENSED), only[2]
         aware = self._aware.uniforms(pids) < self.awareness  # `chance`, in arrays
         return ~aware, self._unaware_reason()
 
-    def _only(self) -> tuple[str, float, str] | None:
+    def only(self) -> tuple[str, float, str] | None:
         """The choice everyone makes now, when the mode or the channels open leave one."""
         c = self.config
         licensed_open = self.world.exchanges.count > 0
@@ -165,7 +165,7 @@ class ChannelChoice:
         return None
 
     def _choose(self, person: Person) -> tuple[str, float, str]:
-        only = self._only()
+        only = self.only()
         if only is not None:
             return only
         if not self._aware.chance(person.id, self.awareness):

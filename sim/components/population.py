@@ -228,17 +228,22 @@ class Population:
     def arrive(self, pid: int, t: float) -> Person:
         """Person `pid` of the arrival stream (the pid-th to arrive: it keys all their draws)."""
         c = self.config
-        return self.enter(
+        person = Person(
             pid,
             t,
             not self._resident.chance(pid, c.nonresident_share),
             self._bad.chance(pid, c.bad_actor_share),
+            -1,
+            self.book,  # by position: a keyword makes every arrival's call slower
+            self.table,
         )
+        self.people[pid] = person
+        return person
 
     def enter(self, pid: int, t: float, resident: bool, bad_actor: bool) -> Person:
-        """Person `pid` of the arrival stream, with their residence and bad-actor draws made."""
-        person = Person(pid, t, resident, bad_actor, -1, self.book, self.table)  # by position:
-        self.people[pid] = person  # a keyword makes every arrival's call slower
+        """`arrive`, with the person's residence and bad-actor draws made (`kinds`)."""
+        person = Person(pid, t, resident, bad_actor, -1, self.book, self.table)
+        self.people[pid] = person
         return person
 
     def kinds(self, pids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
