@@ -15,7 +15,7 @@ the text it changes arrives on the terminal. Two phases, each in a fresh app:
    timed until a text only that screen shows is drawn. Every screen is visited once before the
    comparison starts, so the timings are of switching, not of building a screen the first time.
 
-    .venv/bin/python bench/tui_latency.py [--presses 60] [--replications 8] [--phase both]
+    .venv/bin/python bench/tui_latency.py [--presses 60] [--replications 16] [--phase both]
         [--scenario configs/aifc_pilot_2022.yaml] [--run-ahead]
 
 The app runs with --no-run-ahead unless --run-ahead is given: the comparison then runs both sides
@@ -257,7 +257,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--presses", type=int, default=60, help="key presses in each phase")
     parser.add_argument(
-        "--replications", type=int, default=8, help="pairs of replications in the comparison"
+        "--replications", type=int, default=16, help="pairs of replications in the comparison"
     )
     parser.add_argument("--phase", choices=("run", "compare", "both"), default="both")
     parser.add_argument("--scenario", default=str(ROOT / "configs" / "aifc_pilot_2022.yaml"))
