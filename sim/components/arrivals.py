@@ -3,7 +3,7 @@ force when n-1 came, and starts their journey (`Journeys.start`).
 
 Most of a day's arrivals need nothing at their own hour. They do not know the licensed option
 (or none is licensed), so they go unlicensed without weighing the KYC queue, and their first
-top-up falls on a later day, or they have none and keep what they hold (no wake-up to sell).
+top-up falls on a later day, or they have none (and so nothing to sell).
 What they do reads nothing that moves within a day: awareness moves at midnight, and the rules,
 licences and platforms change only after a settle (`World.settle`). So when a day's first
 arrival comes, the rest of the day's are worked out in arrays: their hours, their choice, their

@@ -315,14 +315,14 @@ class UnlicensedBuyers:
     ) -> tuple[np.ndarray, np.ndarray]:
         """For newcomers who start buying at `times` (no top-up yet) and are active until
         `ends`, what `trade` would do, in arrays: (quiet, buys). Quiet: nothing of theirs
-        needs an event today, as their first top-up is on a later day, or they have none and
-        keep what they hold (no wake-up to sell). Buys: they have a top-up before their end (a
-        plan, `later`)."""
+        needs an event today, as their first top-up is on a later day, or they have none (and
+        so nothing to sell, `Journeys.sell_later`). Buys: they have a top-up before their end
+        (a plan, `later`)."""
         first = self._gaps.exponentials(pids, gap_means)  # n = 0: a newcomer's first
         at = times + first
         buys = ~((at > ends) | (first > LONGEST_GAP_H))
         tomorrow = (self.world.env.now // 24 + 1) * 24
-        return np.where(buys, at >= tomorrow, ~self.world.population.sellers(pids)), buys
+        return ~buys | (at >= tomorrow), buys
 
     def later(
         self, person: Person, start: float, end: float, gap_mean: float, median: float

@@ -187,10 +187,10 @@ class Journeys:
 
     def sell_later(self, person: Person) -> None:
         """A booked buyer has no top-up left (the book sets the sale of those who had some,
-        `UnlicensedBuyers._sell`): perhaps hold, then sell. They hold nothing at a licensed
-        exchange, and an empty holding sells nothing."""
+        `UnlicensedBuyers._sell`): if they hold anything (all their top-ups are booked by
+        now) and sell, hold, then sell, as `trade_on` does after the last."""
         world, population = self.world, self.world.population
-        if population.sells(person.id):
+        if (person.holdings or person.offshore) and population.sells(person.id):
             env = world.env
             wake = env.at(env.now + population.hold_hours(person.id))
             wake.callbacks.append(partial(self._sell_booked, person))

@@ -262,10 +262,6 @@ class Population:
         active = self._active.exponentials(pids, c.active_period_mean)
         return active, HOURS_PER_MONTH / per_month, income * share
 
-    def sellers(self, pids: np.ndarray) -> np.ndarray:
-        """`sells`, for many people at once."""
-        return self._col("sells").uniforms(pids) < self.config.sell_share
-
     def recruit(self, t: float, case: int) -> Person:
         """A bad actor who serves an injected laundering case (numbered apart from arrivals, so
         a reform that recruits more or fewer leaves every arrival's number and draws alone).
