@@ -127,6 +127,12 @@ def test_the_clock_wakes_a_process_on_the_exact_hour_a_timeout_can_miss() -> Non
     assert woke == [hour]
     with pytest.raises(ValueError, match="in the past"):
         env.at(now)
+    called: list[tuple[float, str]] = []
+    env.call_at(hour + 1000.123, lambda word: called.append((env.now, word)), "arrived")
+    env.run()
+    assert called == [(hour + 1000.123, "arrived")]  # a day's arrivals are set at their hours
+    with pytest.raises(ValueError, match="in the past"):
+        env.call_at(hour, called.append)
 
 
 def test_booked_top_ups_are_the_same_on_a_processor_whose_numpy_exp_and_log_round_otherwise(
