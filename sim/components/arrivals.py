@@ -95,7 +95,7 @@ class Arrivals:
         """Agent n arrives now: alone (the next drawn at the rate now), or as the first of the
         rest of the day's. (Never void: a day told apart draws no gap one by one.)"""
         now = self._env.now
-        if now < self._alone or self._population.arrival_rate <= 0:
+        if now < self._alone:
             self._journeys.start(self._population.arrive(n, now))  # as `_start`, inline: the
             self._next(n + 1)  # queueing validation worlds' every arrival comes this way
         else:
@@ -115,9 +115,9 @@ class Arrivals:
         tomorrow = (now // 24 + 1) * 24
         self.make(now)  # the day before's quiet ones (a settle at midnight has made them)
         only = world.channel.only()
-        if only is not None and only[0] != UNLICENSED:  # none quiet today (all go licensed, or
-            self._alone = tomorrow  # nowhere): the rest of the day one by one, each drawing
-            self._start(n)  # the next one's gap
+        if rate <= 0 or (only is not None and only[0] != UNLICENSED):  # none quiet today (all
+            self._alone = tomorrow  # go licensed, or nowhere; or none comes after n): the rest
+            self._start(n)  # of the day one by one, each drawing the next one's gap
             self._next(n + 1)
             return
         pids, times = self._hours(n, now, rate, tomorrow)
