@@ -127,6 +127,7 @@ class ChannelChoice:
     def choose(self, person: Person) -> tuple[str, float, str]:
         """(channel, probability of licensed, reason)."""
         choice = self._choose(person)
+        assert choice is not None  # a person always chooses
         self._chosen[0] += choice[0] == LICENSED
         self._chosen[1] += choice[0] != NONE
         return choice
@@ -148,10 +149,16 @@ class ChannelChoice:
         return ~aware, self._unaware_reason()
 
     def only(self) -> tuple[str, float, str] | None:
-        """The choice everyone makes now, when the mode or the channels open leave one."""
-        c = self.config
-        licensed_open = self.world.exchanges.count > 0
-        unlicensed_open = self.world.unlicensed.available
+        """The choice everyone makes now, when the mode or the channels open leave one; None
+        when each weighs them."""
+        return self._choose(None)
+
+    def _choose(self, person: Person | None) -> tuple[str, float, str] | None:
+        """`person`'s choice; with no person, `only` (one tree for both: an arrival's choice
+        makes no call more than it needs, the queueing validation worlds' every one)."""
+        world, c = self.world, self.config
+        licensed_open = world.exchanges.count > 0
+        unlicensed_open = world.unlicensed.available
         if c.mode == "licensed_only" or (licensed_open and not unlicensed_open):
             return (
                 (LICENSED, 1.0, "only licensed exchanges are open")
@@ -162,15 +169,10 @@ class ChannelChoice:
             if not unlicensed_open:
                 return NONE, 0.0, "unlicensed.platforms=0: no channel open"
             return UNLICENSED, 0.0, "exchanges.licensed=0: no licensed exchange"
-        return None
-
-    def _choose(self, person: Person) -> tuple[str, float, str]:
-        only = self.only()
-        if only is not None:
-            return only
+        if person is None:
+            return None
         if not self._aware.chance(person.id, self.awareness):
             return UNLICENSED, 0.0, self._unaware_reason()
-        world = self.world
         gap = self.utility_gap(person)
         p = _logistic(gap)
         channel = LICENSED if self._draw.chance(person.id, p) else UNLICENSED
