@@ -20,9 +20,9 @@ hands the rest back unless they go to KYC; a hold after the last top-up it sells
 sell (`_sell`). Whether a top-up stops depends on the blocking rules in force, the channel mode,
 the redirect share and whether any exchange is licensed, and whether and when a buyer sells on
 the share who do and the hold time, so a change to those finds everyone's stops and wake-ups
-again. A top-up's route
-(straight to the platform, through a P2P desk, or blocked) is drawn when it is booked; only for
-the few buyers a block could redirect are the routes drawn ahead, to find their stop.
+again. A top-up's route (straight to the platform, through a P2P desk, or blocked) is drawn
+when it is booked; only for the few buyers a block could redirect are the routes drawn ahead,
+to find their stop.
 
 Same seed, same numbers as the event-by-event path (`Simulation(batched=False)`): every draw is the
 same keyed number, computed in arrays bit for bit (`Keyed.uniforms`, `normal_quantiles`), so the
