@@ -184,11 +184,13 @@ class Column(Keyed):
         return Keyed.lognormal(self, entity, median, sigma, n)
 
     def lognormals(self, entities: np.ndarray, median: float, sigma: float) -> np.ndarray:
-        """`Keyed.lognormals`, from the kept blocks' quantiles when the entities are a run of
-        consecutive ones (a day's arrivals) in them."""
-        if not len(entities) or entities[-1] - entities[0] != len(entities) - 1:
+        """`Keyed.lognormals`, from the kept blocks' quantiles when the entities all lie in
+        them (a day's arrivals)."""
+        if not len(entities) or entities.min() < 0:
             return Keyed.lognormals(self, entities, median, sigma)
-        first, last = int(entities[0]) // BLOCK, int(entities[-1]) // BLOCK
+        first, last = int(entities.min()) // BLOCK, int(entities.max()) // BLOCK
+        if last - first >= KEPT_BLOCKS:
+            return Keyed.lognormals(self, entities, median, sigma)
         blocks = []
         for number in range(first, last + 1):
             block = self._quantiles(number)

@@ -42,7 +42,8 @@ class _Day(NamedTuple):
     resident: list[bool]
     bad: list[bool]
     buys: list[bool]
-    """Quiet and with a top-up before their end: their plan is filed at the next settle."""
+    """With a top-up before their end (read for the quiet: their plan is filed at the next
+    settle)."""
     end: list[float]
     gap_mean: list[float]
     median: list[float]
@@ -110,8 +111,8 @@ class Arrivals:
     def _ahead(self, n: int) -> None:
         """Agent n arrives now: work out the day's arrivals from n on, set an event at the hour
         of each eventful one and of the first of the next day, and make n if it is eventful."""
-        world = self.world
-        now, rate = world.env.now, world.population.arrival_rate
+        world, population, book = self.world, self._population, self._book
+        now, rate = self._env.now, population.arrival_rate
         tomorrow = (now // 24 + 1) * 24
         self.make(now)  # the day before's quiet ones (a settle at midnight has made them)
         only = world.channel.only()
@@ -123,12 +124,11 @@ class Arrivals:
         pids, times = self._hours(n, now, rate, tomorrow)
         head = int(pids[-1]), float(times[-1])  # the first at or after midnight
         pids, times = pids[:-1], times[:-1]
-        population, book = world.population, self._book
         assert book is not None  # `_batched`
         quiet, reason = world.channel.unaware(pids)
         active, gap_mean, median = population.terms(pids)
         end = times + active
-        calm, buys = book.quiet(pids, times, end, gap_mean)
+        calm, buys = book.quiet(pids, times, end, gap_mean, tomorrow)
         quiet &= (active <= 0) | calm
         resident, bad = population.kinds(pids)
         day = _Day(
@@ -144,7 +144,7 @@ class Arrivals:
             reason,
         )
         self._day, self._cursor = day, 0
-        version, env = self._version, world.env
+        version, env = self._version, self._env
         eventful = np.flatnonzero(~quiet).tolist()
         for i in eventful:
             if i:  # n itself is now

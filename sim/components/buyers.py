@@ -32,7 +32,6 @@ its totals agree to rounding. The test suite checks both.
 
 from __future__ import annotations
 
-import itertools
 import math
 from array import array
 from collections.abc import Sequence
@@ -136,7 +135,7 @@ def left(plans: Sequence[Plan], dones: Sequence[int]) -> Entries:
     hours: array[float] = array("d")
     serials: list[int] = []
     places: list[int] = []
-    for index, plan, done in zip(itertools.count(), plans, dones):
+    for index, (plan, done) in enumerate(zip(plans, dones, strict=True)):
         count = len(plan.times)
         if count > done:
             hours.extend(plan.times[done:])
@@ -311,17 +310,21 @@ class UnlicensedBuyers:
         return BOOKED
 
     def quiet(
-        self, pids: np.ndarray, times: np.ndarray, ends: np.ndarray, gap_means: np.ndarray
+        self,
+        pids: np.ndarray,
+        times: np.ndarray,
+        ends: np.ndarray,
+        gap_means: np.ndarray,
+        tomorrow: float,
     ) -> tuple[np.ndarray, np.ndarray]:
-        """For newcomers who start buying at `times` (no top-up yet) and are active until
-        `ends`, what `trade` would do, in arrays: (quiet, buys). Quiet: nothing of theirs
-        needs an event today, as their first top-up is on a later day, or they have none (and
-        so nothing to sell, `Journeys.sell_later`). Buys: they have a top-up before their end
-        (a plan, `later`)."""
+        """For newcomers who start buying at `times`, all before `tomorrow`'s midnight (no
+        top-up yet), and are active until `ends`, what `trade` would do, in arrays: (quiet,
+        buys). Quiet: nothing of theirs needs an event today, as their first top-up is on a
+        later day, or they have none (and so nothing to sell, `Journeys.sell_later`). Buys:
+        they have a top-up before their end (a plan, `later`)."""
         first = self._gaps.exponentials(pids, gap_means)  # n = 0: a newcomer's first
         at = times + first
         buys = ~((at > ends) | (first > LONGEST_GAP_H))
-        tomorrow = (self.world.env.now // 24 + 1) * 24
         return ~buys | (at >= tomorrow), buys
 
     def later(
