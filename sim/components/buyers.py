@@ -32,10 +32,11 @@ its totals agree to rounding. The test suite checks both.
 
 from __future__ import annotations
 
+import itertools
 import math
 from array import array
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -89,8 +90,8 @@ class Plan:
     """Median tenge per top-up."""
     first: int
     """The n of the first top-up (the person's top-ups before this plan)."""
-    times: array[float] = field(default_factory=lambda: array("d"))
-    """When each top-up falls, in order (packed doubles: a plan can be long)."""
+    times: Sequence[float] = ()
+    """When each top-up falls, in order: packed doubles, a view of its planning's (`_plan`)."""
     ends: bool = False
     """Whether the person stops buying before the run ends (then they wake after the last)."""
     stop: int = 0
@@ -416,10 +417,10 @@ class UnlicensedBuyers:
         serial, hour = np.concatenate(owners)[order], np.concatenate(stamps)[order]
         counts = np.bincount(serial, minlength=len(plans))
         starts = np.cumsum(counts) - counts
-        packed = memoryview(hour.tobytes())
-        for plan, start, count in zip(plans, starts.tolist(), counts.tolist(), strict=True):
-            times = plan.times = array("d")
-            times.frombytes(packed[8 * start : 8 * (start + count)])
+        packed = memoryview(hour.tobytes()).cast("d")  # the plans' views keep it
+        ends = (starts + counts).tolist()
+        for plan, start, end in zip(plans, starts.tolist(), ends, strict=True):
+            plan.times = packed[start:end]
         return Entries(hour, serial, np.arange(len(serial)) - np.repeat(starts, counts))
 
     def _find_stops(self, plans: Sequence[Plan], todo: Entries | None = None) -> None:
@@ -430,9 +431,12 @@ class UnlicensedBuyers:
         array pass; then file the top-ups before the stop and set the wake-up. `todo`: the
         plans' top-ups not done yet, when already in arrays (`left`)."""
         available, block_prob, _, _, _ = self._rules
-        dones = [plan.done for plan in plans]
-        todo = left(plans, dones) if todo is None else todo
-        stops = np.array([len(plan.times) for plan in plans], np.int64)
+        dones: list[int] | None = None  # new plans' (`_plan` gives their `todo`): none done
+        if todo is None:
+            dones = [plan.done for plan in plans]
+            todo = left(plans, dones)
+        counts = np.array([len(plan.times) for plan in plans], np.int64)
+        stops = counts.copy()
         if available and block_prob > 0.0 and len(todo.hour):
             may = np.array(self.world.channel.may_redirect_many([p.person for p in plans]), bool)
             weighed = todo.rows(may[todo.serial])  # the top-ups of those a block may send
@@ -444,7 +448,7 @@ class UnlicensedBuyers:
             stops[stopped] = blocked.place[at]
         for plan, stop in zip(plans, stops.tolist(), strict=True):
             plan.stop = stop
-        self._file(plans, dones, todo)
+        self._file(plans, dones, todo, counts, stops)
 
     def _routes(self, pid: np.ndarray, n: np.ndarray) -> np.ndarray:
         """How each top-up (person pid's n-th) goes under the rules in force: `DIRECT`, `P2P` or
@@ -464,22 +468,42 @@ class UnlicensedBuyers:
             return DIRECT
         return P2P if self._p2p.chance(pid, share, n) else BLOCKED
 
-    def _file(self, plans: Sequence[Plan], dones: list[int], todo: Entries) -> None:
-        """File each plan's top-ups up to its stop (`dones`: each one's `done`; `todo`: their
-        top-ups not done yet); set its wake-up: at its stop, or if the buyer sells, a hold
-        after their last top-up."""
+    def _file(
+        self,
+        plans: Sequence[Plan],
+        dones: list[int] | None,
+        todo: Entries,
+        counts: np.ndarray,
+        stops: np.ndarray,
+    ) -> None:
+        """File each plan's top-ups up to its stop (`dones`: each one's `done`, None for new
+        plans; `todo`: their top-ups not done yet; `counts` and `stops`: each one's top-ups and
+        stop); set its wake-up: at its stop, or if the buyer sells, a hold after their last
+        top-up. Who sells and their hold are drawn in arrays, for the plans that end."""
         env, population = self.world.env, self.world.population
         self._filed.file(plans, todo)
-        for plan, done in zip(plans, dones, strict=True):
-            version, times = plan.version, plan.times
-            if done < len(times):
-                self._plans.add(plan)
-            if plan.stop < len(times):
-                env.at(times[plan.stop]).callbacks.append(partial(self._wake, plan, version))
-            elif plan.ends and times and population.sells(pid := plan.person.id):
-                sale = env.at(times[-1] + population.hold_hours(pid))  # as if woken at the last
-                sale.callbacks.append(partial(self._sell, plan, version))
-            # else still buying when the run ends, or keeping what they bought
+        done = 0 if dones is None else np.array(dones, np.int64)
+        self._plans.update(itertools.compress(plans, (counts > done).tolist()))  # top-ups left
+        stopping = stops < counts
+        ending = ~stopping & (counts > 0)
+        ending[ending] = [plans[i].ends for i in np.flatnonzero(ending).tolist()]
+        selling = np.zeros(len(plans), bool)
+        if ending.any():  # whether the last top-up's buyer sells (`Population.sells`)
+            pids = np.array([plans[i].person.id for i in np.flatnonzero(ending).tolist()])
+            selling[ending] = population.sellers(pids)
+        holds = iter(())  # each seller's hold (`Population.hold_hours`), in plan order
+        if selling.any():
+            pids = np.array([plans[i].person.id for i in np.flatnonzero(selling).tolist()])
+            holds = iter(population.holds_hours(pids).tolist())
+        for i in np.flatnonzero(stopping | selling).tolist():
+            plan = plans[i]
+            if stopping[i]:
+                wake = env.at(plan.times[plan.stop])
+                wake.callbacks.append(partial(self._wake, plan, plan.version))
+            else:  # as if woken at the last
+                sale = env.at(plan.times[-1] + next(holds))
+                sale.callbacks.append(partial(self._sell, plan, plan.version))
+        # the others are still buying when the run ends, or keep what they bought
 
     # --- booking --------------------------------------------------------------------------------
 

@@ -337,11 +337,20 @@ class Population:
     def sells(self, pid: int) -> bool:
         return self._col("sells").chance(pid, self.config.sell_share)
 
+    def sellers(self, pids: np.ndarray) -> np.ndarray:
+        """`sells` of many people at once, bit for bit (a uniform lies inside (0, 1), so
+        `u < share` is `chance` for any share)."""
+        return self._col("sells").uniforms(pids) < self.config.sell_share
+
     def self_custodies(self, pid: int) -> bool:
         return self._col("self_custody").chance(pid, self.config.self_custody_share)
 
     def hold_hours(self, pid: int) -> float:
         return self._col("hold").lognormal(pid, self.config.hold_time_median, 0.8)
+
+    def holds_hours(self, pids: np.ndarray) -> np.ndarray:
+        """`hold_hours` of many people at once, bit for bit."""
+        return self._col("hold").lognormals(pids, self.config.hold_time_median, 0.8)
 
     def patience(self, pid: int) -> float:
         return self._patience.exponential(pid, self.config.patience_mean)

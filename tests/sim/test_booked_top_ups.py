@@ -180,6 +180,18 @@ def test_a_days_attributes_drawn_in_arrays_are_the_scalar_draws_whichever_comes_
         ]
 
 
+@pytest.mark.parametrize("share", [0.0, 0.35, 1.0])
+def test_who_sells_and_how_long_they_hold_drawn_in_arrays_are_the_scalar_draws(
+    share: float,
+) -> None:
+    scenario = load_scenario(BASELINE, ["run.days=1", f"population.sell_share={share}"])
+    population = Simulation(scenario).world.population
+    pids = np.array([5, 3000, 2**40 + 2, 17, 17, 90_000, *range(100, 400)])
+    assert population.sellers(pids).tolist() == [population.sells(int(p)) for p in pids]
+    holds = [population.hold_hours(int(p)) for p in pids]
+    assert population.holds_hours(pids).tolist() == holds
+
+
 def test_array_draws_are_the_scalar_draws_bit_for_bit() -> None:
     keyed = Keyed(20260401)
     rng = np.random.default_rng(7)
