@@ -49,6 +49,8 @@ class UnlicensedChannel:
         """Whether the slot's platform has reached its rank's size."""
         self.slot_of: dict[int, int] = {}
         self._names: dict[int, tuple[str, str]] = {}
+        self._every: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())
+        """The accounts of platform ids 0, 1, …: `_all_accounts`."""
         self._cumulative: list[float] | None = None
         self._ids = itertools.count()
         self.configure()
@@ -73,6 +75,16 @@ class UnlicensedChannel:
         self.slot_of[platform] = slot
         self._cumulative = None
         return platform
+
+    def _all_accounts(self, platforms: int) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """The ledger accounts (fees, custody) of platform ids 0, 1, … up to `platforms` at
+        least (the same tuples until a higher id comes: `Ledger.post_many` sums by them)."""
+        fees, custody = self._every
+        if len(fees) < platforms:
+            ids = range(max(platforms, 2 * len(fees)))
+            fees, custody = zip(*map(self._accounts, ids), strict=True)
+            self._every = fees, custody
+        return fees, custody
 
     def _accounts(self, platform: int) -> tuple[str, str]:
         """The platform's ledger accounts (fees, custody), named once."""
@@ -238,14 +250,13 @@ class UnlicensedChannel:
         ledger.post(t, "households", "abroad", int(outflow[kept].sum()), "KZT")
         ledger.post(t, "households", "domestic_p2p", int((net - outflow)[kept].sum()), "KZT")
         venues = venues[kept]
-        platforms = np.flatnonzero(np.bincount(venues))
-        if not len(platforms):
+        if not len(venues):
             return
-        fees_by = np.bincount(venues, fee[kept])[platforms]  # sums of integers below 2^53: exact
-        sats_by = np.bincount(venues, sats[kept])[platforms]
-        fees, custody = zip(*map(self._accounts, platforms.tolist()), strict=True)
-        ledger.post_many(t, "households", list(fees), fees_by.astype(np.int64).tolist(), "KZT")
-        ledger.post_many(t, "world_market", list(custody), sats_by.astype(np.int64).tolist(), "BTC")
+        fees, custody = self._all_accounts(int(venues.max()) + 1)
+        fees_by = np.bincount(venues, fee[kept], len(fees))  # sums of integers below 2^53: exact
+        sats_by = np.bincount(venues, sats[kept], len(fees))
+        ledger.post_many(t, "households", fees, fees_by.astype(np.int64), "KZT")
+        ledger.post_many(t, "world_market", custody, sats_by.astype(np.int64), "BTC")
 
     def _post_each(self, *columns: np.ndarray) -> None:
         """The postings of `buy_many`'s purchases one by one, as `buy` makes them."""

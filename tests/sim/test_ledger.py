@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -87,3 +88,22 @@ def test_posting_from_one_account_to_many_at_once_is_posting_one_by_one() -> Non
     assert at_once.postings == one_by_one.postings == 4
     with pytest.raises(ValueError, match=">= 0"):
         at_once.post_many(4.0, "households", ["a", "b"], [1, -1])
+
+
+def test_sums_posted_at_once_show_in_every_balance_read_after() -> None:
+    """Without a trace, `post_many`'s sums wait until a balance they touch is read: every read
+    between, of one account or of all, must see them."""
+    one_by_one, at_once = Ledger(), Ledger()
+    accounts = ("platform:0", "platform:1", "platform:2")
+    for day, amounts in enumerate([[3, 0, 4], [0, 0, 0], [1, 2**40, 0]]):
+        for credit, amount in zip(accounts, amounts, strict=True):
+            one_by_one.post(day, "households", credit, amount)
+        at_once.post_many(day, "households", accounts, np.array(amounts))
+        assert at_once.balance("platform:0") == one_by_one.balance("platform:0")
+        for ledger in (one_by_one, at_once):  # a posting in between, from a summed account
+            ledger.post(day, "platform:2", "abroad", 1)
+        assert at_once.balance("households") == one_by_one.balance("households")
+    assert at_once.balance("abroad") == one_by_one.balance("abroad") == 3
+    assert at_once.balances == one_by_one.balances
+    assert at_once.postings == one_by_one.postings
+    assert at_once.imbalance() == 0
