@@ -175,12 +175,17 @@ class Filed:
         """By serial: the plan's first top-up number (`Plan.first`)."""
         self.stop = np.zeros(0, np.int64)
         """By serial: the index of the filing's last top-up, plus one (`Plan.stop`)."""
+        self.whole = np.zeros(0, bool)
+        """By serial: whether the filing runs to the plan's last top-up (it has no stop)."""
         self.median = np.zeros(0)
         """By serial: the plan's median tenge per top-up."""
 
-    def file(self, plans: Sequence[Plan], todo: Entries) -> None:
+    def file(
+        self, plans: Sequence[Plan], todo: Entries, counts: np.ndarray, stops: np.ndarray
+    ) -> None:
         """File each plan anew (voiding its older filing): of its top-ups not done yet (`todo`,
-        their serial the plan's index in `plans`: `left`), those before its stop."""
+        their serial the plan's index in `plans`: `left`), those before its stop (`stops`,
+        `Plan.stop`; `counts`: each plan's top-ups)."""
         start = len(self._plans)
         for serial, plan in enumerate(plans, start):
             self.release(plan)
@@ -192,7 +197,8 @@ class Filed:
         self.pid[new] = [plan.person.id for plan in plans]
         self.row[new] = [plan.person.row for plan in plans]
         self.first[new] = [plan.first for plan in plans]
-        self.stop[new] = [plan.stop for plan in plans]
+        self.stop[new] = stops
+        self.whole[new] = stops == counts
         self.median[new] = [plan.median for plan in plans]
         filed = todo.rows(todo.place < self.stop[new][todo.serial])
         if not len(filed.hour):
@@ -210,21 +216,22 @@ class Filed:
         """Room for `size` serials in the by-serial columns (doubling)."""
         if len(self.live) >= size:
             return
-        for name in ("live", "pid", "row", "first", "stop", "median"):
+        for name in ("live", "pid", "row", "first", "stop", "whole", "median"):
             old = getattr(self, name)
             grown = np.zeros(max(1024, 2 * size), old.dtype)
             grown[: len(old)] = old
             setattr(self, name, grown)
 
-    def close(self, serials: list[int]) -> list[Plan]:
-        """Void these live filings, their last entries booked; their plans (whose `serial`
-        stays: a serial is never given again, and releasing a void filing changes nothing)."""
+    def close(self, serials: np.ndarray) -> list[Plan]:
+        """Void these live filings, their last entries booked; the plans of those that ran to
+        their plan's last top-up (whose `serial` stays: a serial is never given again, and
+        releasing a void filing changes nothing). The others' plans wait for their stop."""
         self.live[serials] = False
         plans = self._plans
-        closed = [plan for serial in serials if (plan := plans[serial]) is not None]
-        for serial in serials:
+        whole = [plans[serial] for serial in serials[self.whole[serials]].tolist()]
+        for serial in serials.tolist():
             plans[serial] = None
-        return closed
+        return [plan for plan in whole if plan is not None]
 
     def release(self, plan: Plan) -> None:
         """Void the plan's filing (its entries are dropped when met)."""
@@ -481,7 +488,7 @@ class UnlicensedBuyers:
         stop); set its wake-up: at its stop, or if the buyer sells, a hold after their last
         top-up. Who sells and their hold are drawn in arrays, for the plans that end."""
         env, population = self.world.env, self.world.population
-        self._filed.file(plans, todo)
+        self._filed.file(plans, todo, counts, stops)
         done = 0 if dones is None else np.array(dones, np.int64)
         self._plans.update(itertools.compress(plans, (counts > done).tolist()))  # top-ups left
         stopping = stops < counts
@@ -537,8 +544,7 @@ class UnlicensedBuyers:
         else:  # nothing is bought: only the counts move, and the records say so one by one
             for s, i in zip(serial.tolist(), place.tolist(), strict=True):
                 self._book_own(filed.plan(s), i + 1)
-        closed = filed.close(serial[place + 1 == filed.stop[serial]].tolist())  # their last
-        self._plans.difference_update([p for p in closed if p.stop == len(p.times)])
+        self._plans.difference_update(filed.close(serial[place + 1 == filed.stop[serial]]))
         if not available:
             return
         route, when = self._routes(pid, number), due.hour
