@@ -17,12 +17,12 @@ below `channel.block_redirect_share`: `ChannelChoice.may_redirect`). Such a top-
 booked buyer has no SimPy process (nothing waits months in memory): the book wakes them at the
 stop's exact hour to make that top-up as the event-by-event path would (`Journeys.stop`), which
 hands the rest back unless they go to KYC; a hold after the last top-up it sells for those who
-sell (`_sell`). Whether a top-up stops depends on the blocking rules in force, the channel mode,
-the redirect share and whether any exchange is licensed, and whether and when a buyer sells on
-the share who do and the hold time, so a change to those finds everyone's stops and wake-ups
-again. A top-up's route (straight to the platform, through a P2P desk, or blocked) is drawn
-when it is booked; only for the few buyers a block could redirect are the routes drawn ahead,
-to find their stop.
+sell (`_sell`), with the bookings of the sale's day rather than as an event of its own. Whether
+a top-up stops depends on the blocking rules in force, the channel mode, the redirect share and
+whether any exchange is licensed, and whether and when a buyer sells on the share who do and
+the hold time, so a change to those finds everyone's stops and wake-ups again. A top-up's route
+(straight to the platform, through a P2P desk, or blocked) is drawn when it is booked; only for
+the few buyers a block could redirect are the routes drawn ahead, to find their stop.
 
 Same seed, same numbers as the event-by-event path (`Simulation(batched=False)`): every draw is the
 same keyed number, computed in arrays bit for bit (`Keyed.uniforms`, `normal_quantiles`), so the
@@ -32,6 +32,7 @@ its totals agree to rounding. The test suite checks both.
 
 from __future__ import annotations
 
+import heapq
 import itertools
 import math
 from array import array
@@ -284,6 +285,10 @@ class UnlicensedBuyers:
         """Plans stopped at a top-up the caller is making event by event, by person."""
         self._filed = Filed()
         """The top-ups to book, up to each plan's stop."""
+        self._sales: list[tuple[float, int, Plan, int]] = []
+        """A heap of (hour, order set, plan, its version then): the sales to make, a hold
+        after the buyer's last top-up (`_sell`), with the day's bookings."""
+        self._sold = itertools.count()
         self._rules = self._blocking()
 
     # --- the person's side ----------------------------------------------------------------------
@@ -373,16 +378,25 @@ class UnlicensedBuyers:
         n = plan.first + plan.stop
         self.world.journeys.stop(person, plan.end, plan.gap_mean, plan.median, n)
 
-    def _sell(self, plan: Plan, version: int, _: simpy.Event) -> None:
-        """The plan's buyer sells, a hold after their last top-up (decided and drawn then, with
-        the rules then: a change to who sells or how long they hold finds the wake-ups of the
-        plans with top-ups left again). Their top-ups the days have not booked yet go first."""
+    def _sell(self, plan: Plan, version: int, hour: float) -> None:
+        """The plan's buyer sells at `hour`, a hold after their last top-up (decided and drawn
+        then, with the rules then: a change to who sells or how long they hold finds the
+        wake-ups of the plans with top-ups left again). Their top-ups the days have not booked
+        yet go first."""
         if version != plan.version:
             return  # its wake-ups were set anew since
         self._plans.discard(plan)
         self._book_own(plan, len(plan.times))
         self._filed.release(plan)
-        self.world.unlicensed.sell_all(plan.person)
+        self.world.unlicensed.sell_all(plan.person, hour)
+
+    def _sell_due(self, before: float) -> None:
+        """Make the sales due before `before`, in time order (booked after the top-ups due
+        before it: a buyer's sale comes after their last top-up; different buyers' commute)."""
+        sales = self._sales
+        while sales and sales[0][0] < before:
+            hour, _, plan, version = heapq.heappop(sales)
+            self._sell(plan, version, hour)
 
     # --- planning -------------------------------------------------------------------------------
 
@@ -507,9 +521,9 @@ class UnlicensedBuyers:
             if stopping[i]:
                 wake = env.at(plan.times[plan.stop])
                 wake.callbacks.append(partial(self._wake, plan, plan.version))
-            else:  # as if woken at the last
-                sale = env.at(plan.times[-1] + next(holds))
-                sale.callbacks.append(partial(self._sell, plan, plan.version))
+            else:  # as if woken at the last; made with the day's bookings (`_sell_due`)
+                sale = (plan.times[-1] + next(holds), next(self._sold), plan, plan.version)
+                heapq.heappush(self._sales, sale)
         # the others are still buying when the run ends, or keep what they bought
 
     # --- booking --------------------------------------------------------------------------------
@@ -524,9 +538,11 @@ class UnlicensedBuyers:
             plans, self._unplanned = self._unplanned, []
             self._find_stops(plans, self._plan(plans))
         self._paused.clear()  # a plan resumes only at its stop's own time
-        filed = self._filed
-        while (first := filed.first_hour()) < until:  # a day at a time
-            self._book(min(until, (first // 24 + 1) * 24.0))
+        filed, sales = self._filed, self._sales
+        while (first := min(filed.first_hour(), sales[0][0] if sales else math.inf)) < until:
+            before = min(until, (first // 24 + 1) * 24.0)  # a day at a time
+            self._book(before)
+            self._sell_due(before)
 
     def _book(self, before: float) -> None:
         """Book the filed top-ups due before `before` (those not booked at their buyer's

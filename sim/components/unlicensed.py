@@ -295,24 +295,26 @@ class UnlicensedChannel:
         post(t, "households", "domestic_p2p", amount - fee - outflow, "KZT", pid)
         post(t, "world_market", custody, sats, "BTC", pid)
 
-    def sell_all(self, person: Person) -> None:
-        """Sell on the platform; tenge comes back through P2P."""
-        world, ledger, t = self.world, self.world.ledger, self.world.env.now
-        if person.platform not in self.slot_of or person.offshore == 0:
+    def sell_all(self, person: Person, t: float | None = None) -> None:
+        """Sell on the platform at hour t (default now); tenge comes back through P2P."""
+        world, ledger = self.world, self.world.ledger
+        t = world.env.now if t is None else t
+        platform = person.platform
+        if platform not in self.slot_of or person.offshore == 0:
             return
         sats, person.offshore = person.offshore, 0
-        account = f"unlicensed:{person.platform}"
+        fees, custody = self._accounts(platform)
         proceeds = round(sats / SATS_PER_BTC * world.market.btc_kzt(t) * TIYN_PER_KZT)
         fee = round(proceeds * self.config.fee)
-        ledger.post(t, f"{account}:custody", "world_market", sats, "BTC", person.id)
-        ledger.post(t, "abroad", f"{account}:fees", fee, "KZT", person.id)
+        ledger.post(t, custody, "world_market", sats, "BTC", person.id)
+        ledger.post(t, "abroad", fees, fee, "KZT", person.id)
         ledger.post(t, "abroad", "households", proceeds - fee, "KZT", person.id)
         world.emit(
             Sale(
                 t,
                 person.id,
                 "unlicensed",
-                person.platform,
+                platform,
                 proceeds / TIYN_PER_KZT,
                 fee / TIYN_PER_KZT,
                 sats,

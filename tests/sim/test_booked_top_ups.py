@@ -53,7 +53,7 @@ WORLDS = {
         CONFIGS / "kz_2022_2026.yaml", ["run.days=1100", "population.scale_factor=800"]
     ),
     # buyers who stop within days and sell within hours, half their top-ups blocked outright:
-    # a seller's top-ups not booked yet are booked when they sell (`catch_up`), blocks and all
+    # sales set a hold after the last top-up and made with the days' bookings, blocks and all
     "quick sellers, outright blocks": lambda: load_scenario(
         BASELINE,
         [
@@ -64,6 +64,18 @@ WORLDS = {
             "population.sell_share=0.9",
             "banks.unlicensed_block_prob=0.5",
             "unlicensed.p2p_workaround_share=0",
+        ],
+    ),
+    # arrivals stop on day 30 and buying soon after: the last weeks hold only sales
+    "arrivals stop, sales go on": lambda: load_scenario(
+        BASELINE,
+        [
+            "run.days=90",
+            "population.scale_factor=50",
+            "population.active_period_mean=10d",
+            "population.hold_time_median=20d",
+            "population.sell_share=0.9",
+            "rules=[{date: 2022-07-31, values: {population.arrivals_per_day: 0}}]",
         ],
     ),
     # most top-ups blocked outright, few platforms
