@@ -192,11 +192,12 @@ def run_many(
                     kept + [_unfinished(jobs[i], days_done[i]) for i in sorted(pending.values())]
                 )
     finally:
-        end_pool(pool, terminate=stop())
         # Let the pool's manager thread close its pipes now, not while the interpreter exits:
         # CPython 3.11's exit hook can race with it and print "OSError: Bad file descriptor".
         # It takes a moment once the workers are ended; more than 2 s on a loaded machine (CI).
+        # Taken before the shutdown, which forgets it.
         manager = getattr(pool, "_executor_manager_thread", None)
+        end_pool(pool, terminate=stop())
         if manager is not None:
             manager.join(timeout=MANAGER_JOIN_S)
     return [r for r in out if r is not None]

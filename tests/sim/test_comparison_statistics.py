@@ -3,6 +3,7 @@ readable numbers, and comparisons that refuse to mix horizons."""
 
 from __future__ import annotations
 
+import concurrent.futures.process as futures_process
 import json
 import math
 import os
@@ -15,7 +16,7 @@ from typer.testing import CliRunner
 
 from sim import compare, load_scenario
 from sim.cli import app
-from sim.engine import ReplicationResult
+from sim.engine import Cancelled, ReplicationResult
 from sim.experiment import Comparison, NotComparable, RunResult, run_many
 from sim.fields import describe_changes
 from sim.formatting import COUNT_UNITS, format_change, format_interval, format_value, label
@@ -290,6 +291,15 @@ def test_parallel_progress_advances_by_simulated_day() -> None:
     before_any_finished = [f for f, note in seen if "0/2 replications done" in note and f > 0]
     assert before_any_finished, seen
     assert seen[-1][0] == 1.0 and "180/180 simulated days" in seen[-1][1]
+
+
+def test_a_stopped_pools_manager_thread_has_ended_when_the_runs_return() -> None:
+    """CPython 3.11's exit hook races with a pool's manager thread still closing its pipes and
+    can print "OSError: Bad file descriptor" after a Ctrl-C: the thread is waited for first."""
+    scenario = load_scenario(BASELINE, ["run.days=3650"])
+    with pytest.raises(Cancelled):
+        run_many([(scenario, 0), (scenario, 1)], workers=2, should_stop=lambda: True)
+    assert not [thread for thread in list(futures_process._threads_wakeups) if thread.is_alive()]
 
 
 @pytest.mark.skipif(os.nice(0) > 16, reason="this process already runs at a low priority")
