@@ -509,13 +509,12 @@ class UnlicensedBuyers:
         ending = ~stopping & (counts > 0)
         ending[ending] = [plans[i].ends for i in np.flatnonzero(ending).tolist()]
         selling = np.zeros(len(plans), bool)
+        holds = iter(())  # each seller's hold (`Population.hold_hours`), in plan order
         if ending.any():  # whether the last top-up's buyer sells (`Population.sells`)
             pids = np.array([plans[i].person.id for i in np.flatnonzero(ending).tolist()])
-            selling[ending] = population.sellers(pids)
-        holds = iter(())  # each seller's hold (`Population.hold_hours`), in plan order
-        if selling.any():
-            pids = np.array([plans[i].person.id for i in np.flatnonzero(selling).tolist()])
-            holds = iter(population.holds_hours(pids).tolist())
+            sells = population.sellers(pids)
+            selling[ending] = sells
+            holds = iter(population.holds_hours(pids[sells]).tolist())
         for i in np.flatnonzero(stopping | selling).tolist():
             plan = plans[i]
             if stopping[i]:
