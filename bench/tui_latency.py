@@ -228,9 +228,13 @@ def comparison(
                 print(f"key {key!r} did not show {shown!r}", file=sys.stderr)
                 return None
             term.drain(0.3)
+        term.press(b"4")  # `+` adds replications on the Compare screen only
+        term.wait_for(SCREENS[b"4"], 5)
         for count in range(6, replications + 1):  # the app's default is 5
             term.press(b"+")
-            term.wait_for(f"{count} paired replications".encode(), 5)
+            if term.wait_for(f"{count} paired replications".encode(), 5) is None:
+                print(f"the replications did not go up to {count}", file=sys.stderr)
+                return None
         term.press(b"\x07")  # ctrl+g
         if term.wait_for(b"replications done", 20) is None:
             print("the comparison did not start", file=sys.stderr)
