@@ -131,6 +131,28 @@ class Entries(NamedTuple):
         return Entries(*(np.concatenate(columns) for columns in zip(*parts, strict=True)))
 
 
+class Terms(NamedTuple):
+    """What filing reads of each plan in a batch, a column each, plan by plan: read from the
+    plans once per batch (`of`), or kept from planning them (`UnlicensedBuyers._plan`)."""
+
+    pid: np.ndarray
+    row: np.ndarray
+    """The person's row in the people table (`Person.row`)."""
+    first: np.ndarray
+    """`Plan.first`."""
+    median: np.ndarray
+    topups: np.ndarray
+    """The plan's top-ups (`len(Plan.times)`)."""
+
+    @staticmethod
+    def of(plans: Sequence[Plan]) -> Terms:
+        ints = np.array(
+            [(p.person.id, p.person.row, p.first, len(p.times)) for p in plans], np.int64
+        ).reshape(-1, 4)
+        median = np.array([plan.median for plan in plans])
+        return Terms(ints[:, 0], ints[:, 1], ints[:, 2], median, ints[:, 3])
+
+
 def left(plans: Sequence[Plan], dones: Sequence[int]) -> Entries:
     """Each plan's top-ups not done yet (`dones`: each one's `done`), plan by plan in order;
     their serial is the plan's index in `plans`."""
@@ -181,26 +203,25 @@ class Filed:
         self.median = np.zeros(0)
         """By serial: the plan's median tenge per top-up."""
 
-    def file(
-        self, plans: Sequence[Plan], todo: Entries, counts: np.ndarray, stops: np.ndarray
-    ) -> None:
+    def file(self, plans: Sequence[Plan], todo: Entries, terms: Terms, stops: np.ndarray) -> None:
         """File each plan anew (voiding its older filing): of its top-ups not done yet (`todo`,
         their serial the plan's index in `plans`: `left`), those before its stop (`stops`,
-        `Plan.stop`; `counts`: each plan's top-ups)."""
+        `Plan.stop`; `terms`: the plans' columns)."""
         start = len(self._plans)
         for serial, plan in enumerate(plans, start):
-            self.release(plan)
+            if plan.serial >= 0:
+                self.release(plan)
             plan.serial = serial
         self._plans += plans
         self._grow(len(self._plans))
         new = slice(start, len(self._plans))
         self.live[new] = True
-        self.pid[new] = [plan.person.id for plan in plans]
-        self.row[new] = [plan.person.row for plan in plans]
-        self.first[new] = [plan.first for plan in plans]
+        self.pid[new] = terms.pid
+        self.row[new] = terms.row
+        self.first[new] = terms.first
         self.stop[new] = stops
-        self.whole[new] = stops == counts
-        self.median[new] = [plan.median for plan in plans]
+        self.whole[new] = stops == terms.topups
+        self.median[new] = terms.median
         filed = todo.rows(todo.place < self.stop[new][todo.serial])
         if not len(filed.hour):
             return
@@ -317,7 +338,7 @@ class UnlicensedBuyers:
         plan = Plan(person, now, end, gap_mean, median, person.topups)
         if now + first < tomorrow and self._wakes_today(plan, now + first):
             # its wake-up must be set before the day's settle plans it
-            self._find_stops([plan], self._plan([plan]))
+            self._find_stops([plan], *self._plan([plan]))
         else:
             self._unplanned.append(plan)
         return BOOKED
@@ -400,16 +421,20 @@ class UnlicensedBuyers:
 
     # --- planning -------------------------------------------------------------------------------
 
-    def _plan(self, plans: Sequence[Plan]) -> Entries:
+    def _plan(self, plans: Sequence[Plan]) -> tuple[Entries, Terms]:
         """Each new plan's top-up times, all plans together in array passes: `FIRST_GAPS` gaps
         each first (most people need no more), then `GAPS_AT_ONCE` at a time for those who do.
-        Returns them as entries, plan by plan (`left`: none is done yet)."""
+        Returns them as entries, plan by plan (`left`: none is done yet), and the plans' terms
+        (read once here for all that follows)."""
         horizon = self.world.scenario.run.days * 24.0
-        pid = np.array([p.person.id for p in plans], np.int64)
-        mean = np.array([p.gap_mean for p in plans])[:, None]
-        end = np.array([p.end for p in plans])[:, None]
-        first = np.array([p.first for p in plans], np.int64)
-        t = np.array([p.start for p in plans])
+        read = np.array(  # one pass over the plans (ids and counts are exact as doubles)
+            [
+                (p.person.id, p.person.row, p.first, p.start, p.end, p.gap_mean, p.median)
+                for p in plans
+            ]
+        ).reshape(-1, 7)
+        pid, person_row, first = read[:, :3].astype(np.int64).T
+        t, end, mean = read[:, 3].copy(), read[:, 4:5], read[:, 5:6]
         owners: list[np.ndarray] = []
         stamps: list[np.ndarray] = []
         rows, drawn, width = np.arange(len(plans)), 0, FIRST_GAPS
@@ -442,34 +467,37 @@ class UnlicensedBuyers:
         ends = (starts + counts).tolist()
         for plan, start, end in zip(plans, starts.tolist(), ends, strict=True):
             plan.times = packed[start:end]
-        return Entries(hour, serial, np.arange(len(serial)) - np.repeat(starts, counts))
+        todo = Entries(hour, serial, np.arange(len(serial)) - np.repeat(starts, counts))
+        return todo, Terms(pid, person_row, first, read[:, 6], counts)
 
-    def _find_stops(self, plans: Sequence[Plan], todo: Entries | None = None) -> None:
+    def _find_stops(
+        self, plans: Sequence[Plan], todo: Entries | None = None, terms: Terms | None = None
+    ) -> None:
         """Each plan's first stop from its next top-up on: the first top-up blocked outright
         while a block could still send the person to a licensed exchange's KYC
         (`ChannelChoice.may_redirect`; else a block changes nothing else: it is booked like any
         top-up, its route drawn then, `_routes`). The draws of all plans that may stop in one
-        array pass; then file the top-ups before the stop and set the wake-up. `todo`: the
-        plans' top-ups not done yet, when already in arrays (`left`)."""
+        array pass; then file the top-ups before the stop and set the wake-up. `todo` and
+        `terms`: the plans' top-ups not done yet (`left`) and their columns, when already in
+        arrays (`_plan`)."""
         available, block_prob, _, _, _ = self._rules
         dones: list[int] | None = None  # new plans' (`_plan` gives their `todo`): none done
         if todo is None:
             dones = [plan.done for plan in plans]
             todo = left(plans, dones)
-        counts = np.array([len(plan.times) for plan in plans], np.int64)
-        stops = counts.copy()
+        terms = Terms.of(plans) if terms is None else terms
+        stops = terms.topups.copy()
         if available and block_prob > 0.0 and len(todo.hour):
             may = np.array(self.world.channel.may_redirect_many([p.person for p in plans]), bool)
             weighed = todo.rows(may[todo.serial])  # the top-ups of those a block may send
-            first = np.array([plan.first for plan in plans], np.int64)
-            pid = np.array([plan.person.id for plan in plans], np.int64)
-            routes = self._routes(pid[weighed.serial], first[weighed.serial] + weighed.place)
+            first, pid = terms.first[weighed.serial], terms.pid[weighed.serial]
+            routes = self._routes(pid, first + weighed.place)
             blocked = weighed.rows(routes == BLOCKED)
             stopped, at = np.unique(blocked.serial, return_index=True)  # each plan's first
             stops[stopped] = blocked.place[at]
         for plan, stop in zip(plans, stops.tolist(), strict=True):
             plan.stop = stop
-        self._file(plans, dones, todo, counts, stops)
+        self._file(plans, dones, todo, terms, stops)
 
     def _routes(self, pid: np.ndarray, n: np.ndarray) -> np.ndarray:
         """How each top-up (person pid's n-th) goes under the rules in force: `DIRECT`, `P2P` or
@@ -494,15 +522,16 @@ class UnlicensedBuyers:
         plans: Sequence[Plan],
         dones: list[int] | None,
         todo: Entries,
-        counts: np.ndarray,
+        terms: Terms,
         stops: np.ndarray,
     ) -> None:
         """File each plan's top-ups up to its stop (`dones`: each one's `done`, None for new
-        plans; `todo`: their top-ups not done yet; `counts` and `stops`: each one's top-ups and
+        plans; `todo`: their top-ups not done yet; `terms`: their columns; `stops`: each one's
         stop); set its wake-up: at its stop, or if the buyer sells, a hold after their last
         top-up. Who sells and their hold are drawn in arrays, for the plans that end."""
         env, population = self.world.env, self.world.population
-        self._filed.file(plans, todo, counts, stops)
+        self._filed.file(plans, todo, terms, stops)
+        counts = terms.topups
         done = 0 if dones is None else np.array(dones, np.int64)
         self._plans.update(itertools.compress(plans, (counts > done).tolist()))  # top-ups left
         stopping = stops < counts
@@ -511,7 +540,7 @@ class UnlicensedBuyers:
         selling = np.zeros(len(plans), bool)
         holds = iter(())  # each seller's hold (`Population.hold_hours`), in plan order
         if ending.any():  # whether the last top-up's buyer sells (`Population.sells`)
-            pids = np.array([plans[i].person.id for i in np.flatnonzero(ending).tolist()])
+            pids = terms.pid[ending]
             sells = population.sellers(pids)
             selling[ending] = sells
             holds = iter(population.holds_hours(pids[sells]).tolist())
@@ -535,7 +564,7 @@ class UnlicensedBuyers:
             self._unfiled = []
         if self._unplanned:
             plans, self._unplanned = self._unplanned, []
-            self._find_stops(plans, self._plan(plans))
+            self._find_stops(plans, *self._plan(plans))
         self._paused.clear()  # a plan resumes only at its stop's own time
         filed, sales = self._filed, self._sales
         while (first := min(filed.first_hour(), sales[0][0] if sales else math.inf)) < until:
