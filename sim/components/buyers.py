@@ -209,8 +209,7 @@ class Filed:
         `Plan.stop`; `terms`: the plans' columns)."""
         start = len(self._plans)
         for serial, plan in enumerate(plans, start):
-            if plan.serial >= 0:
-                self.release(plan)
+            self.release(plan)
             plan.serial = serial
         self._plans += plans
         self._grow(len(self._plans))
