@@ -56,7 +56,10 @@ class BankRail:
         self._exit = keyed("bank_exit")
         self.accounts: dict[int, Account] = {}
         self.day_volume: dict[int, float] = {}
-        """Tenge deposited at each exchange today (for the volume-spike signal)."""
+        """Real tenge deposited at each exchange today (for the volume-spike signal): a sampled
+        client's deposit counts for the `scale_factor` people they stand for, a laundering
+        case's member's and the miners' sales as they are (`real_people`), so that each weighs
+        in the day's volume as in real life at any scale factor."""
         self.average_volume: dict[int, float] = {}
         self.configure()
         world.env.process(self._terminations())

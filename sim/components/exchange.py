@@ -8,7 +8,7 @@ from collections import deque
 from collections.abc import Generator
 from typing import TYPE_CHECKING, Any
 
-from sim.components.population import HOURS_PER_MONTH, HOURS_PER_YEAR, Person
+from sim.components.population import HOURS_PER_MONTH, HOURS_PER_YEAR, Person, real_people
 from sim.ledger import SATS_PER_BTC, TIYN_PER_KZT
 from sim.records import CryptoTransfer, Purchase, Sale, Withdrawal
 
@@ -188,8 +188,9 @@ class Exchanges:
         person.holdings += sats
         self.cost_kzt[person.id] = self.cost_kzt.get(person.id, 0.0) + amount_kzt
         self.fee_income[exchange] = self.fee_income.get(exchange, 0.0) + fee
-        volume = world.banks.day_volume
-        volume[exchange] = volume.get(exchange, 0.0) + amount_kzt
+        volume = world.banks.day_volume  # in real tenge, as the miners' sales are
+        real = real_people(person.id, world.scenario.population.scale_factor) * amount_kzt
+        volume[exchange] = volume.get(exchange, 0.0) + real
         self.record_spend(person, t, amount_kzt)
         world.emit(
             Purchase(t, person.id, "licensed", exchange, amount_kzt, fee / TIYN_PER_KZT, sats, 0.0)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from sim import Simulation, load_scenario
+from sim.components.population import RECRUITS, PeopleTable, Person
 from sim.components.team import erlang_c, pooling_note, sampled_team
 from sim.experiment import run
 from sim.summary import scorecard
@@ -44,6 +45,25 @@ def test_the_baseline_at_two_scale_factors_gives_the_same_real_world_within_nois
         if not results[0][name].agrees_with(results[1][name], slack=0.05)
     }
     assert not moved, f"moved with the scale factor alone (k = 50, k = 25): {moved}"
+
+
+def test_a_day_volume_counts_a_sampled_client_for_k_people_and_a_full_size_one_once() -> None:
+    """The volume-spike signal compares an exchange's day with its average: a miners' sale or a
+    laundering member's deposit (real size) must weigh against the sampled clients' deposits
+    as in real life, not k times as much."""
+    for k in (5, 25):
+        simulation = Simulation(
+            load_scenario(BASELINE, ["run.days=30", f"population.scale_factor={k}"])
+        )
+        simulation.run()  # an exchange is licensed and banked by now
+        world = simulation.world
+        exchange = next(iter(world.banks.accounts))
+        volume = world.banks.day_volume
+        for pid, weight in ((7, k), (RECRUITS + 7, 1)):  # sampled; a laundering case's member
+            client = Person(pid, 0.0, True, False, -1, None, PeopleTable())
+            before = volume.get(exchange, 0.0)
+            world.exchanges.buy(client, exchange, 1_000.0)
+            assert volume[exchange] - before == weight * 1_000.0
 
 
 def test_the_sampled_team_keeps_the_real_teams_capacity_at_every_scale() -> None:
