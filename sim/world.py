@@ -112,10 +112,14 @@ class World:
 
     def apply(self, scenario: Scenario, rule: DatedRule, by: str | None = None) -> None:
         """A dated rule takes effect: every component reads its section again. `by` names who
-        set it (a role-play team), for the reason trail."""
+        set it (a role-play team), for the reason trail, which dates a value from when it last
+        changed: a rule that sets a value to what it already is (a what-if that replaces a
+        schedule keeps the schedule's dates) leaves its date and author as they were."""
         self.settle()
-        self.scenario = scenario
+        before, self.scenario = self.scenario, scenario
         for path in rule.values:
+            if value_at(before, path) == value_at(scenario, path):
+                continue
             self.since[path] = rule.date
             if by:
                 self.set_by[path] = by

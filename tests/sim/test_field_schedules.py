@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from sim import load_scenario
+from sim import Simulation, load_scenario
 from sim.fields import (
     FIELD_BY_PATH,
     changes,
@@ -56,6 +56,24 @@ def test_a_schedule_replaces_the_baselines_schedule_of_that_field(tmp_path: Path
     target = tmp_path / "w.yaml"
     target.write_text(whatif_yaml(BASELINE, target, edits, "w"), encoding="utf-8")
     assert field_value(load_scenario(target), "miners.sale_share") == value
+
+
+def test_one_value_in_place_of_a_schedule_holds_in_the_reason_trail_from_the_start(
+    tmp_path: Path,
+) -> None:
+    # the what-if keeps the baseline's dates (0.9 at each), so its rule on 2023-04-01 sets 0.9
+    # again: the trail must not date the value from then, as if it had been otherwise before
+    target = tmp_path / "w.yaml"
+    target.write_text(whatif_yaml(BASELINE, target, {BLOCK: "0.9"}, "w"), encoding="utf-8")
+    whys = {}
+    for name, path in (("what-if", target), ("baseline", BASELINE)):
+        simulation = Simulation(load_scenario(path, ["run.days=300"]))  # past 2023-04-01
+        simulation.run()
+        whys[name] = simulation.world.why(BLOCK)
+    assert whys == {
+        "what-if": f"{BLOCK}=0.9 (since 2022-07-01)",
+        "baseline": f"{BLOCK}=0.5 (since 2023-04-01)",  # a change keeps its date
+    }
 
 
 def test_a_bad_value_in_a_schedule_names_its_date() -> None:
