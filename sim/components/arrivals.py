@@ -184,29 +184,38 @@ class Arrivals:
     def make(self, until: float) -> None:
         """Make the quiet arrivals before `until` not made yet, in the order they came: each
         arrives, chooses the unlicensed channel and hands their top-ups to the book, as
-        `Journeys.start` does at their hour."""
+        `Journeys.start` does at their hour. They come as rows of the people table (their
+        `Person` made only if someone asks: `PeopleTable.person`)."""
         day = self._day
         if day is None:
             return
         world, book = self.world, self._book
         assert book is not None  # a day is told apart only with the book
-        enter, detail, later = world.population.enter, world.detail, book.later
-        pids, times, quiet, reason = day.pids, day.times, day.quiet, day.reason
-        i = start = self._cursor
-        while i < len(pids) and quiet[i] and times[i] < until:
-            pid, t, resident, bad = pids[i], times[i], day.resident[i], day.bad[i]
-            person = enter(pid, t, resident, bad)
-            person.channel = UNLICENSED
-            if detail is not None:  # the tally counts them together (below)
-                detail(PersonArrived(t, pid, resident, bad, UNLICENSED, 0.0, reason, -1))
-            if day.buys[i]:
-                later(person, t, day.end[i], day.gap_mean[i], day.median[i])
-            i += 1
-        self._cursor = i
-        if i > start:
-            world.channel.counted(i - start)
-            world.emit(ArrivalsBatch(times[i - 1], i - start))
-        if i == len(pids):
+        pids, times, quiet = day.pids, day.times, day.quiet
+        start = end = self._cursor
+        while end < len(pids) and quiet[end] and times[end] < until:
+            end += 1
+        self._cursor = end
+        if end > start:
+            row = world.population.enter_unlicensed(
+                pids[start:end], times[start:end], day.resident[start:end], day.bad[start:end]
+            )
+            if world.detail is not None:  # the tally counts them together (below)
+                for i in range(start, end):
+                    record = PersonArrived(
+                        times[i], pids[i], day.resident[i], day.bad[i], UNLICENSED, 0.0,
+                        day.reason, -1,
+                    )  # fmt: skip
+                    world.detail(record)
+            later, buys, ends = book.later, day.buys, day.end
+            for i in range(start, end):
+                if buys[i]:
+                    later(
+                        row + i - start, pids[i], times[i], ends[i], day.gap_mean[i], day.median[i]
+                    )
+            world.channel.counted(end - start)
+            world.emit(ArrivalsBatch(times[end - 1], end - start))
+        if end == len(pids):
             self._day = None
 
     def settle(self, until: float) -> None:

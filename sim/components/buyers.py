@@ -45,7 +45,7 @@ import numpy as np
 import simpy
 
 from sim.components.channel import UNLICENSED
-from sim.components.population import Person
+from sim.components.population import PeopleTable, Person
 from sim.records import PaymentBlocked
 from sim.rng import Keyed, exact, normal_quantiles
 
@@ -83,7 +83,10 @@ def block_reason(world: World) -> str:
 class Plan:
     """One person's top-ups from `start` until their active period or the run ends."""
 
-    person: Person
+    table: PeopleTable
+    row: int
+    """The person's row in `table` (their `Person` is made only if asked for: `person`)."""
+    pid: int
     start: float
     end: float
     gap_mean: float
@@ -107,11 +110,15 @@ class Plan:
     def done(self) -> int:
         """Top-ups booked (or made at a stop) so far: the person's own count since `first` (a
         day's booking moves the counts of all its buyers at once, `UnlicensedBuyers._book`)."""
-        return self.person.topups - self.first
+        return self.table.topups.item(self.row) - self.first
 
     @done.setter
     def done(self, done: int) -> None:
-        self.person.topups = self.first + done
+        self.table.topups[self.row] = self.first + done
+
+    @property
+    def person(self) -> Person:
+        return self.table.person(self.row)
 
 
 class Entries(NamedTuple):
@@ -146,9 +153,9 @@ class Terms(NamedTuple):
 
     @staticmethod
     def of(plans: Sequence[Plan]) -> Terms:
-        ints = np.array(
-            [(p.person.id, p.person.row, p.first, len(p.times)) for p in plans], np.int64
-        ).reshape(-1, 4)
+        ints = np.array([(p.pid, p.row, p.first, len(p.times)) for p in plans], np.int64).reshape(
+            -1, 4
+        )
         median = np.array([plan.median for plan in plans])
         return Terms(ints[:, 0], ints[:, 1], ints[:, 2], median, ints[:, 3])
 
@@ -334,7 +341,7 @@ class UnlicensedBuyers:
         first = self._gaps.exponential(person.id, gap_mean, person.topups)
         if now + first > end or first > LONGEST_GAP_H:
             return ENDED
-        plan = Plan(person, now, end, gap_mean, median, person.topups)
+        plan = Plan(person.table, person.row, person.id, now, end, gap_mean, median, person.topups)
         if now + first < tomorrow and self._wakes_today(plan, now + first):
             # its wake-up must be set before the day's settle plans it
             self._find_stops([plan], *self._plan([plan]))
@@ -361,10 +368,12 @@ class UnlicensedBuyers:
         return ~buys | (at >= tomorrow), buys
 
     def later(
-        self, person: Person, start: float, end: float, gap_mean: float, median: float
+        self, row: int, pid: int, start: float, end: float, gap_mean: float, median: float
     ) -> None:
-        """A newcomer `quiet` found buying from a later day on: `trade`, at the hour they came."""
-        self._unplanned.append(Plan(person, start, end, gap_mean, median, 0))
+        """A newcomer `quiet` found buying from a later day on (their row in the people table
+        and id): `trade`, at the hour they came."""
+        table = self.world.population.table
+        self._unplanned.append(Plan(table, row, pid, start, end, gap_mean, median, 0))
 
     def _wakes_today(self, plan: Plan, at: float) -> bool:
         """Whether a plan whose first top-up is `at`, today, needs its buyer woken today: one
@@ -372,7 +381,7 @@ class UnlicensedBuyers:
         day holds a top-up or two): the same keyed draws and sums as `_plan` and `_find_stops`."""
         available, block_prob, _, _, _ = self._rules
         stops = available and block_prob > 0.0 and self.world.channel.may_redirect(plan.person)
-        pid, n = plan.person.id, plan.first
+        pid, n = plan.pid, plan.first
         tomorrow = (self.world.env.now // 24 + 1) * 24
         horizon = self.world.scenario.run.days * 24.0
         while at < tomorrow and at < horizon:
@@ -381,7 +390,7 @@ class UnlicensedBuyers:
             n += 1
             gap = self._gaps.exponential(pid, plan.gap_mean, n)
             if at + gap > plan.end or gap > LONGEST_GAP_H:
-                return self._sells(plan.person)  # their last: a sale to set
+                return self.world.population.sells(pid)  # their last: a sale to set
             at += gap
         return False
 
@@ -408,7 +417,7 @@ class UnlicensedBuyers:
         self._plans.discard(plan)
         self._book_own(plan, len(plan.times))
         self._filed.release(plan)
-        self.world.unlicensed.sell_all(plan.person, hour)
+        self.world.unlicensed.sell_row(plan.table, plan.row, plan.pid, hour)
 
     def _sell_due(self, before: float) -> None:
         """Make the sales due before `before`, in time order (booked after the top-ups due
@@ -427,10 +436,7 @@ class UnlicensedBuyers:
         (read once here for all that follows)."""
         horizon = self.world.scenario.run.days * 24.0
         read = np.array(  # one pass over the plans (ids and counts are exact as doubles)
-            [
-                (p.person.id, p.person.row, p.first, p.start, p.end, p.gap_mean, p.median)
-                for p in plans
-            ]
+            [(p.pid, p.row, p.first, p.start, p.end, p.gap_mean, p.median) for p in plans]
         ).reshape(-1, 7)
         pid, person_row, first = read[:, :3].astype(np.int64).T
         t, end, mean = read[:, 3].copy(), read[:, 4:5], read[:, 5:6]
@@ -487,7 +493,7 @@ class UnlicensedBuyers:
         terms = Terms.of(plans) if terms is None else terms
         stops = terms.topups.copy()
         if available and block_prob > 0.0 and len(todo.hour):
-            may = np.array(self.world.channel.may_redirect_many([p.person for p in plans]), bool)
+            may = self.world.channel.may_redirect_rows(terms.pid, terms.row)
             weighed = todo.rows(may[todo.serial])  # the top-ups of those a block may send
             first, pid = terms.first[weighed.serial], terms.pid[weighed.serial]
             routes = self._routes(pid, first + weighed.place)
@@ -597,9 +603,7 @@ class UnlicensedBuyers:
             blocked = route == BLOCKED
             if world.detail is not None:
                 self._blocked(pid[blocked], when[blocked], want[blocked])
-            weighed, people = world.channel.weighed, world.population.table.people
-            for r in row[blocked].tolist():
-                weighed(people[r])
+            world.channel.weighed_rows(row[blocked])
             buys = ~blocked
             row, pid, number, when, want, route = (
                 row[buys],
@@ -622,6 +626,8 @@ class UnlicensedBuyers:
 
     def _book_own(self, plan: Plan, until: int) -> None:
         """Book one person's top-ups up to index `until`, one by one."""
+        if plan.done >= until:
+            return  # (their `Person` is not needed)
         world, person = self.world, plan.person
         unlicensed, p2p = world.unlicensed, world.scenario.unlicensed.p2p_premium
         for i in range(plan.done, until):
@@ -655,9 +661,6 @@ class UnlicensedBuyers:
             (world.scenario.population.sell_share, world.scenario.population.hold_time_median),
         )
 
-    def _sells(self, person: Person) -> bool:
-        return self.world.population.sells(person.id)
-
     def configure(self) -> None:
         """After a rule or a licence (settled up to now): if what decides the routes or the
         wake-ups changed, the stops are found again and the wake-ups set anew. A plan that had
@@ -669,16 +672,16 @@ class UnlicensedBuyers:
         self._rules = rules
         available, block_prob, _, _, selling = rules
         sellers_changed = selling != old[-1]
-        may_redirect = self.world.channel.may_redirect
+        may_redirect = self.world.channel.may_redirect_row
         plans = sorted(
             (
                 plan
                 for plan in self._plans
                 if sellers_changed
                 or plan.stop < len(plan.times)
-                or (available and block_prob > 0.0 and may_redirect(plan.person))
+                or (available and block_prob > 0.0 and may_redirect(plan.pid, plan.row))
             ),
-            key=lambda p: p.person.id,
+            key=lambda p: p.pid,
         )
         for plan in plans:
             plan.version += 1  # its wake-up is set anew; filing it again voids its entries

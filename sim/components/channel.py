@@ -13,7 +13,7 @@ makes the person weigh the licensed option.
 from __future__ import annotations
 
 import math
-from collections.abc import Generator, Sequence
+from collections.abc import Generator
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -103,19 +103,23 @@ class ChannelChoice:
         and their own draw is below `block_redirect_share`. `reconsider` sends them with
         probability share × P(licensed) on that draw, so a draw at or above the share never does,
         whatever P(licensed) is then."""
+        return self.may_redirect_row(person.id, person.row)
+
+    def may_redirect_row(self, pid: int, row: int) -> bool:
+        """`may_redirect` for the person with this id and row in the people table."""
         return (
-            not person.reconsidered
+            not self.world.population.table.reconsidered.item(row)
             and self.blocks_weigh()
-            and self._redirect.u(person.id) < self.config.block_redirect_share
+            and self._redirect.u(pid) < self.config.block_redirect_share
         )
 
-    def may_redirect_many(self, people: Sequence[Person]) -> list[bool]:
-        """`may_redirect` for many people at once (their draws in one array)."""
+    def may_redirect_rows(self, pids: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """`may_redirect_row` for many people at once (their draws in one array)."""
         if not self.blocks_weigh():
-            return [False] * len(people)
-        pids = np.fromiter((person.id for person in people), np.int64, len(people))
-        below = (self._redirect.uniforms(pids) < self.config.block_redirect_share).tolist()
-        return [draw and not p.reconsidered for p, draw in zip(people, below, strict=True)]
+            return np.zeros(len(pids), bool)
+        below = self._redirect.uniforms(pids) < self.config.block_redirect_share
+        may: np.ndarray = below & ~self.world.population.table.reconsidered[rows]
+        return may
 
     def weighed(self, person: Person) -> None:
         """A bank blocked the person's payment when `may_redirect` said no block could send them to
@@ -123,6 +127,11 @@ class ChannelChoice:
         later does not make them weigh it again)."""
         if self.blocks_weigh():
             person.reconsidered = True
+
+    def weighed_rows(self, rows: np.ndarray) -> None:
+        """`weighed` for the people in these rows of the people table."""
+        if self.blocks_weigh():
+            self.world.population.table.reconsidered[rows] = True
 
     def choose(self, person: Person) -> tuple[str, float, str]:
         """(channel, probability of licensed, reason)."""

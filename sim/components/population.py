@@ -12,7 +12,8 @@ import datetime as dt
 import math
 import random
 from collections import deque
-from typing import TYPE_CHECKING
+from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
@@ -40,19 +41,57 @@ def real_people(person: int, scale: float) -> float:
 
 
 class PeopleTable:
-    """What booked purchases change of each person, a row per person (in the order they were
-    made): their unlicensed platform, the satoshi held there, the platforms joined and their
-    top-ups so far. The day's booked top-ups read and update these columns at once
-    (`UnlicensedBuyers._book`, `UnlicensedChannel.buy_many`); one person reads and writes
-    their own row through `Person.platform`, `Person.offshore` and `Person.topups`."""
+    """Everyone simulated, a row each in the order they came, in columns: who they are (id,
+    arrival, residence, bad actor), and what booked purchases change of them (their unlicensed
+    platform, the satoshi held there, the platforms joined, their top-ups so far, whether they
+    weighed the licensed option after a block). The day's booked top-ups read and update these
+    columns at once (`UnlicensedBuyers._book`, `UnlicensedChannel.buy_many`).
 
-    __slots__ = ("offshore", "people", "picks", "platform", "rows", "topups")
+    A person's `Person` is made when someone first asks for it (`person`): the quiet majority
+    (`Arrivals.make`) come as rows only (`add_unlicensed`), and most are never asked for. One
+    person reads and writes their own row through `Person.platform`, `offshore`, `topups` and
+    `reconsidered`, so a `Person` made late finds what the days changed."""
 
-    def __init__(self) -> None:
+    __slots__ = (
+        "bad",
+        "book",
+        "offshore",
+        "people",
+        "picks",
+        "pid",
+        "platform",
+        "reconsidered",
+        "resident",
+        "row_of",
+        "rows",
+        "t_arrival",
+        "topups",
+    )
+
+    COLUMNS: ClassVar[tuple[str, ...]] = (
+        "pid", "t_arrival", "resident", "bad", "platform", "offshore", "picks", "topups",
+        "reconsidered",
+    )  # fmt: skip
+    """The columns, a value per row."""
+    FILL: ClassVar[dict[str, int]] = {"platform": -1}
+    """What a new row holds in a column, where not 0 (or False)."""
+
+    def __init__(self, book: dict[int, int] | None = None) -> None:
         self.rows = 1024
         """Rows the columns hold."""
-        self.people: list[Person] = []
-        """By row: the person."""
+        self.book = book
+        """The clients' book a `Person` made from a row keeps up to date (`Population.book`)."""
+        self.people: list[Person | None] = []
+        """By row: the person, None until asked for (`person`)."""
+        self.row_of: dict[int, int] = {}
+        """The row of each person id."""
+        self.pid = np.zeros(1024, np.int64)
+        """By row: the person's id."""
+        self.t_arrival = np.zeros(1024)
+        """By row: the hour they came."""
+        self.resident = np.zeros(1024, bool)
+        self.bad = np.zeros(1024, bool)
+        """By row: a bad actor."""
         self.platform = np.full(1024, -1, np.int64)
         """By row: the unlicensed platform's id, -1 if none."""
         self.offshore = np.zeros(1024, np.int64)
@@ -61,19 +100,81 @@ class PeopleTable:
         """By row: platforms joined so far (keys the draw of which one is next)."""
         self.topups = np.zeros(1024, np.int64)
         """By row: top-up occasions so far (the n of the keyed draws of the next one)."""
+        self.reconsidered = np.zeros(1024, bool)
+        """By row: weighed the licensed option after a bank blocked an unlicensed payment."""
 
-    def double(self) -> None:
-        """Twice the rows: each new person takes the next row (`Person`), and the table
-        doubles when that is one past the last it holds."""
-        rows, self.rows = self.rows, 2 * self.rows
-        self.platform = np.concatenate([self.platform, np.full(rows, -1, np.int64)])
-        for name in ("offshore", "picks", "topups"):
-            setattr(self, name, np.concatenate([getattr(self, name), np.zeros(rows, np.int64)]))
+    def double(self, needed: int = 0) -> None:
+        """Twice the rows (or more, to hold `needed`): each new person takes the next row, and
+        the table doubles when that is past the last it holds."""
+        rows = self.rows
+        self.rows = max(2 * rows, needed)
+        for name in self.COLUMNS:
+            old = getattr(self, name)
+            grown = np.full(self.rows, self.FILL.get(name, 0), old.dtype)
+            grown[:rows] = old
+            setattr(self, name, grown)
+
+    def add_unlicensed(
+        self, pids: list[int], times: list[float], resident: list[bool], bad: list[bool]
+    ) -> int:
+        """Rows for arrivals who chose the unlicensed channel, their `Person` made only when
+        asked for (`person`); the first one's row."""
+        start = len(self.people)
+        end = start + len(pids)
+        if end > self.rows:
+            self.double(end)
+        self.pid[start:end] = pids
+        self.t_arrival[start:end] = times
+        self.resident[start:end] = resident
+        self.bad[start:end] = bad
+        self.people += [None] * len(pids)
+        self.row_of.update(zip(pids, range(start, end), strict=True))
+        return start
+
+    def person(self, row: int) -> Person:
+        """The person in the row, made now if nobody asked before (an arrival who chose the
+        unlicensed channel: `add_unlicensed`)."""
+        person = self.people[row]
+        if person is None:
+            person = Person(
+                self.pid.item(row),
+                self.t_arrival.item(row),
+                self.resident.item(row),
+                self.bad.item(row),
+                -1,
+                self.book,
+                self,
+                row,
+            )
+            person.channel = "unlicensed"  # `channel.UNLICENSED` (which imports this module)
+        return person
+
+    def user_rows(self, platform: int) -> np.ndarray:
+        """The rows of the people at the platform, by id."""
+        rows = np.flatnonzero(self.platform[: len(self.people)] == platform)
+        ordered: np.ndarray = rows[np.argsort(self.pid[rows], kind="stable")]
+        return ordered
 
     def users(self, platform: int) -> list[Person]:
         """The people at the platform, by id."""
-        rows = np.flatnonzero(self.platform[: len(self.people)] == platform).tolist()
-        return sorted((self.people[row] for row in rows), key=lambda person: person.id)
+        return [self.person(row) for row in self.user_rows(platform).tolist()]
+
+
+class People(Mapping[int, "Person"]):
+    """Simulated people by id, in the order they came (arrivals and recruits): each `Person`
+    made when first asked for (`PeopleTable.person`)."""
+
+    def __init__(self, table: PeopleTable) -> None:
+        self.table = table
+
+    def __getitem__(self, pid: int) -> Person:
+        return self.table.person(self.table.row_of[pid])
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self.table.pid[: len(self.table.people)].tolist())
+
+    def __len__(self) -> int:
+        return len(self.table.people)
 
 
 class Person:
@@ -93,7 +194,6 @@ class Person:
         "month_key",
         "month_spent",
         "recent",
-        "reconsidered",
         "resident",
         "row",
         "t_arrival",
@@ -110,6 +210,7 @@ class Person:
         case: int,
         book: dict[int, int] | None,
         table: PeopleTable,
+        row: int = -1,
     ) -> None:
         self.book = {} if book is None else book
         """Satoshi each exchange holds for its clients, by their own account (see `holdings`)."""
@@ -125,15 +226,22 @@ class Person:
         self.channel = ""
         self.kyc_outcome = ""
         self.table = table
-        people = table.people  # a row of the table, made here: every arrival passes here
-        self.row = len(people)
+        self.row = row
         """The person's row in `table`."""
-        people.append(self)
-        if self.row == table.rows:
-            table.double()
+        if row >= 0:  # made from its row (`PeopleTable.person`)
+            table.people[row] = self
+        else:  # a new row, made here: every eventful arrival passes here
+            people = table.people
+            self.row = row = len(people)
+            people.append(self)
+            if row == table.rows:
+                table.double()
+            table.pid[row] = pid
+            table.t_arrival[row] = t
+            table.resident[row] = resident
+            table.bad[row] = bad_actor
+            table.row_of[pid] = row
         self.month_key = -1
-        self.reconsidered = False
-        """Weighed the licensed option after a bank blocked an unlicensed payment (once only)."""
         self.alerts = 0
         """AML alerts raised on this person so far (the n of each alert's keyed draws)."""
         self.month_spent = 0.0
@@ -177,6 +285,16 @@ class Person:
         self.table.offshore[self.row] = sats
 
     @property
+    def reconsidered(self) -> bool:
+        """Weighed the licensed option after a bank blocked an unlicensed payment (once only)."""
+        weighed: bool = self.table.reconsidered.item(self.row)
+        return weighed
+
+    @reconsidered.setter
+    def reconsidered(self, weighed: bool) -> None:
+        self.table.reconsidered[self.row] = weighed
+
+    @property
     def topups(self) -> int:
         """Top-up occasions so far (the n of the keyed draws of the next one)."""
         return self.table.topups.item(self.row)
@@ -209,13 +327,13 @@ class Population:
         self._bad = streams.per_person("bad_actor")
         self._active = streams.per_person("active")
         self._patience = streams.per_person("patience")
-        self.people: dict[int, Person] = {}
-        """Simulated people by id, in the order they came (arrivals and recruits)."""
         self._recruited = 0
         self.book: dict[int, int] = {}
         """Satoshi each exchange holds for its clients, kept up to date by the people."""
-        self.table = PeopleTable()
-        """What booked purchases change of everyone, a row each."""
+        self.table = PeopleTable(self.book)
+        """Everyone simulated, a row each."""
+        self.people = People(self.table)
+        """Simulated people by id, in the order they came (arrivals and recruits)."""
         self.configure()
 
     def configure(self) -> None:
@@ -238,14 +356,15 @@ class Population:
             self.book,  # by position: a keyword makes every arrival's call slower
             self.table,
         )
-        self.people[pid] = person
         return person
 
-    def enter(self, pid: int, t: float, resident: bool, bad_actor: bool) -> Person:
-        """`arrive`, with the person's residence and bad-actor draws made (`kinds`)."""
-        person = Person(pid, t, resident, bad_actor, -1, self.book, self.table)
-        self.people[pid] = person
-        return person
+    def enter_unlicensed(
+        self, pids: list[int], times: list[float], resident: list[bool], bad: list[bool]
+    ) -> int:
+        """Arrivals who chose the unlicensed channel, with their residence and bad-actor draws
+        made (`kinds`): rows of the table, each `Person` made only when asked for; the first
+        one's row."""
+        return self.table.add_unlicensed(pids, times, resident, bad)
 
     def kinds(self, pids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(resident, bad actor) of many arrivals at once: `arrive`'s draws, in arrays."""
@@ -270,7 +389,6 @@ class Population:
         self.world.arrivals.make(t)
         person = Person(RECRUITS + self._recruited, t, True, True, case, self.book, self.table)
         self._recruited += 1
-        self.people[person.id] = person
         return person
 
     # --- attributes, computed on demand -----------------------------------------------------

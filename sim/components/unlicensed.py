@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from sim.components.population import HOURS_PER_YEAR, Person
+from sim.components.population import HOURS_PER_YEAR, PeopleTable, Person
 from sim.ledger import SATS_PER_BTC, TIYN_PER_KZT
 from sim.records import Loss, PlatformShut, Purchase, Sale, UnlicensedBatch
 
@@ -297,22 +297,26 @@ class UnlicensedChannel:
 
     def sell_all(self, person: Person, t: float | None = None) -> None:
         """Sell on the platform at hour t (default now); tenge comes back through P2P."""
+        self.sell_row(person.table, person.row, person.id, self.world.env.now if t is None else t)
+
+    def sell_row(self, table: PeopleTable, row: int, pid: int, t: float) -> None:
+        """`sell_all` for the person with this id and row of the people table (no `Person`
+        needed: what they hold at the platform is in the table)."""
         world, ledger = self.world, self.world.ledger
-        t = world.env.now if t is None else t
-        platform = person.platform
-        if platform not in self.slot_of or person.offshore == 0:
+        platform, sats = table.platform.item(row), table.offshore.item(row)
+        if platform not in self.slot_of or sats == 0:
             return
-        sats, person.offshore = person.offshore, 0
+        table.offshore[row] = 0
         fees, custody = self._accounts(platform)
         proceeds = round(sats / SATS_PER_BTC * world.market.btc_kzt(t) * TIYN_PER_KZT)
         fee = round(proceeds * self.config.fee)
-        ledger.post(t, custody, "world_market", sats, "BTC", person.id)
-        ledger.post(t, "abroad", fees, fee, "KZT", person.id)
-        ledger.post(t, "abroad", "households", proceeds - fee, "KZT", person.id)
+        ledger.post(t, custody, "world_market", sats, "BTC", pid)
+        ledger.post(t, "abroad", fees, fee, "KZT", pid)
+        ledger.post(t, "abroad", "households", proceeds - fee, "KZT", pid)
         world.emit(
             Sale(
                 t,
-                person.id,
+                pid,
                 "unlicensed",
                 platform,
                 proceeds / TIYN_PER_KZT,
@@ -357,22 +361,24 @@ class UnlicensedChannel:
         a share of that."""
         world, ledger, t, c = self.world, self.world.ledger, self.world.env.now, self.config
         del self.slot_of[platform]
-        users = world.population.table.users(platform)
+        table = world.population.table
+        users = table.user_rows(platform)
         price = world.market.btc_kzt(t)
         reason = reason or f"{world.why('unlicensed.shutdowns_per_year')}: enforcement shut it"
         world.emit(PlatformShut(t, platform, len(users), reason))
         account = f"unlicensed:{platform}:custody"
-        for person in users:
-            lost = int(person.offshore * c.loss_on_shutdown)
+        held = table.offshore[users].tolist()
+        for pid, offshore in zip(table.pid[users].tolist(), held, strict=True):
+            lost = int(offshore * c.loss_on_shutdown)
             seized = int(lost * c.seized_share)
             world.regulator.seize(
                 f"platform {platform}", account, seized, seized / SATS_PER_BTC * price
             )
-            ledger.post(t, account, "fraudsters", lost - seized, "BTC", person.id)
-            ledger.post(t, account, "self_custody", person.offshore - lost, "BTC", person.id)
-            person.offshore, person.platform = 0, -1
+            ledger.post(t, account, "fraudsters", lost - seized, "BTC", pid)
+            ledger.post(t, account, "self_custody", offshore - lost, "BTC", pid)
             if lost:
-                world.emit(Loss(t, person.id, platform, lost / SATS_PER_BTC * price, "shutdown"))
+                world.emit(Loss(t, pid, platform, lost / SATS_PER_BTC * price, "shutdown"))
+        table.offshore[users], table.platform[users] = 0, -1
 
     def _grow(self, slot: int, platform: int) -> Generator[Any, Any, None]:
         """The successor reaches its rank's size after the replacement time."""
