@@ -49,6 +49,8 @@ class _Day(NamedTuple):
     median: list[float]
     reason: str
     """Why the quiet ones went unlicensed (`ChannelChoice.unaware`)."""
+    columns: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+    """pids, times, resident and bad as arrays, for the people table (`Arrivals.make`)."""
 
 
 class Arrivals:
@@ -142,6 +144,7 @@ class Arrivals:
             gap_mean.tolist(),
             median.tolist(),
             reason,
+            (pids, times, resident, bad),
         )
         self._day, self._cursor = day, 0
         version, env = self._version, self._env
@@ -197,9 +200,7 @@ class Arrivals:
             end += 1
         self._cursor = end
         if end > start:
-            row = world.population.enter_unlicensed(
-                pids[start:end], times[start:end], day.resident[start:end], day.bad[start:end]
-            )
+            row = world.population.enter_unlicensed(*(c[start:end] for c in day.columns))
             if world.detail is not None:  # the tally counts them together (below)
                 for i in range(start, end):
                     record = PersonArrived(

@@ -8,6 +8,7 @@ validation worlds as cheap as bare SimPy.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import math
 import random
@@ -53,6 +54,9 @@ class PeopleTable:
     `reconsidered`, so a `Person` made late finds what the days changed."""
 
     __slots__ = (
+        "_arrivals",
+        "_before",
+        "_others",
         "bad",
         "book",
         "offshore",
@@ -62,7 +66,6 @@ class PeopleTable:
         "platform",
         "reconsidered",
         "resident",
-        "row_of",
         "rows",
         "t_arrival",
         "topups",
@@ -83,8 +86,13 @@ class PeopleTable:
         """The clients' book a `Person` made from a row keeps up to date (`Population.book`)."""
         self.people: list[Person | None] = []
         """By row: the person, None until asked for (`person`)."""
-        self.row_of: dict[int, int] = {}
-        """The row of each person id."""
+        self._arrivals = 0
+        """Arrivals in the table: ids 0, 1, … in order (the arrival stream numbers people as
+        they come, and they are made in that order), found by their id (`row_of`)."""
+        self._others: dict[int, int] = {}
+        """The row of everyone else by id (laundering members; people made apart in tests)."""
+        self._before: list[int] = []
+        """For each of the others in row order, the arrivals made before them."""
         self.pid = np.zeros(1024, np.int64)
         """By row: the person's id."""
         self.t_arrival = np.zeros(1024)
@@ -115,21 +123,42 @@ class PeopleTable:
             setattr(self, name, grown)
 
     def add_unlicensed(
-        self, pids: list[int], times: list[float], resident: list[bool], bad: list[bool]
+        self, pids: np.ndarray, times: np.ndarray, resident: np.ndarray, bad: np.ndarray
     ) -> int:
-        """Rows for arrivals who chose the unlicensed channel, their `Person` made only when
-        asked for (`person`); the first one's row."""
-        start = len(self.people)
-        end = start + len(pids)
+        """Rows for arrivals with consecutive ids who chose the unlicensed channel, their
+        `Person` made only when asked for (`person`); the first one's row."""
+        start, count = len(self.people), len(pids)
+        end = start + count
         if end > self.rows:
             self.double(end)
         self.pid[start:end] = pids
         self.t_arrival[start:end] = times
         self.resident[start:end] = resident
         self.bad[start:end] = bad
-        self.people += [None] * len(pids)
-        self.row_of.update(zip(pids, range(start, end), strict=True))
+        self.people += [None] * count
+        if count and int(pids[0]) == self._arrivals:  # the next arrivals, as they come
+            self._arrivals += count
+        else:
+            for row, pid in enumerate(pids.tolist(), start):
+                self.added(pid, row)
         return start
+
+    def row_of(self, pid: int) -> int:
+        """The row of the person with this id (KeyError if none)."""
+        row = self._others.get(pid)
+        if row is not None:
+            return row
+        if not 0 <= pid < self._arrivals:
+            raise KeyError(pid)
+        return pid + bisect.bisect_right(self._before, pid)  # the others made before them
+
+    def added(self, pid: int, row: int) -> None:
+        """A person with this id took the next row, `row`."""
+        if pid == self._arrivals:
+            self._arrivals += 1
+        else:
+            self._others[pid] = row
+            self._before.append(self._arrivals)
 
     def person(self, row: int) -> Person:
         """The person in the row, made now if nobody asked before (an arrival who chose the
@@ -168,7 +197,7 @@ class People(Mapping[int, "Person"]):
         self.table = table
 
     def __getitem__(self, pid: int) -> Person:
-        return self.table.person(self.table.row_of[pid])
+        return self.table.person(self.table.row_of(pid))
 
     def __iter__(self) -> Iterator[int]:
         return iter(self.table.pid[: len(self.table.people)].tolist())
@@ -240,7 +269,7 @@ class Person:
             table.t_arrival[row] = t
             table.resident[row] = resident
             table.bad[row] = bad_actor
-            table.row_of[pid] = row
+            table.added(pid, row)
         self.month_key = -1
         self.alerts = 0
         """AML alerts raised on this person so far (the n of each alert's keyed draws)."""
@@ -359,7 +388,7 @@ class Population:
         return person
 
     def enter_unlicensed(
-        self, pids: list[int], times: list[float], resident: list[bool], bad: list[bool]
+        self, pids: np.ndarray, times: np.ndarray, resident: np.ndarray, bad: np.ndarray
     ) -> int:
         """Arrivals who chose the unlicensed channel, with their residence and bad-actor draws
         made (`kinds`): rows of the table, each `Person` made only when asked for; the first

@@ -11,7 +11,7 @@ import pytest
 
 from sim import Simulation, load_scenario
 from sim.components.payments import WALLETS
-from sim.components.population import HOURS_PER_YEAR, PeopleTable, Person
+from sim.components.population import HOURS_PER_YEAR, RECRUITS, People, PeopleTable, Person
 from sim.experiment import Change, Comparison, RunResult, run
 from sim.records import (
     DemandMoved,
@@ -100,6 +100,27 @@ def test_the_people_table_keeps_everyones_row_as_it_grows() -> None:
     assert [p.row for p in people + later] == list(range(5000))
     assert all((p.platform, p.offshore, p.topups) == (p.id % 11, 7 * p.id, 5) for p in people)
     assert all((p.platform, p.offshore, p.topups) == (-1, 0, 0) for p in later)  # a newcomer's
+
+
+def test_the_people_table_finds_each_persons_row_by_id_however_they_were_made() -> None:
+    table = PeopleTable()
+    made = [Person(n, 0.0, True, False, -1, None, table) for n in range(5)]  # eventful arrivals
+    made.append(Person(RECRUITS, 1.0, True, True, 0, None, table))  # a laundering member
+    first = table.add_unlicensed(  # quiet arrivals, as rows only
+        np.arange(5, 9), np.full(4, 2.0), np.ones(4, bool), np.zeros(4, bool)
+    )
+    made += [Person(9, 3.0, True, False, -1, None, table)]
+    made += [Person(RECRUITS + 1, 3.0, True, True, 0, None, table)]
+    assert first == 6
+    ids = [0, 1, 2, 3, 4, RECRUITS, 5, 6, 7, 8, 9, RECRUITS + 1]
+    assert list(People(table)) == ids
+    assert [table.row_of(pid) for pid in ids] == list(range(12))
+    people = People(table)
+    assert [people[pid].id for pid in ids] == ids
+    assert [p for p in made if people[p.id] is not p] == []  # the one made before, not another
+    assert people[7].channel == "unlicensed" and people[7].t_arrival == 2.0
+    with pytest.raises(KeyError):
+        table.row_of(10)
 
 
 def test_each_newcomer_joins_the_platform_their_own_pick_falls_on_by_size() -> None:
