@@ -120,7 +120,7 @@ class KycGate:
         decided."""
         application = Application(person, self.env.now, self.config, then)
         if application.config.auto_checks:
-            application.quality = self.world.population.document_quality(person.id)
+            application.quality = self.world.population.document_quality(person)
             self._attempt(application, 0)
         else:
             self._screen(application)
@@ -168,7 +168,7 @@ class KycGate:
         """The state IIN check, then manual review or an automated decision."""
         c, person, why = application.config, application.person, self.world.why
         pid = person.id
-        if c.iin_check and self.world.population.fabricated_iin(pid):
+        if c.iin_check and self.world.population.fabricated_iin(person):
             self._decide(
                 application,
                 REJECTED,

@@ -12,6 +12,7 @@ import bisect
 import datetime as dt
 import math
 import random
+from array import array
 from collections import deque
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, ClassVar
@@ -54,15 +55,15 @@ class PeopleTable:
     `reconsidered`, so a `Person` made late finds what the days changed."""
 
     __slots__ = (
-        "_arrivals",
         "_before",
         "_others",
+        "arrivals",
         "bad",
         "book",
+        "ids",
         "offshore",
         "people",
         "picks",
-        "pid",
         "platform",
         "reconsidered",
         "resident",
@@ -72,7 +73,7 @@ class PeopleTable:
     )
 
     COLUMNS: ClassVar[tuple[str, ...]] = (
-        "pid", "t_arrival", "resident", "bad", "platform", "offshore", "picks", "topups",
+        "t_arrival", "resident", "bad", "platform", "offshore", "picks", "topups",
         "reconsidered",
     )  # fmt: skip
     """The columns, a value per row."""
@@ -86,20 +87,21 @@ class PeopleTable:
         """The clients' book a `Person` made from a row keeps up to date (`Population.book`)."""
         self.people: list[Person | None] = []
         """By row: the person, None until asked for (`person`)."""
-        self._arrivals = 0
+        self.arrivals = 0
         """Arrivals in the table: ids 0, 1, … in order (the arrival stream numbers people as
         they come, and they are made in that order), found by their id (`row_of`)."""
         self._others: dict[int, int] = {}
         """The row of everyone else by id (laundering members; people made apart in tests)."""
         self._before: list[int] = []
         """For each of the others in row order, the arrivals made before them."""
-        self.pid = np.zeros(1024, np.int64)
-        """By row: the person's id."""
+        self.ids: array[int] = array("q")
+        """By row: the person's id (each new row appends its own: `pid` for them in an array)."""
         self.t_arrival = np.zeros(1024)
-        """By row: the hour they came."""
         self.resident = np.zeros(1024, bool)
         self.bad = np.zeros(1024, bool)
-        """By row: a bad actor."""
+        """By row: the hour they came, resident, a bad actor: what a `Person` is made from, so
+        written only for the rows added without one (`add_unlicensed`; a `Person` made on
+        arrival holds its own)."""
         self.platform = np.full(1024, -1, np.int64)
         """By row: the unlicensed platform's id, -1 if none."""
         self.offshore = np.zeros(1024, np.int64)
@@ -131,13 +133,13 @@ class PeopleTable:
         end = start + count
         if end > self.rows:
             self.double(end)
-        self.pid[start:end] = pids
+        self.ids.frombytes(pids.astype(np.int64).tobytes())
         self.t_arrival[start:end] = times
         self.resident[start:end] = resident
         self.bad[start:end] = bad
         self.people += [None] * count
-        if count and int(pids[0]) == self._arrivals:  # the next arrivals, as they come
-            self._arrivals += count
+        if count and int(pids[0]) == self.arrivals:  # the next arrivals, as they come
+            self.arrivals += count
         else:
             for row, pid in enumerate(pids.tolist(), start):
                 self.added(pid, row)
@@ -148,17 +150,14 @@ class PeopleTable:
         row = self._others.get(pid)
         if row is not None:
             return row
-        if not 0 <= pid < self._arrivals:
+        if not 0 <= pid < self.arrivals:
             raise KeyError(pid)
         return pid + bisect.bisect_right(self._before, pid)  # the others made before them
 
     def added(self, pid: int, row: int) -> None:
-        """A person with this id took the next row, `row`."""
-        if pid == self._arrivals:
-            self._arrivals += 1
-        else:
-            self._others[pid] = row
-            self._before.append(self._arrivals)
+        """A person with this id, not the next arrival, took the next row, `row`."""
+        self._others[pid] = row
+        self._before.append(self.arrivals)
 
     def person(self, row: int) -> Person:
         """The person in the row, made now if nobody asked before (an arrival who chose the
@@ -166,7 +165,7 @@ class PeopleTable:
         person = self.people[row]
         if person is None:
             person = Person(
-                self.pid.item(row),
+                self.ids[row],
                 self.t_arrival.item(row),
                 self.resident.item(row),
                 self.bad.item(row),
@@ -177,6 +176,11 @@ class PeopleTable:
             )
             person.channel = "unlicensed"  # `channel.UNLICENSED` (which imports this module)
         return person
+
+    @property
+    def pid(self) -> np.ndarray:
+        """By row: the person's id, as an array (a view of `ids`, good until the next row)."""
+        return np.frombuffer(self.ids, np.int64)
 
     def user_rows(self, platform: int) -> np.ndarray:
         """The rows of the people at the platform, by id."""
@@ -200,7 +204,7 @@ class People(Mapping[int, "Person"]):
         return self.table.person(self.table.row_of(pid))
 
     def __iter__(self) -> Iterator[int]:
-        return iter(self.table.pid[: len(self.table.people)].tolist())
+        return iter(self.table.ids)
 
     def __len__(self) -> int:
         return len(self.table.people)
@@ -255,21 +259,21 @@ class Person:
         self.channel = ""
         self.kyc_outcome = ""
         self.table = table
-        self.row = row
-        """The person's row in `table`."""
         if row >= 0:  # made from its row (`PeopleTable.person`)
             table.people[row] = self
         else:  # a new row, made here: every eventful arrival passes here
             people = table.people
-            self.row = row = len(people)
+            row = len(people)
             people.append(self)
             if row == table.rows:
                 table.double()
-            table.pid[row] = pid
-            table.t_arrival[row] = t
-            table.resident[row] = resident
-            table.bad[row] = bad_actor
-            table.added(pid, row)
+            table.ids.append(pid)
+            if pid == table.arrivals:  # the next arrival (`PeopleTable.row_of`)
+                table.arrivals += 1
+            else:
+                table.added(pid, row)
+        self.row = row
+        """The person's row in `table`."""
         self.month_key = -1
         self.alerts = 0
         """AML alerts raised on this person so far (the n of each alert's keyed draws)."""
@@ -435,14 +439,15 @@ class Population:
         rng = random.Random(int(self._col("iin")[pid] * 2**53))
         if self.config.locale == "tk_TM":
             number = make_tm_passport(rng)
-            return corrupt_tm_passport(number, rng) if self.fabricated_iin(pid) else number
+            fake = self.fabricated_iin(self.people[pid])
+            return corrupt_tm_passport(number, rng) if fake else number
         iin = make_iin(self.birth_date(pid), self.female(pid), rng)
-        return corrupt_iin(iin, rng) if self.fabricated_iin(pid) else iin
+        return corrupt_iin(iin, rng) if self.fabricated_iin(self.people[pid]) else iin
 
-    def fabricated_iin(self, pid: int) -> bool:
-        person = self.people[pid]
+    def fabricated_iin(self, person: Person) -> bool:
+        """Whether the person's identity number is fabricated (some bad actors')."""
         return person.bad_actor and self._col("iin_fake").chance(
-            pid, self.config.bad_actor_invalid_iin_share
+            person.id, self.config.bad_actor_invalid_iin_share
         )
 
     def name(self, pid: int) -> str:
@@ -457,13 +462,11 @@ class Population:
         years = self._col("wealth").lognormal(pid, self.config.wealth_income_years, 1.0)
         return self.income_month(pid) * 12 * years
 
-    def document_quality(self, pid: int) -> float:
-        """Chance that one automated document/biometric attempt passes."""
+    def document_quality(self, person: Person) -> float:
+        """Chance that one of the person's automated document/biometric attempts passes."""
         c = self.config
-        mean = (
-            c.bad_actor_document_quality if self.people[pid].bad_actor else c.document_quality_mean
-        )
-        return max(0.02, 1.0 - (1.0 - mean) * -math.log(self._col("documents")[pid]))
+        mean = c.bad_actor_document_quality if person.bad_actor else c.document_quality_mean
+        return max(0.02, 1.0 - (1.0 - mean) * -math.log(self._col("documents")[person.id]))
 
     def proves_income(self, pid: int) -> bool:
         return self._col("proof").chance(pid, self.config.proof_of_income_share)
