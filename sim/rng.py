@@ -298,13 +298,10 @@ def normal_quantiles(u: np.ndarray) -> np.ndarray:
     qt = q[tails]
     r = np.sqrt(-exact(math.log, np.where(qt <= 0.0, u[tails], 1.0 - u[tails])))
     near = r <= 5.0
-    if near.all():  # the far tail (below about 1e-11) all but never: skip its array calls
-        rn = r - 1.6
-        x = _horner(_NEAR[0], rn) / _horner(_NEAR[1], rn)
-    else:
-        x = np.empty_like(r)
-        rn = r[near] - 1.6
-        x[near] = _horner(_NEAR[0], rn) / _horner(_NEAR[1], rn)
+    x = np.empty_like(r)
+    rn = r[near] - 1.6
+    x[near] = _horner(_NEAR[0], rn) / _horner(_NEAR[1], rn)
+    if not near.all():  # the far tail (below about 1e-11) all but never: its calls skipped
         rf = r[~near] - 5.0
         x[~near] = _horner(_TAIL[0], rf) / _horner(_TAIL[1], rf)
     out[tails] = np.where(qt < 0.0, -x, x)

@@ -153,9 +153,8 @@ class Terms(NamedTuple):
 
     @staticmethod
     def of(plans: Sequence[Plan]) -> Terms:
-        ints = np.array([(p.pid, p.row, p.first, len(p.times)) for p in plans], np.int64).reshape(
-            -1, 4
-        )
+        read = [(p.pid, p.row, p.first, len(p.times)) for p in plans]
+        ints = np.array(read, np.int64).reshape(-1, 4)
         median = np.array([plan.median for plan in plans])
         return Terms(ints[:, 0], ints[:, 1], ints[:, 2], median, ints[:, 3])
 
@@ -469,9 +468,8 @@ class UnlicensedBuyers:
         counts = np.bincount(serial, minlength=len(plans))
         starts = np.cumsum(counts) - counts
         packed = memoryview(hour.tobytes()).cast("d")  # the plans' views keep it
-        ends = (starts + counts).tolist()
-        for plan, start, end in zip(plans, starts.tolist(), ends, strict=True):
-            plan.times = packed[start:end]
+        for plan, lo, hi in zip(plans, starts.tolist(), (starts + counts).tolist(), strict=True):
+            plan.times = packed[lo:hi]
         todo = Entries(hour, serial, np.arange(len(serial)) - np.repeat(starts, counts))
         return todo, Terms(pid, person_row, first, read[:, 6], counts)
 

@@ -377,8 +377,8 @@ class Population:
         """Simulated people arriving per hour (`World` draws the gaps between them)."""
 
     def arrive(self, pid: int, t: float) -> Person:
-        """Person `pid` of the arrival stream (the pid-th to arrive: it keys all their draws).
-        `enter`'s two lines written out: every eventful arrival passes here (the gate)."""
+        """Person `pid` of the arrival stream (the pid-th to arrive: it keys all their draws),
+        made now: every eventful arrival passes here (the gate's every one)."""
         c = self.config
         person = Person(
             pid,
