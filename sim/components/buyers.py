@@ -193,7 +193,7 @@ class Filed:
         self._runs: list[Entries] = []
         """Each sorted by hour."""
         self._plans: list[Plan | None] = []
-        """The plan of each serial; None once released."""
+        """The plan of each serial; None once its top-ups are all booked, or released."""
         self.live = np.zeros(0, bool)
         """By serial: whether the filing still holds."""
         self.pid = np.zeros(0, np.int64)
@@ -208,19 +208,34 @@ class Filed:
         """By serial: whether the filing runs to the plan's last top-up (it has no stop)."""
         self.median = np.zeros(0)
         """By serial: the plan's median tenge per top-up."""
+        self.pending = np.zeros(0, bool)
+        """By serial: the plan still has top-ups to book or to make at its stop (`pending`)."""
 
-    def file(self, plans: Sequence[Plan], todo: Entries, terms: Terms, stops: np.ndarray) -> None:
+    def file(
+        self,
+        plans: Sequence[Plan],
+        todo: Entries,
+        terms: Terms,
+        stops: np.ndarray,
+        done: np.ndarray | int = 0,
+    ) -> None:
         """File each plan anew (voiding its older filing): of its top-ups not done yet (`todo`,
         their serial the plan's index in `plans`: `left`), those before its stop (`stops`,
-        `Plan.stop`; `terms`: the plans' columns)."""
+        `Plan.stop`; `terms`: the plans' columns; `done`: each one's `Plan.done`, 0 for new
+        plans, which have no filing to void)."""
         start = len(self._plans)
-        for serial, plan in enumerate(plans, start):
-            self.release(plan)
-            plan.serial = serial
+        if isinstance(done, int):
+            for serial, plan in enumerate(plans, start):
+                plan.serial = serial
+        else:
+            for serial, plan in enumerate(plans, start):
+                self.release(plan)
+                plan.serial = serial
         self._plans += plans
         self._grow(len(self._plans))
         new = slice(start, len(self._plans))
         self.live[new] = True
+        self.pending[new] = terms.topups > done
         self.pid[new] = terms.pid
         self.row[new] = terms.row
         self.first[new] = terms.first
@@ -243,29 +258,36 @@ class Filed:
         """Room for `size` serials in the by-serial columns (doubling)."""
         if len(self.live) >= size:
             return
-        for name in ("live", "pid", "row", "first", "stop", "whole", "median"):
+        for name in ("live", "pid", "row", "first", "stop", "whole", "median", "pending"):
             old = getattr(self, name)
             grown = np.zeros(max(1024, 2 * size), old.dtype)
             grown[: len(old)] = old
             setattr(self, name, grown)
 
-    def close(self, serials: np.ndarray) -> list[Plan]:
-        """Void these live filings, their last entries booked; the plans of those that ran to
-        their plan's last top-up (whose `serial` stays: a serial is never given again, and
-        releasing a void filing changes nothing). The others' plans wait for their stop."""
+    def close(self, serials: np.ndarray) -> None:
+        """Void these live filings, their last entries booked. The plans of those that ran to
+        their plan's last top-up are done (their `serial` stays: a serial is never given again,
+        and releasing a void filing changes nothing); the others' wait for their stop."""
         self.live[serials] = False
+        whole = serials[self.whole[serials]]
+        self.pending[whole] = False
         plans = self._plans
-        whole = [plans[serial] for serial in serials[self.whole[serials]].tolist()]
-        for serial in serials.tolist():
+        for serial in whole.tolist():
             plans[serial] = None
-        return [plan for plan in whole if plan is not None]
 
     def release(self, plan: Plan) -> None:
-        """Void the plan's filing (its entries are dropped when met)."""
+        """Void the plan's filing (its entries are dropped when met): the plan is woken at its
+        stop, sells, or is filed anew."""
         if plan.serial >= 0:
             self._plans[plan.serial] = None
             self.live[plan.serial] = False
+            self.pending[plan.serial] = False
             plan.serial = -1
+
+    def waiting(self) -> list[Plan]:
+        """The plans with top-ups left to book or to make at their stop, in filing order."""
+        plans = self._plans
+        return [plans[serial] for serial in np.flatnonzero(self.pending).tolist()]  # type: ignore[misc]
 
     def first_hour(self) -> float:
         """The hour of the earliest entry (void ones too), inf if none."""
@@ -305,8 +327,6 @@ class UnlicensedBuyers:
         """Started today, first top-up on a later day: their times are drawn at the settle."""
         self._unfiled: list[Plan] = []
         """Planned, next top-up on a later day: their stops are found at the settle."""
-        self._plans: set[Plan] = set()
-        """Plans with top-ups left to book."""
         self._paused: dict[int, Plan] = {}
         """Plans stopped at a top-up the caller is making event by event, by person."""
         self._filed = Filed()
@@ -399,7 +419,6 @@ class UnlicensedBuyers:
         if version != plan.version:
             return  # its stops were found again since
         person = plan.person
-        self._plans.discard(plan)
         self._book_own(plan, plan.stop)
         self._filed.release(plan)
         self._paused[person.id] = plan
@@ -413,7 +432,6 @@ class UnlicensedBuyers:
         yet go first."""
         if version != plan.version:
             return  # its wake-ups were set anew since
-        self._plans.discard(plan)
         self._book_own(plan, len(plan.times))
         self._filed.release(plan)
         self.world.unlicensed.sell_row(plan.table, plan.row, plan.pid, hour)
@@ -533,10 +551,8 @@ class UnlicensedBuyers:
         stop); set its wake-up: at its stop, or if the buyer sells, a hold after their last
         top-up. Who sells and their hold are drawn in arrays, for the plans that end."""
         env, population = self.world.env, self.world.population
-        self._filed.file(plans, todo, terms, stops)
         counts = terms.topups
-        done = 0 if dones is None else np.array(dones, np.int64)
-        self._plans.update(itertools.compress(plans, (counts > done).tolist()))  # top-ups left
+        self._filed.file(plans, todo, terms, stops, 0 if dones is None else np.array(dones))
         stopping = stops < counts
         ending = ~stopping & (counts > 0)
         ending[ending] = [plans[i].ends for i in np.flatnonzero(ending).tolist()]
@@ -591,7 +607,7 @@ class UnlicensedBuyers:
         else:  # nothing is bought: only the counts move, and the records say so one by one
             for s, i in zip(serial.tolist(), place.tolist(), strict=True):
                 self._book_own(filed.plan(s), i + 1)
-        self._plans.difference_update(filed.close(serial[place + 1 == filed.stop[serial]]))
+        filed.close(serial[place + 1 == filed.stop[serial]])
         if not available:
             return
         route, when = self._routes(pid, number), due.hour
@@ -674,7 +690,7 @@ class UnlicensedBuyers:
         plans = sorted(
             (
                 plan
-                for plan in self._plans
+                for plan in self._filed.waiting()
                 if sellers_changed
                 or plan.stop < len(plan.times)
                 or (available and block_prob > 0.0 and may_redirect(plan.pid, plan.row))
