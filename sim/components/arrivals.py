@@ -41,12 +41,12 @@ class _Day(NamedTuple):
     quiet: list[bool]
     resident: list[bool]
     bad: list[bool]
-    buys: list[bool]
+    buys: np.ndarray
     """With a top-up before their end (read for the quiet: their plan is filed at the next
     settle)."""
-    end: list[float]
-    gap_mean: list[float]
-    median: list[float]
+    drafts: np.ndarray
+    """Each one's plan as the book takes it, a row each (`UnlicensedBuyers.later`; their row
+    in the people table is filled in when they are made)."""
     reason: str
     """Why the quiet ones went unlicensed (`ChannelChoice.unaware`)."""
     columns: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
@@ -139,10 +139,8 @@ class Arrivals:
             quiet.tolist(),
             resident.tolist(),
             bad.tolist(),
-            (buys & (active > 0)).tolist(),
-            end.tolist(),
-            gap_mean.tolist(),
-            median.tolist(),
+            buys & (active > 0),
+            np.column_stack([pids, np.zeros((len(pids), 2)), times, end, gap_mean, median]),
             reason,
             (pids, times, resident, bad),
         )
@@ -208,12 +206,8 @@ class Arrivals:
                         day.reason, -1,
                     )  # fmt: skip
                     world.detail(record)
-            later, buys, ends = book.later, day.buys, day.end
-            for i in range(start, end):
-                if buys[i]:
-                    later(
-                        row + i - start, pids[i], times[i], ends[i], day.gap_mean[i], day.median[i]
-                    )
+            buying = np.flatnonzero(day.buys[start:end])
+            book.later(day.drafts[start:end][buying], row + buying)
             world.channel.counted(end - start)
             world.emit(ArrivalsBatch(times[end - 1], end - start))
         if end == len(pids):

@@ -81,13 +81,14 @@ def block_reason(world: World) -> str:
 
 @dataclass(eq=False, slots=True)
 class Plan:
-    """One person's top-ups from `start` until their active period or the run ends."""
+    """One person's top-ups until their active period or the run ends, as an object: made for
+    a plan that stops, sells, or is filed again (`Filed.plan`); the quiet majority's plans are
+    rows of the filing only."""
 
     table: PeopleTable
     row: int
     """The person's row in `table` (their `Person` is made only if asked for: `person`)."""
     pid: int
-    start: float
     end: float
     gap_mean: float
     median: float
@@ -95,7 +96,8 @@ class Plan:
     first: int
     """The n of the first top-up (the person's top-ups before this plan)."""
     times: Sequence[float] = ()
-    """When each top-up falls, in order: packed doubles, a view of its planning's (`_plan`)."""
+    """When each top-up falls, in order: packed doubles, a view of its planning's
+    (`Planned.hours`)."""
     ends: bool = False
     """Whether the person stops buying before the run ends (then they wake after the last)."""
     stop: int = 0
@@ -159,6 +161,24 @@ class Terms(NamedTuple):
         return Terms(ints[:, 0], ints[:, 1], ints[:, 2], median, ints[:, 3])
 
 
+DRAFT = ("pid", "row", "first", "start", "end", "gap_mean", "median")
+"""The columns of a draft: plans not planned yet, a row each (`UnlicensedBuyers.later`)."""
+
+
+class Planned(NamedTuple):
+    """What planning works out for each new plan beyond its `Terms`, a column each, plan by plan:
+    with the terms, enough to make its `Plan` when something asks for one (`Filed.plan`)."""
+
+    end: np.ndarray
+    gap_mean: np.ndarray
+    ends: np.ndarray
+    """`Plan.ends`."""
+    lo: np.ndarray
+    """Where the plan's times begin in `hours`."""
+    hours: Sequence[float]
+    """All the plans' top-up times, plan by plan, as packed doubles."""
+
+
 def left(plans: Sequence[Plan], dones: Sequence[int]) -> Entries:
     """Each plan's top-ups not done yet (`dones`: each one's `done`), plan by plan in order;
     their serial is the plan's index in `plans`."""
@@ -187,13 +207,20 @@ class Filed:
     call to `file`, the newest merged into the one before while that is at most twice its size
     (a few dozen runs, each entry moved a few times): the top-ups due before an hour are a
     binary search in each run away, and come out as arrays, not one Python step each.
+
+    A new plan is filed as a row of columns by serial; its `Plan` object is made only when
+    something asks for it (`plan`): its stop's wake-up, its sale, a rule that files it again.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, table: PeopleTable) -> None:
+        self._table = table
         self._runs: list[Entries] = []
         """Each sorted by hour."""
         self._plans: list[Plan | None] = []
-        """The plan of each serial; None once its top-ups are all booked, or released."""
+        """The plan of each serial once made (`plan`); None before, and once its top-ups are
+        all booked or it is released."""
+        self._hours: list[Sequence[float]] = []
+        """Each planning's top-up times (`Planned.hours`), by number."""
         self.live = np.zeros(0, bool)
         """By serial: whether the filing still holds."""
         self.pid = np.zeros(0, np.int64)
@@ -204,47 +231,66 @@ class Filed:
         """By serial: the plan's first top-up number (`Plan.first`)."""
         self.stop = np.zeros(0, np.int64)
         """By serial: the index of the filing's last top-up, plus one (`Plan.stop`)."""
-        self.whole = np.zeros(0, bool)
-        """By serial: whether the filing runs to the plan's last top-up (it has no stop)."""
+        self.topups = np.zeros(0, np.int64)
+        """By serial: the plan's top-ups (`len(Plan.times)`)."""
         self.median = np.zeros(0)
         """By serial: the plan's median tenge per top-up."""
         self.pending = np.zeros(0, bool)
-        """By serial: the plan still has top-ups to book or to make at its stop (`pending`)."""
+        """By serial: the plan still has top-ups to book or to make at its stop."""
+        self.end = np.zeros(0)
+        """By serial, for a plan filed new (its `Plan` not made yet): `Plan.end`."""
+        self.gap_mean = np.zeros(0)
+        """By serial, likewise: `Plan.gap_mean`."""
+        self.ends = np.zeros(0, bool)
+        """By serial, likewise: `Plan.ends`."""
+        self.lo = np.zeros(0, np.int64)
+        """By serial, likewise: where the plan's times begin in its planning's hours."""
+        self.planning = np.zeros(0, np.int64)
+        """By serial, likewise: the number of its planning's hours (`_hours`)."""
 
     def file(
         self,
-        plans: Sequence[Plan],
+        plans: Sequence[Plan | None],
         todo: Entries,
         terms: Terms,
         stops: np.ndarray,
-        done: np.ndarray | int = 0,
-    ) -> None:
+        done: np.ndarray | None = None,
+        planned: Planned | None = None,
+    ) -> int:
         """File each plan anew (voiding its older filing): of its top-ups not done yet (`todo`,
         their serial the plan's index in `plans`: `left`), those before its stop (`stops`,
-        `Plan.stop`; `terms`: the plans' columns; `done`: each one's `Plan.done`, 0 for new
-        plans, which have no filing to void)."""
+        `Plan.stop`; `terms`: the plans' columns; `done`: each one's `Plan.done`). New plans
+        (`done` None: nothing done, no filing to void) come with what planning worked out
+        (`planned`) and may have no object yet (None in `plans`). Returns the first serial."""
         start = len(self._plans)
-        if isinstance(done, int):
+        if done is None:
             for serial, plan in enumerate(plans, start):
-                plan.serial = serial
+                if plan is not None:
+                    plan.serial = serial
         else:
             for serial, plan in enumerate(plans, start):
+                assert plan is not None  # filed before: made
                 self.release(plan)
                 plan.serial = serial
         self._plans += plans
         self._grow(len(self._plans))
         new = slice(start, len(self._plans))
         self.live[new] = True
-        self.pending[new] = terms.topups > done
+        self.pending[new] = terms.topups > (0 if done is None else done)
         self.pid[new] = terms.pid
         self.row[new] = terms.row
         self.first[new] = terms.first
         self.stop[new] = stops
-        self.whole[new] = stops == terms.topups
+        self.topups[new] = terms.topups
         self.median[new] = terms.median
+        if planned is not None:
+            self.end[new], self.gap_mean[new], self.ends[new] = planned[:3]
+            self.lo[new] = planned.lo
+            self.planning[new] = len(self._hours)
+            self._hours.append(planned.hours)
         filed = todo.rows(todo.place < self.stop[new][todo.serial])
         if not len(filed.hour):
-            return
+            return start
         entries = Entries(filed.hour, filed.serial + start, filed.place)
         runs = self._runs
         runs.append(entries.rows(np.argsort(entries.hour, kind="stable")))
@@ -253,12 +299,13 @@ class Filed:
             merged = Entries.joined([older, newer])
             merged = merged.rows(self.live[merged.serial])  # void filings go
             runs.append(merged.rows(np.argsort(merged.hour, kind="stable")))
+        return start
 
     def _grow(self, size: int) -> None:
         """Room for `size` serials in the by-serial columns (doubling)."""
         if len(self.live) >= size:
             return
-        for name in ("live", "pid", "row", "first", "stop", "whole", "median", "pending"):
+        for name in _BY_SERIAL:
             old = getattr(self, name)
             grown = np.zeros(max(1024, 2 * size), old.dtype)
             grown[: len(old)] = old
@@ -269,7 +316,7 @@ class Filed:
         their plan's last top-up are done (their `serial` stays: a serial is never given again,
         and releasing a void filing changes nothing); the others' wait for their stop."""
         self.live[serials] = False
-        whole = serials[self.whole[serials]]
+        whole = serials[self.stop[serials] == self.topups[serials]]
         self.pending[whole] = False
         plans = self._plans
         for serial in whole.tolist():
@@ -284,19 +331,33 @@ class Filed:
             self.pending[plan.serial] = False
             plan.serial = -1
 
-    def waiting(self) -> list[Plan]:
-        """The plans with top-ups left to book or to make at their stop, in filing order."""
-        plans = self._plans
-        return [plans[serial] for serial in np.flatnonzero(self.pending).tolist()]  # type: ignore[misc]
+    def waiting(self) -> np.ndarray:
+        """The serials of the plans with top-ups left to book or to make at their stop."""
+        return np.flatnonzero(self.pending)
 
     def first_hour(self) -> float:
         """The hour of the earliest entry (void ones too), inf if none."""
         return min((float(run.hour[0]) for run in self._runs), default=math.inf)
 
     def plan(self, serial: int) -> Plan:
-        """The plan of a live filing."""
+        """The plan of a filing that holds, or waits for its stop: made now from its columns
+        if it has no object yet (a new plan's first filing)."""
         plan = self._plans[serial]
-        assert plan is not None
+        if plan is None:
+            lo, count = self.lo.item(serial), self.topups.item(serial)
+            plan = self._plans[serial] = Plan(
+                self._table,
+                self.row.item(serial),
+                self.pid.item(serial),
+                self.end.item(serial),
+                self.gap_mean.item(serial),
+                self.median.item(serial),
+                self.first.item(serial),
+                self._hours[self.planning.item(serial)][lo : lo + count],
+                self.ends.item(serial),
+                self.stop.item(serial),
+                serial=serial,
+            )
         return plan
 
     def take(self, before: float) -> Entries:
@@ -317,19 +378,28 @@ class Filed:
         return entries.rows(self.live[entries.serial])
 
 
+_BY_SERIAL = (
+    *("live", "pid", "row", "first", "stop", "topups", "median", "pending"),
+    *("end", "gap_mean", "ends", "lo", "planning"),
+)
+"""`Filed`'s columns by serial."""
+
+
 class UnlicensedBuyers:
     """Plans people's unlicensed top-ups and books them a day (or part of one) at a time."""
 
     def __init__(self, world: World, gaps: Keyed, sizes: Keyed, p2p: Keyed) -> None:
         self.world = world
         self._gaps, self._sizes, self._p2p = gaps, sizes, p2p
-        self._unplanned: list[Plan] = []
-        """Started today, first top-up on a later day: their times are drawn at the settle."""
+        self._unplanned: list[tuple[float, Plan] | np.ndarray] = []
+        """Started since the last settle, first top-up on a later day: their times are drawn
+        at the settle. Each a plan and the hour it started, or the drafts of quiet newcomers
+        (`later`)."""
         self._unfiled: list[Plan] = []
         """Planned, next top-up on a later day: their stops are found at the settle."""
         self._paused: dict[int, Plan] = {}
         """Plans stopped at a top-up the caller is making event by event, by person."""
-        self._filed = Filed()
+        self._filed = Filed(world.population.table)
         """The top-ups to book, up to each plan's stop."""
         self._sales: list[tuple[float, int, Plan, int]] = []
         """A heap of (hour, order set, plan, its version then): the sales to make, a hold
@@ -360,12 +430,12 @@ class UnlicensedBuyers:
         first = self._gaps.exponential(person.id, gap_mean, person.topups)
         if now + first > end or first > LONGEST_GAP_H:
             return ENDED
-        plan = Plan(person.table, person.row, person.id, now, end, gap_mean, median, person.topups)
+        plan = Plan(person.table, person.row, person.id, end, gap_mean, median, person.topups)
         if now + first < tomorrow and self._wakes_today(plan, now + first):
             # its wake-up must be set before the day's settle plans it
-            self._find_stops([plan], *self._plan([plan]))
+            self._find_stops(*self._plan([(now, plan)]))
         else:
-            self._unplanned.append(plan)
+            self._unplanned.append((now, plan))
         return BOOKED
 
     def quiet(
@@ -386,13 +456,14 @@ class UnlicensedBuyers:
         buys = ~((at > ends) | (first > LONGEST_GAP_H))
         return ~buys | (at >= tomorrow), buys
 
-    def later(
-        self, row: int, pid: int, start: float, end: float, gap_mean: float, median: float
-    ) -> None:
-        """A newcomer `quiet` found buying from a later day on (their row in the people table
-        and id): `trade`, at the hour they came."""
-        table = self.world.population.table
-        self._unplanned.append(Plan(table, row, pid, start, end, gap_mean, median, 0))
+    def later(self, drafts: np.ndarray, rows: np.ndarray) -> None:
+        """Newcomers `quiet` found buying from a later day on: `trade`, at the hour each came.
+        A draft each, in the columns `DRAFT` names (first 0: they have no top-up yet), and
+        their rows in the people table. Their plans are rows of the filing, not objects
+        (`Filed.plan`)."""
+        if len(drafts):
+            drafts[:, DRAFT.index("row")] = rows
+            self._unplanned.append(drafts)
 
     def _wakes_today(self, plan: Plan, at: float) -> bool:
         """Whether a plan whose first top-up is `at`, today, needs its buyer woken today: one
@@ -446,19 +517,34 @@ class UnlicensedBuyers:
 
     # --- planning -------------------------------------------------------------------------------
 
-    def _plan(self, plans: Sequence[Plan]) -> tuple[Entries, Terms]:
+    def _plan(
+        self, unplanned: Sequence[tuple[float, Plan] | np.ndarray]
+    ) -> tuple[list[Plan | None], Entries, Terms, Planned]:
         """Each new plan's top-up times, all plans together in array passes: `FIRST_GAPS` gaps
         each first (most people need no more), then `GAPS_AT_ONCE` at a time for those who do.
-        Returns them as entries, plan by plan (`left`: none is done yet), and the plans' terms
-        (read once here for all that follows)."""
+        Returns the plans (None for a draft's: no object), their times as entries, plan by plan
+        (`left`: none is done yet), and the plans' terms and what planning worked out (read
+        once here for all that follows)."""
         horizon = self.world.scenario.run.days * 24.0
-        read = np.array(  # one pass over the plans (ids and counts are exact as doubles)
-            [(p.pid, p.row, p.first, p.start, p.end, p.gap_mean, p.median) for p in plans]
-        ).reshape(-1, 7)
+        plans: list[Plan | None] = []
+        made: list[int] = []  # the plans' indices that have an object
+        parts = []
+        for part in unplanned:
+            if isinstance(part, np.ndarray):
+                plans += [None] * len(part)
+                parts.append(part)
+            else:  # ids and counts are exact as doubles
+                began, plan = part
+                made.append(len(plans))
+                plans.append(plan)
+                terms = (plan.pid, plan.row, plan.first, began, plan.end, plan.gap_mean)
+                parts.append(np.array([(*terms, plan.median)]))
+        read = np.concatenate(parts) if len(parts) > 1 else parts[0]
         pid, person_row, first = read[:, :3].astype(np.int64).T
         t, end, mean = read[:, 3].copy(), read[:, 4:5], read[:, 5:6]
         owners: list[np.ndarray] = []
         stamps: list[np.ndarray] = []
+        ends = np.zeros(len(plans), bool)
         rows, drawn, width = np.arange(len(plans)), 0, FIRST_GAPS
         while rows.size:
             ns = first[rows][:, None] + drawn + np.arange(width)
@@ -474,9 +560,7 @@ class UnlicensedBuyers:
             owners.append(np.repeat(rows, count))
             stamps.append(at[kept])  # row by row, in order
             finished = count < width
-            ended = finished & over[np.arange(rows.size), np.minimum(count, width - 1)]
-            for row in rows[ended].tolist():
-                plans[row].ends = True
+            ends[rows[finished & over[np.arange(rows.size), np.minimum(count, width - 1)]]] = True
             t[rows] = at[:, -1]
             rows = rows[~finished]
             drawn += width
@@ -486,27 +570,36 @@ class UnlicensedBuyers:
         counts = np.bincount(serial, minlength=len(plans))
         starts = np.cumsum(counts) - counts
         packed = memoryview(hour.tobytes()).cast("d")  # the plans' views keep it
-        for plan, lo, hi in zip(plans, starts.tolist(), (starts + counts).tolist(), strict=True):
-            plan.times = packed[lo:hi]
+        for i in made:
+            lo, made_plan = starts.item(i), plans[i]
+            assert made_plan is not None
+            made_plan.times, made_plan.ends = packed[lo : lo + counts.item(i)], ends.item(i)
         todo = Entries(hour, serial, np.arange(len(serial)) - np.repeat(starts, counts))
-        return todo, Terms(pid, person_row, first, read[:, 6], counts)
+        planned = Planned(read[:, 4], read[:, 5], ends, starts, packed)
+        return plans, todo, Terms(pid, person_row, first, read[:, 6], counts), planned
 
     def _find_stops(
-        self, plans: Sequence[Plan], todo: Entries | None = None, terms: Terms | None = None
+        self,
+        plans: Sequence[Plan | None],
+        todo: Entries | None = None,
+        terms: Terms | None = None,
+        planned: Planned | None = None,
     ) -> None:
         """Each plan's first stop from its next top-up on: the first top-up blocked outright
         while a block could still send the person to a licensed exchange's KYC
         (`ChannelChoice.may_redirect`; else a block changes nothing else: it is booked like any
         top-up, its route drawn then, `_routes`). The draws of all plans that may stop in one
-        array pass; then file the top-ups before the stop and set the wake-up. `todo` and
-        `terms`: the plans' top-ups not done yet (`left`) and their columns, when already in
-        arrays (`_plan`)."""
+        array pass; then file the top-ups before the stop and set the wake-up. `todo`, `terms`
+        and `planned`: new plans' top-ups, columns and what planning worked out (`_plan`; a
+        plan may be None: a draft's, no object yet); else the plans are filed again."""
         available, block_prob, _, _, _ = self._rules
-        dones: list[int] | None = None  # new plans' (`_plan` gives their `todo`): none done
+        dones: np.ndarray | None = None  # new plans' (`_plan` gives their `todo`): none done
         if todo is None:
-            dones = [plan.done for plan in plans]
-            todo = left(plans, dones)
-        terms = Terms.of(plans) if terms is None else terms
+            made = [plan for plan in plans if plan is not None]  # filed before: all made
+            done_list = [plan.done for plan in made]
+            dones = np.array(done_list, np.int64)
+            plans, todo, terms = made, left(made, done_list), Terms.of(made)
+        assert terms is not None
         stops = terms.topups.copy()
         if available and block_prob > 0.0 and len(todo.hour):
             may = self.world.channel.may_redirect_rows(terms.pid, terms.row)
@@ -517,8 +610,9 @@ class UnlicensedBuyers:
             stopped, at = np.unique(blocked.serial, return_index=True)  # each plan's first
             stops[stopped] = blocked.place[at]
         for plan, stop in zip(plans, stops.tolist(), strict=True):
-            plan.stop = stop
-        self._file(plans, dones, todo, terms, stops)
+            if plan is not None:
+                plan.stop = stop
+        self._file(plans, dones, todo, terms, stops, planned)
 
     def _routes(self, pid: np.ndarray, n: np.ndarray) -> np.ndarray:
         """How each top-up (person pid's n-th) goes under the rules in force: `DIRECT`, `P2P` or
@@ -540,22 +634,27 @@ class UnlicensedBuyers:
 
     def _file(
         self,
-        plans: Sequence[Plan],
-        dones: list[int] | None,
+        plans: Sequence[Plan | None],
+        dones: np.ndarray | None,
         todo: Entries,
         terms: Terms,
         stops: np.ndarray,
+        planned: Planned | None,
     ) -> None:
         """File each plan's top-ups up to its stop (`dones`: each one's `done`, None for new
         plans; `todo`: their top-ups not done yet; `terms`: their columns; `stops`: each one's
-        stop); set its wake-up: at its stop, or if the buyer sells, a hold after their last
-        top-up. Who sells and their hold are drawn in arrays, for the plans that end."""
-        env, population = self.world.env, self.world.population
+        stop; `planned`: for new plans, what planning worked out); set its wake-up: at its
+        stop, or if the buyer sells, a hold after their last top-up, its `Plan` made for it.
+        Who sells and their hold are drawn in arrays, for the plans that end."""
+        env, population, filed = self.world.env, self.world.population, self._filed
         counts = terms.topups
-        self._filed.file(plans, todo, terms, stops, 0 if dones is None else np.array(dones))
+        first = filed.file(plans, todo, terms, stops, dones, planned)
         stopping = stops < counts
         ending = ~stopping & (counts > 0)
-        ending[ending] = [plans[i].ends for i in np.flatnonzero(ending).tolist()]
+        if planned is not None:
+            ending &= planned.ends
+        else:
+            ending[ending] = [plans[i].ends for i in np.flatnonzero(ending).tolist()]  # type: ignore[union-attr]
         selling = np.zeros(len(plans), bool)
         holds = iter(())  # each seller's hold (`Population.hold_hours`), in plan order
         if ending.any():  # whether the last top-up's buyer sells (`Population.sells`)
@@ -564,7 +663,7 @@ class UnlicensedBuyers:
             selling[ending] = sells
             holds = iter(population.holds_hours(pids[sells]).tolist())
         for i in np.flatnonzero(stopping | selling).tolist():
-            plan = plans[i]
+            plan = filed.plan(first + i)
             if stopping[i]:
                 wake = env.at(plan.times[plan.stop])
                 wake.callbacks.append(partial(self._wake, plan, plan.version))
@@ -582,8 +681,8 @@ class UnlicensedBuyers:
             self._find_stops(self._unfiled)
             self._unfiled = []
         if self._unplanned:
-            plans, self._unplanned = self._unplanned, []
-            self._find_stops(plans, *self._plan(plans))
+            unplanned, self._unplanned = self._unplanned, []
+            self._find_stops(*self._plan(unplanned))
         self._paused.clear()  # a plan resumes only at its stop's own time
         filed, sales = self._filed, self._sales
         while (first := min(filed.first_hour(), sales[0][0] if sales else math.inf)) < until:
@@ -685,18 +784,16 @@ class UnlicensedBuyers:
             return
         self._rules = rules
         available, block_prob, _, _, selling = rules
-        sellers_changed = selling != old[-1]
-        may_redirect = self.world.channel.may_redirect_row
-        plans = sorted(
-            (
-                plan
-                for plan in self._filed.waiting()
-                if sellers_changed
-                or plan.stop < len(plan.times)
-                or (available and block_prob > 0.0 and may_redirect(plan.pid, plan.row))
-            ),
-            key=lambda p: p.pid,
-        )
+        filed = self._filed
+        waiting = filed.waiting()
+        if selling == old[-1]:  # who sells and their hold stand: only plans that may stop
+            stops = filed.stop[waiting] < filed.topups[waiting]
+            if available and block_prob > 0.0:
+                stops |= self.world.channel.may_redirect_rows(
+                    filed.pid[waiting], filed.row[waiting]
+                )
+            waiting = waiting[stops]
+        plans = sorted((filed.plan(serial) for serial in waiting.tolist()), key=lambda p: p.pid)
         for plan in plans:
             plan.version += 1  # its wake-up is set anew; filing it again voids its entries
         self._find_stops(plans)
