@@ -175,6 +175,8 @@ class Planned(NamedTuple):
     """`Plan.ends`."""
     lo: np.ndarray
     """Where the plan's times begin in `hours`."""
+    last: np.ndarray
+    """The hour of the plan's last top-up (nan if it has none)."""
     hours: Sequence[float]
     """All the plans' top-up times, plan by plan, as packed doubles."""
 
@@ -237,6 +239,8 @@ class Filed:
         """By serial: the plan's median tenge per top-up."""
         self.pending = np.zeros(0, bool)
         """By serial: the plan still has top-ups to book or to make at its stop."""
+        self.void = np.zeros(0, bool)
+        """By serial: released (`release`), so its sale, if it had one, is void."""
         self.end = np.zeros(0)
         """By serial, for a plan filed new (its `Plan` not made yet): `Plan.end`."""
         self.gap_mean = np.zeros(0)
@@ -329,6 +333,7 @@ class Filed:
             self._plans[plan.serial] = None
             self.live[plan.serial] = False
             self.pending[plan.serial] = False
+            self.void[plan.serial] = True
             plan.serial = -1
 
     def waiting(self) -> np.ndarray:
@@ -379,7 +384,7 @@ class Filed:
 
 
 _BY_SERIAL = (
-    *("live", "pid", "row", "first", "stop", "topups", "median", "pending"),
+    *("live", "pid", "row", "first", "stop", "topups", "median", "pending", "void"),
     *("end", "gap_mean", "ends", "lo", "planning"),
 )
 """`Filed`'s columns by serial."""
@@ -401,8 +406,8 @@ class UnlicensedBuyers:
         """Plans stopped at a top-up the caller is making event by event, by person."""
         self._filed = Filed(world.population.table)
         """The top-ups to book, up to each plan's stop."""
-        self._sales: list[tuple[float, int, Plan, int]] = []
-        """A heap of (hour, order set, plan, its version then): the sales to make, a hold
+        self._sales: list[tuple[float, int, int]] = []
+        """A heap of (hour, order set, the plan's serial in `Filed`): the sales to make, a hold
         after the buyer's last top-up (`_sell`), with the day's bookings."""
         self._sold = itertools.count()
         self._rules = self._blocking()
@@ -496,24 +501,28 @@ class UnlicensedBuyers:
         n = plan.first + plan.stop
         self.world.journeys.stop(person, plan.end, plan.gap_mean, plan.median, n)
 
-    def _sell(self, plan: Plan, version: int, hour: float) -> None:
-        """The plan's buyer sells at `hour`, a hold after their last top-up (decided and drawn
-        then, with the rules then: a change to who sells or how long they hold finds the
-        wake-ups of the plans with top-ups left again). Their top-ups the days have not booked
-        yet go first."""
-        if version != plan.version:
-            return  # its wake-ups were set anew since
-        self._book_own(plan, len(plan.times))
-        self._filed.release(plan)
-        self.world.unlicensed.sell_row(plan.table, plan.row, plan.pid, hour)
+    def _sell(self, serial: int, hour: float) -> None:
+        """The buyer of the plan filed as `serial` sells at `hour`, a hold after their last
+        top-up (decided and drawn then, with the rules then: a change to who sells or how long
+        they hold files the plans with top-ups left again, which voids their sales). Their
+        top-ups the days have not booked yet go first."""
+        filed = self._filed
+        if filed.void.item(serial):
+            return  # filed again since, its wake-ups set anew
+        if filed.live.item(serial):  # (the days book a seller's top-ups before the sale)
+            plan = filed.plan(serial)
+            self._book_own(plan, len(plan.times))
+            filed.release(plan)
+        row, pid = filed.row.item(serial), filed.pid.item(serial)
+        self.world.unlicensed.sell_row(self.world.population.table, row, pid, hour)
 
     def _sell_due(self, before: float) -> None:
         """Make the sales due before `before`, in time order (booked after the top-ups due
         before it: a buyer's sale comes after their last top-up; different buyers' commute)."""
         sales = self._sales
         while sales and sales[0][0] < before:
-            hour, _, plan, version = heapq.heappop(sales)
-            self._sell(plan, version, hour)
+            hour, _, serial = heapq.heappop(sales)
+            self._sell(serial, hour)
 
     # --- planning -------------------------------------------------------------------------------
 
@@ -575,7 +584,9 @@ class UnlicensedBuyers:
             assert made_plan is not None
             made_plan.times, made_plan.ends = packed[lo : lo + counts.item(i)], ends.item(i)
         todo = Entries(hour, serial, np.arange(len(serial)) - np.repeat(starts, counts))
-        planned = Planned(read[:, 4], read[:, 5], ends, starts, packed)
+        last = np.full(len(plans), np.nan)
+        last[counts > 0] = hour[(starts + counts - 1)[counts > 0]]
+        planned = Planned(read[:, 4], read[:, 5], ends, starts, last, packed)
         return plans, todo, Terms(pid, person_row, first, read[:, 6], counts), planned
 
     def _find_stops(
@@ -644,7 +655,7 @@ class UnlicensedBuyers:
         """File each plan's top-ups up to its stop (`dones`: each one's `done`, None for new
         plans; `todo`: their top-ups not done yet; `terms`: their columns; `stops`: each one's
         stop; `planned`: for new plans, what planning worked out); set its wake-up: at its
-        stop, or if the buyer sells, a hold after their last top-up, its `Plan` made for it.
+        stop (its `Plan` made for it), or if the buyer sells, a hold after their last top-up.
         Who sells and their hold are drawn in arrays, for the plans that end."""
         env, population, filed = self.world.env, self.world.population, self._filed
         counts = terms.topups
@@ -655,21 +666,23 @@ class UnlicensedBuyers:
             ending &= planned.ends
         else:
             ending[ending] = [plans[i].ends for i in np.flatnonzero(ending).tolist()]  # type: ignore[union-attr]
-        selling = np.zeros(len(plans), bool)
-        holds = iter(())  # each seller's hold (`Population.hold_hours`), in plan order
+        for i in np.flatnonzero(stopping).tolist():
+            plan = filed.plan(first + i)
+            wake = env.at(plan.times[plan.stop])
+            wake.callbacks.append(partial(self._wake, plan, plan.version))
         if ending.any():  # whether the last top-up's buyer sells (`Population.sells`)
             pids = terms.pid[ending]
             sells = population.sellers(pids)
-            selling[ending] = sells
-            holds = iter(population.holds_hours(pids[sells]).tolist())
-        for i in np.flatnonzero(stopping | selling).tolist():
-            plan = filed.plan(first + i)
-            if stopping[i]:
-                wake = env.at(plan.times[plan.stop])
-                wake.callbacks.append(partial(self._wake, plan, plan.version))
-            else:  # as if woken at the last; made with the day's bookings (`_sell_due`)
-                sale = (plan.times[-1] + next(holds), next(self._sold), plan, plan.version)
-                heapq.heappush(self._sales, sale)
+            selling = np.flatnonzero(ending)[sells]
+            if planned is not None:
+                last = planned.last[selling]
+            else:
+                last = np.array([plans[i].times[-1] for i in selling.tolist()])
+            # as if woken at the last; made with the day's bookings (`_sell_due`)
+            hours = last + population.holds_hours(pids[sells])
+            sales, sold = self._sales, self._sold
+            for hour, serial in zip(hours.tolist(), (first + selling).tolist(), strict=True):
+                heapq.heappush(sales, (hour, next(sold), serial))
         # the others are still buying when the run ends, or keep what they bought
 
     # --- booking --------------------------------------------------------------------------------
