@@ -24,6 +24,11 @@ the hold time, so a change to those finds everyone's stops and wake-ups again. A
 (straight to the platform, through a P2P desk, or blocked) is drawn when it is booked; only for
 the few buyers a block could redirect are the routes drawn ahead, to find their stop.
 
+A plan is a row of the filing (`Filed`, columns by serial beside its top-ups): a day's quiet
+newcomers come as one array of drafts (`later`) and never need more. A `Plan` object is made
+for an eventful arrival's plan (`trade`), and from its row for a plan that stops or that a rule
+files again; a sale waits as its plan's serial.
+
 Same seed, same numbers as the event-by-event path (`Simulation(batched=False)`): every draw is the
 same keyed number, computed in arrays bit for bit (`Keyed.uniforms`, `normal_quantiles`), so the
 records are the same, bit for bit; the tally counts each booked day's sums (`UnlicensedBatch`), so
@@ -81,9 +86,9 @@ def block_reason(world: World) -> str:
 
 @dataclass(eq=False, slots=True)
 class Plan:
-    """One person's top-ups until their active period or the run ends, as an object: made for
-    a plan that stops, sells, or is filed again (`Filed.plan`); the quiet majority's plans are
-    rows of the filing only."""
+    """One person's top-ups until their active period or the run ends, as an object: an eventful
+    arrival's (`UnlicensedBuyers.trade`), or made from its row of the filing for a plan that
+    stops or is filed again (`Filed.plan`); the quiet majority's plans are rows only."""
 
     table: PeopleTable
     row: int
@@ -222,7 +227,8 @@ class Filed:
         """The plan of each serial once made (`plan`); None before, and once its top-ups are
         all booked or it is released."""
         self._hours: list[Sequence[float]] = []
-        """Each planning's top-up times (`Planned.hours`), by number."""
+        """Each planning's top-up times (`Planned.hours`), by number: kept for the run (8 bytes a
+        top-up; a national year's are about 80 MB)."""
         self.live = np.zeros(0, bool)
         """By serial: whether the filing still holds."""
         self.pid = np.zeros(0, np.int64)
