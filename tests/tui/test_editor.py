@@ -6,6 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 from ruamel.yaml import YAML
+from textual import events
 from textual.widgets import Button, Input, OptionList
 
 from sim.fields import FIELDS, field_value
@@ -340,3 +341,31 @@ async def test_the_baseline_column_shows_whole_values_at_120x40(tiny: Path) -> N
             assert not editor.parent.has_class("-no-base")  # type: ignore[union-attr]
             text = str(base.render())
             assert text.strip() == editor.baseline and base.size.width >= len(editor.baseline)
+
+
+async def test_keys_typed_in_a_burst_land_in_the_order_they_came(tiny: Path) -> None:
+    """Three backspaces and "0.6" over "0.5", coming at once as a terminal passes on a fast
+    typist's keys (or tmux, or a browser, a burst of them): the field reads 0.6. Textual runs the
+    input's backspace only once the key has gone up to the app, so the characters went in first
+    and the deletions after, and the field read 0.5 again."""
+    app = SandboxApp(tiny, blink=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        editor = await type_into(app, pilot, "banks.unlicensed_block_prob", "0.5")
+        field = editor.query_one(Input)
+        assert field.has_focus and field.value == "0.5"
+        driver = app._driver
+        assert driver is not None
+        for key, character in [
+            *[("backspace", None)] * 3,
+            ("0", "0"),
+            ("full_stop", "."),
+            ("6", "6"),
+        ]:
+            event = events.Key(key, character)
+            event.set_sender(app)
+            driver.send_message(event)  # as the driver does for keys read together: no wait
+        await wait_for(
+            pilot, lambda: app.session.edits.get("banks.unlicensed_block_prob") == "0.6", 10
+        )
+        await wait_for(pilot, lambda: not app.validating)
+        assert field.value == "0.6"
