@@ -442,7 +442,16 @@ class UnlicensedBuyers:
         if now + first > end or first > LONGEST_GAP_H:
             return ENDED
         plan = Plan(person.table, person.row, person.id, end, gap_mean, median, person.topups)
-        if now + first < tomorrow and self._wakes_today(plan, now + first):
+        available, block_prob, _, _, _ = self._rules
+        if now + first < tomorrow and self._wakes_today(
+            person.id,
+            person.topups,
+            now + first,
+            gap_mean,
+            end,
+            available and block_prob > 0.0 and self.world.channel.may_redirect(person),
+            tomorrow,
+        ):
             # its wake-up must be set before the day's settle plans it
             self._find_stops(*self._plan([(now, plan)]))
         else:
@@ -460,12 +469,26 @@ class UnlicensedBuyers:
         """For newcomers who start buying at `times`, all before `tomorrow`'s midnight (no
         top-up yet), and are active until `ends`, what `trade` would do, in arrays: (quiet,
         buys). Quiet: nothing of theirs needs an event today, as their first top-up is on a
-        later day, or they have none (and so nothing to sell, `Journeys.sell_later`). Buys:
-        they have a top-up before their end (a plan, `later`)."""
+        later day, or none of today's wakes them (`_wakes_today`: the few with a top-up today
+        walked one by one), or they have none (and so nothing to sell,
+        `Journeys.sell_later`). Buys: they have a top-up before their end (a plan, `later`)."""
         first = self._gaps.exponentials(pids, gap_means)  # n = 0: a newcomer's first
         at = times + first
         buys = ~((at > ends) | (first > LONGEST_GAP_H))
-        return ~buys | (at >= tomorrow), buys
+        quiet = ~buys | (at >= tomorrow)
+        today = np.flatnonzero(~quiet)
+        if today.size:
+            available, block_prob, _, _, _ = self._rules
+            may = (  # none of them has weighed the licensed option yet
+                self.world.channel.may_redirect_newcomers(pids[today])
+                if available and block_prob > 0.0
+                else np.zeros(today.size, bool)
+            )
+            for i, stops in zip(today.tolist(), may.tolist(), strict=True):
+                hour, gap_mean, end = at.item(i), gap_means.item(i), ends.item(i)
+                wakes = self._wakes_today(pids.item(i), 0, hour, gap_mean, end, stops, tomorrow)
+                quiet[i] = not wakes
+        return quiet, buys
 
     def later(self, drafts: np.ndarray, rows: np.ndarray) -> None:
         """Newcomers `quiet` found buying from a later day on: `trade`, at the hour each came.
@@ -476,21 +499,28 @@ class UnlicensedBuyers:
             drafts[:, DRAFT.index("row")] = rows
             self._unplanned.append(drafts)
 
-    def _wakes_today(self, plan: Plan, at: float) -> bool:
-        """Whether a plan whose first top-up is `at`, today, needs its buyer woken today: one
-        of today's top-ups stops, or is their last and they sell. Walked one draw at a time (a
-        day holds a top-up or two): the same keyed draws and sums as `_plan` and `_find_stops`."""
-        available, block_prob, _, _, _ = self._rules
-        stops = available and block_prob > 0.0 and self.world.channel.may_redirect(plan.person)
-        pid, n = plan.pid, plan.first
-        tomorrow = (self.world.env.now // 24 + 1) * 24
+    def _wakes_today(
+        self,
+        pid: int,
+        n: int,
+        at: float,
+        gap_mean: float,
+        end: float,
+        stops: bool,
+        tomorrow: float,
+    ) -> bool:
+        """Whether person pid, whose next top-up (their n-th) is `at`, before `tomorrow`'s
+        midnight, and who buys until `end`, needs waking today: one of today's top-ups stops
+        (`stops`: a block may send them to KYC under the rules in force), or is their last and
+        they sell. Walked one draw at a time (a day holds a top-up or two): the same keyed draws
+        and sums as `_plan` and `_find_stops`."""
         horizon = self.world.scenario.run.days * 24.0
         while at < tomorrow and at < horizon:
             if stops and self._route(pid, n) == BLOCKED:
                 return True
             n += 1
-            gap = self._gaps.exponential(pid, plan.gap_mean, n)
-            if at + gap > plan.end or gap > LONGEST_GAP_H:
+            gap = self._gaps.exponential(pid, gap_mean, n)
+            if at + gap > end or gap > LONGEST_GAP_H:
                 return self.world.population.sells(pid)  # their last: a sale to set
             at += gap
         return False

@@ -115,10 +115,16 @@ class ChannelChoice:
 
     def may_redirect_rows(self, pids: np.ndarray, rows: np.ndarray) -> np.ndarray:
         """`may_redirect_row` for many people at once (their draws in one array)."""
+        may: np.ndarray = self.may_redirect_newcomers(pids)
+        may &= ~self.world.population.table.reconsidered[rows]
+        return may
+
+    def may_redirect_newcomers(self, pids: np.ndarray) -> np.ndarray:
+        """`may_redirect` for arrivals not in the people table yet (none has weighed the
+        licensed option)."""
         if not self.blocks_weigh():
             return np.zeros(len(pids), bool)
-        below = self._redirect.uniforms(pids) < self.config.block_redirect_share
-        may: np.ndarray = below & ~self.world.population.table.reconsidered[rows]
+        may: np.ndarray = self._redirect.uniforms(pids) < self.config.block_redirect_share
         return may
 
     def weighed(self, person: Person) -> None:
