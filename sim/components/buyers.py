@@ -167,7 +167,9 @@ class Terms(NamedTuple):
 
 
 DRAFT = ("pid", "row", "first", "start", "end", "gap_mean", "median")
-"""The columns of a draft: plans not planned yet, a row each (`UnlicensedBuyers.later`)."""
+"""The columns of a draft: plans not planned yet, a row each (`UnlicensedBuyers.later`), in
+the order planning reads them (`UnlicensedBuyers._plan`)."""
+_DRAFT_ROW = DRAFT.index("row")
 
 
 class Planned(NamedTuple):
@@ -216,7 +218,7 @@ class Filed:
     binary search in each run away, and come out as arrays, not one Python step each.
 
     A new plan is filed as a row of columns by serial; its `Plan` object is made only when
-    something asks for it (`plan`): its stop's wake-up, its sale, a rule that files it again.
+    something asks for it (`plan`): its stop's wake-up, or a rule that files it again.
     """
 
     def __init__(self, table: PeopleTable) -> None:
@@ -442,14 +444,13 @@ class UnlicensedBuyers:
         if now + first > end or first > LONGEST_GAP_H:
             return ENDED
         plan = Plan(person.table, person.row, person.id, end, gap_mean, median, person.topups)
-        available, block_prob, _, _, _ = self._rules
         if now + first < tomorrow and self._wakes_today(
             person.id,
             person.topups,
             now + first,
             gap_mean,
             end,
-            available and block_prob > 0.0 and self.world.channel.may_redirect(person),
+            self._can_block() and self.world.channel.may_redirect(person),
             tomorrow,
         ):
             # its wake-up must be set before the day's settle plans it
@@ -478,10 +479,9 @@ class UnlicensedBuyers:
         quiet = ~buys | (at >= tomorrow)
         today = np.flatnonzero(~quiet)
         if today.size:
-            available, block_prob, _, _, _ = self._rules
             may = (  # none of them has weighed the licensed option yet
                 self.world.channel.may_redirect_newcomers(pids[today])
-                if available and block_prob > 0.0
+                if self._can_block()
                 else np.zeros(today.size, bool)
             )
             for i, stops in zip(today.tolist(), may.tolist(), strict=True):
@@ -496,7 +496,7 @@ class UnlicensedBuyers:
         their rows in the people table. Their plans are rows of the filing, not objects
         (`Filed.plan`)."""
         if len(drafts):
-            drafts[:, DRAFT.index("row")] = rows
+            drafts[:, _DRAFT_ROW] = rows
             self._unplanned.append(drafts)
 
     def _wakes_today(
@@ -584,7 +584,7 @@ class UnlicensedBuyers:
                 plans.append(plan)
                 terms = (plan.pid, plan.row, plan.first, began, plan.end, plan.gap_mean)
                 parts.append(np.array([(*terms, plan.median)]))
-        read = np.concatenate(parts) if len(parts) > 1 else parts[0]
+        read = np.concatenate(parts) if len(parts) > 1 else parts[0]  # the columns `DRAFT` names
         pid, person_row, first = read[:, :3].astype(np.int64).T
         t, end, mean = read[:, 3].copy(), read[:, 4:5], read[:, 5:6]
         owners: list[np.ndarray] = []
@@ -639,7 +639,6 @@ class UnlicensedBuyers:
         array pass; then file the top-ups before the stop and set the wake-up. `todo`, `terms`
         and `planned`: new plans' top-ups, columns and what planning worked out (`_plan`; a
         plan may be None: a draft's, no object yet); else the plans are filed again."""
-        available, block_prob, _, _, _ = self._rules
         dones: np.ndarray | None = None  # new plans' (`_plan` gives their `todo`): none done
         if todo is None:
             made = [plan for plan in plans if plan is not None]  # filed before: all made
@@ -648,7 +647,7 @@ class UnlicensedBuyers:
             plans, todo, terms = made, left(made, done_list), Terms.of(made)
         assert terms is not None
         stops = terms.topups.copy()
-        if available and block_prob > 0.0 and len(todo.hour):
+        if self._can_block() and len(todo.hour):
             may = self.world.channel.may_redirect_rows(terms.pid, terms.row)
             weighed = todo.rows(may[todo.serial])  # the top-ups of those a block may send
             first, pid = terms.first[weighed.serial], terms.pid[weighed.serial]
@@ -661,23 +660,27 @@ class UnlicensedBuyers:
                 plan.stop = stop
         self._file(plans, dones, todo, terms, stops, planned)
 
+    def _can_block(self) -> bool:
+        """Whether the bank may block a top-up under the rules in force (platforms are open and
+        the block chance is above 0): else every top-up goes straight, and none stops."""
+        available, block_prob, _, _, _ = self._rules
+        return available and block_prob > 0.0
+
     def _routes(self, pid: np.ndarray, n: np.ndarray) -> np.ndarray:
         """How each top-up (person pid's n-th) goes under the rules in force: `DIRECT`, `P2P` or
         `BLOCKED`. Drawn when needed (a stop is looked for, a day is booked): the rules cannot
         change between, as a change finds the stops again after booking what was due."""
-        available, block_prob, share, _, _ = self._rules
-        if not (available and block_prob > 0.0):
+        if not self._can_block():
             return np.full(len(pid), DIRECT, np.int64)
         blocked = self.world.banks.blocks_unlicensed_many(pid, n)
-        outright = blocked & ~(self._p2p.uniforms(pid, n) < share)
+        outright = blocked & ~(self._p2p.uniforms(pid, n) < self._rules[2])
         return blocked.astype(np.int64) + outright
 
     def _route(self, pid: int, n: int) -> int:
         """`_routes` for one top-up, with the same draws."""
-        available, block_prob, share, _, _ = self._rules
-        if not (available and block_prob > 0.0) or not self.world.banks.blocks_unlicensed(pid, n):
+        if not self._can_block() or not self.world.banks.blocks_unlicensed(pid, n):
             return DIRECT
-        return P2P if self._p2p.chance(pid, share, n) else BLOCKED
+        return P2P if self._p2p.chance(pid, self._rules[2], n) else BLOCKED
 
     def _file(
         self,
@@ -832,12 +835,11 @@ class UnlicensedBuyers:
         if rules == old:
             return
         self._rules = rules
-        available, block_prob, _, _, selling = rules
         filed = self._filed
         waiting = filed.waiting()
-        if selling == old[-1]:  # who sells and their hold stand: only plans that may stop
+        if rules[-1] == old[-1]:  # who sells and their hold stand: only plans that may stop
             stops = filed.stop[waiting] < filed.topups[waiting]
-            if available and block_prob > 0.0:
+            if self._can_block():
                 stops |= self.world.channel.may_redirect_rows(
                     filed.pid[waiting], filed.row[waiting]
                 )
