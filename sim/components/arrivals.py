@@ -140,6 +140,7 @@ class Arrivals:
             resident.tolist(),
             bad.tolist(),
             buys & (active > 0),
+            # the columns `buyers.DRAFT` names: the row filled when made, no top-up yet
             np.column_stack([pids, np.zeros((len(pids), 2)), times, end, gap_mean, median]),
             reason,
             (pids, times, resident, bad),
