@@ -9,6 +9,8 @@ import datetime as dt
 import itertools
 from dataclasses import dataclass
 
+from sim.components.channel import UNLICENSED
+from sim.components.population import Person
 from sim.engine import Simulation
 from sim.records import (
     Alert,
@@ -48,7 +50,8 @@ class PersonRow:
     bad_actor: bool
     channel: str
     outcome: str
-    """KYC outcome for licensed applicants, else the channel's state."""
+    """KYC outcome for licensed applicants; for an unlicensed buyer, what they hold now
+    (`unlicensed_state`); else "—"."""
 
 
 @dataclass(frozen=True)
@@ -59,10 +62,20 @@ class Step:
     reason: str
 
 
+def unlicensed_state(person: Person) -> str:
+    """An unlicensed buyer now: "holding" coins at their platform, "none held" (they sold, lost
+    them or were blocked every time: their timeline says which) or "no top-up" (yet)."""
+    if person.offshore:
+        return "holding"
+    return "none held" if person.topups else "no top-up"
+
+
 def person_row(simulation: Simulation, pid: int) -> PersonRow:
     population = simulation.world.population
     person = population.people[pid]
-    outcome = person.kyc_outcome or ("buying" if person.channel == "unlicensed" else "—")
+    outcome = person.kyc_outcome or (
+        unlicensed_state(person) if person.channel == UNLICENSED else "—"
+    )
     return PersonRow(
         pid,
         population.name(pid),
