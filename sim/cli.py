@@ -32,7 +32,7 @@ from rich.table import Table
 from sim.engine import Cancelled
 from sim.experiment import Comparison, RunResult, check_comparable, compare, run
 from sim.experiments.adaptive import Target, compare_until, parse_target, run_until
-from sim.files import OutError, RunFolder, safe_name
+from sim.files import OutError, RunFolder, find_scenario, safe_name
 from sim.formatting import (
     format_interval,
     format_quantity,
@@ -850,6 +850,7 @@ def serve_command(
         problems.append("--facilitator: give the room's folder with --workshop DIR")
     if roleplay is not None and workshop is None:
         workshop = Path("roleplay")
+    scenario = find_scenario(scenario) if scenario is not None else None
     if scenario is not None and not scenario.is_file():
         problems.append(f"{scenario}: no such scenario file")
     if public_url is not None and not public_url.startswith(("http://", "https://")):

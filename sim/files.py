@@ -43,6 +43,30 @@ def library_root() -> Path:
     return here if here.is_dir() else Path(__file__).resolve().parent.parent / "configs"
 
 
+def in_library(reference: str | Path) -> Path | None:
+    """The library's scenario a name means, if there is one: `aifc_pilot_2022`,
+    `aifc_pilot_2022.yaml`, or `configs/aifc_pilot_2022.yaml` as `sandbox scenarios` lists it.
+    Only a file inside the library is found (a scenario may always read there)."""
+    name = Path(reference)
+    if name.is_absolute() or not name.name:
+        return None
+    root = library_root().resolve()
+    for candidate in (root / name, root.parent / name):
+        for named in (candidate, candidate.with_name(f"{candidate.name}.yaml")):
+            real = named.resolve()
+            if real.is_file() and real.is_relative_to(root):
+                return real
+    return None
+
+
+def find_scenario(path: str | Path) -> Path:
+    """The scenario file `path` names: itself if it exists, else the library's scenario of that
+    name (`in_library`), so a library scenario opens by name from any folder; else `path` (its
+    read then says there is no such file)."""
+    path = Path(path)
+    return path if path.exists() else in_library(path) or path
+
+
 def safe_name(text: str, fallback: str = "unnamed") -> str:
     """A file-name-safe name: no folders, no leading dots, at most MAX_NAME characters."""
     name = re.sub(r"[^A-Za-z0-9_.-]+", "-", text).strip("-.")[:MAX_NAME].strip("-.")

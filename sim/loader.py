@@ -29,7 +29,7 @@ from ruamel.yaml.reader import ReaderError
 from sim.checks import check_scenario
 from sim.errors import ScenarioError as ScenarioError  # re-exported: the public home
 from sim.errors import clip
-from sim.files import Access, read_text
+from sim.files import Access, find_scenario, in_library, read_text
 from sim.rules import check_rules, extract_schedules
 from sim.scenario import Scenario
 
@@ -210,6 +210,8 @@ def _resolve(
     if not isinstance(parent, str):
         raise ScenarioError([f"extends: must be a file name ({where})"])
     parent_path = access.resolve(parent, path.absolute().parent, "extends", where)
+    if not parent_path.is_file():  # a library scenario by name, from a file anywhere
+        parent_path = in_library(parent) or parent_path
     if not parent_path.is_file():
         raise ScenarioError([f"extends: no such scenario file '{clip(parent)}' ({where})"])
     base, base_sources = _resolve(parent_path, (*chain, path.resolve()), access)
@@ -375,7 +377,7 @@ def load_data(
     Files the scenario names are read only inside the allowed folders (`sim.files.Access`): the
     library, the naming file's folder, `allow` and the `SANDBOX_ALLOW_DIRS` setting.
     """
-    path = Path(path)
+    path = find_scenario(path)
     access = Access.default(allow)
     data, sources = _resolve(path, (), access)
     problems: list[str] = []

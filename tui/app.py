@@ -16,6 +16,7 @@ from textual.signal import Signal
 from textual.widget import AwaitMount
 
 from sim import Comparison, RunResult, Scenario, ScenarioError, Snapshot
+from sim.files import find_scenario
 from sim.library import library_root
 from sim.remembered import Remembered
 from sim.shocks import TITLES
@@ -92,7 +93,7 @@ class SandboxApp(App[None]):
         self.lesson_answers = load_answers(lesson) if lesson is not None else []
         if lesson is not None and scenario is None:
             scenario = lesson.scenario_path.resolve()
-        path = Path(scenario) if scenario else default_scenario()
+        path = find_scenario(scenario) if scenario else default_scenario()
         path = path.resolve() if workshop is not None else path
         self.room = Room(workshop, max_runs, os.environ.get(SESSION_ENV, ""), path)
         if lesson is not None and path == lesson.scenario_path:

@@ -75,6 +75,28 @@ def test_extends_within_its_own_folder_and_the_library_is_allowed(
     )
 
 
+def test_a_library_scenario_opens_by_name_from_any_folder(layout: tuple[Path, Path]) -> None:
+    # the tests run in a fresh folder with no configs/ of its own (conftest)
+    work, _ = layout
+    baseline = load_scenario(BASELINE)
+    for name in ("aifc_pilot_2022", "aifc_pilot_2022.yaml", "configs/aifc_pilot_2022.yaml"):
+        assert load_scenario(name) == baseline  # as `sandbox scenarios` lists it, or its name
+        mine = write(work / "mine.yaml", f"extends: {name}\nname: mine\nkyc: {{reviewers: 7}}\n")
+        assert load_scenario(mine) == baseline.model_copy(
+            update={"name": "mine", "kyc": baseline.kyc.model_copy(update={"reviewers": 7})}
+        )
+    result = runner.invoke(app, ["validate", "aifc_pilot_2022"])
+    assert result.exit_code == 0, result.output
+    # a file of that name beside the naming file comes first; no other name is found
+    write(work / "aifc_pilot_2022.yaml", "name: local\nkyc: {reviewers: 3}\n")
+    assert load_scenario(write(mine, "extends: aifc_pilot_2022.yaml\n")).kyc.reviewers == 3
+    assert problems(write(work / "other.yaml", "extends: aifc_pilot_2099.yaml\n")) == [
+        f"extends: no such scenario file 'aifc_pilot_2099.yaml' ({work / 'other.yaml'} line 1)"
+    ]
+    result = runner.invoke(app, ["run", "aifc_pilot_2099", "--days", "1"])
+    assert result.exit_code == 2 and "aifc_pilot_2099: no such scenario file" in result.output
+
+
 def test_a_folder_named_with_allow_dir_or_the_setting_may_be_read(
     layout: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
