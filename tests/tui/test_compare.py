@@ -209,9 +209,8 @@ async def test_compare_shows_the_change_so_far_as_pairs_finish_and_stop_keeps_th
         await wait_for(
             pilot, lambda: job.partial is not None and len(job.partial.baseline.replications) >= 2
         )
-        await pilot.pause(0.3)
         table = app.screen.query_one("#compare-table", DataTable)
-        assert table.row_count > 0  # partial results, before the comparison is done
+        await wait_for(pilot, lambda: table.row_count > 0)  # before the comparison is done
         assert "[" in str(table.get_row("licensed_share")[-1])  # with a CI
         note = str(app.screen.query_one("#compare-note").render())
         assert "so far" in note and "x stops" in note
@@ -245,8 +244,8 @@ async def test_compare_table_names_kpis_in_plain_words_and_fits_80_columns(tiny:
         await make_whatif(app, pilot, "kyc.reviewers", "100")
         await pilot.press("ctrl+g")
         await wait_for(pilot, lambda: app.comparison is not None and app.compare_job is None)
-        await pilot.pause(0.3)
         table = app.screen.query_one("#compare-table", DataTable)
+        await wait_for(pilot, lambda: "capital_outflow_kzt" in table.rows)
         assert str(table.get_row("capital_outflow_kzt")[0]).strip() == "Capital outflow (KZT)"
         assert str(table.get_row("kyc_abandoned")[1]).replace(",", "").isdigit()  # whole people
         width = sum(c.get_render_width(table) for c in table.columns.values())
