@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import os
 import time
+import weakref
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
+from sim import engine
 from sim.cli import app
 from sim.engine import Simulation, run_replication
 from sim.loader import ScenarioError, load_scenario
@@ -167,3 +169,21 @@ def test_a_period_that_would_never_let_time_advance_is_refused(path: str) -> Non
     assert problems([f"{path}=0"]) == [
         f"{path}: must be at least 1h (it repeats), got 0h (--set {path}=0)"
     ]
+
+
+def test_a_run_frees_the_worlds_earlier_runs_in_its_process_let_go(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A worker (a comparison's, a sweep's, Dask's) runs one replication after another: each
+    # world it lets go must be freed, not kept for good (a baseline year's is about 30 MiB).
+    scenario = load_scenario(BASELINE, ["run.days=20", "population.scale_factor=250"])
+    first = Simulation(scenario)
+    first.run()
+    world = weakref.ref(first.world)
+    del first
+    assert world() is not None  # its cycles wait for a collection
+    # this tiny world weighs enough to be collected (by default a baseline year's does)
+    monkeypatch.setattr(engine, "COLLECT_AFTER_OBJECTS", 1)
+    monkeypatch.setattr(engine, "_held", 0)
+    Simulation(scenario, 1).run()
+    assert world() is None
