@@ -100,7 +100,7 @@ _held = 0
 @contextmanager
 def collector_off_for_run() -> Iterator[None]:
     """The cycle collector is off for a whole run (`Simulation.run`): a baseline year leaves
-    about a hundred objects in reference cycles, so nothing is lost, and no collection walks the
+    only about a hundred objects in reference cycles meanwhile, and no collection walks the
     growing world. A world itself is full of cycles, which only a full collection frees once the
     world is dropped: a run starts with one when the runs before it in this process have made
     enough (`COLLECT_AFTER_OBJECTS`). A collection walks everything the process holds (about
