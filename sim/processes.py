@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import gc
 import os
 import signal
 import sys
@@ -90,12 +89,7 @@ def _watch_parent(parent: int) -> None:
 
 def init_worker(parent: int, niceness: int = 0) -> None:
     """Run first in each worker process: end when `parent` ends, leave Ctrl-C to the parent;
-    run `niceness` steps below the priority it was started with (`os.nice`; 0 keeps it). What the
-    worker starts with (a forked copy of the parent's objects, its imports) is kept out of its
-    collections (`gc.freeze`, as Python's documentation advises after a fork): they do not
-    copy the parent's pages by touching them, and the collection that frees each replication's
-    world walks only what the worker made (`sim.engine.collector_off_for_run`)."""
-    gc.freeze()
+    run `niceness` steps below the priority it was started with (`os.nice`; 0 keeps it)."""
     if niceness:
         with contextlib.suppress(OSError, AttributeError):  # no such thing here: run as started
             os.nice(niceness)
