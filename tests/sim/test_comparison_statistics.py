@@ -284,13 +284,14 @@ def test_compare_refuses_two_sampling_scales_because_the_scale_is_not_a_policy(
 
 
 def test_parallel_progress_advances_by_simulated_day() -> None:
-    # about a second per replication: several 0.2 s polls fall inside it, whatever the load
-    scenario = load_scenario(BASELINE, ["run.days=90"])
+    # about a second per replication (a year; 90 days, a quarter of a second since the engine
+    # got faster, could end before the first 0.2 s poll): several polls fall inside it
+    scenario = load_scenario(BASELINE, ["run.days=365"])
     seen: list[tuple[float, str]] = []
     run_many([(scenario, 0), (scenario, 1)], workers=2, progress=lambda f, n: seen.append((f, n)))
     before_any_finished = [f for f, note in seen if "0/2 replications done" in note and f > 0]
     assert before_any_finished, seen
-    assert seen[-1][0] == 1.0 and "180/180 simulated days" in seen[-1][1]
+    assert seen[-1][0] == 1.0 and "730/730 simulated days" in seen[-1][1]
 
 
 def test_a_stopped_pools_manager_thread_has_ended_when_the_runs_return() -> None:
