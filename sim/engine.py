@@ -94,8 +94,9 @@ def collector_paused(freeze: bool = False) -> Iterator[None]:
 
 COLLECT_AFTER_OBJECTS = 20_000
 """How many objects the runs in a process may have made since its last collection (or a quarter
-of what it held then, if more) before the next run starts with one (`collector_for_run`): about
-a baseline year's world."""
+of what it held then, if more) before the next run starts with one (`collector_for_run`). By
+this count (what each day leaves, summed) a baseline year makes about 65,000, a ten-day run at
+scale 500 about 1,200."""
 
 _made = 0
 """Objects the runs in this process made since its last collection (their worlds), about."""
