@@ -11,9 +11,11 @@ the what-if's side runs. That one is printed beside the first, not in its place.
 first comparison as a user meets it: the baseline's replications run ahead while the user edits
 (`sim.experiment.run_ahead`, timed apart: nobody waits for it), then the first what-if.
 
-Last, the floor under the first comparison: one year of the baseline alone in this process, and
-the wall time 2 x pairs such years would take on these cores with nothing else to do, beside the
-year the target asks for (at 8x on 2 cores with 8 pairs: a year as fast as the bare M/M/c).
+Then the workers' peak memory: a worker runs one replication after another, and must free each
+world it lets go (it kept them all until 1 Dec 2026). Last, the floor under the first
+comparison: one year of the baseline alone in this process, and the wall time 2 x pairs such
+years would take on these cores with nothing else to do, beside the year the target asks for
+(at 8x on 2 cores with 8 pairs: a year as fast as the bare M/M/c).
 
     .venv/bin/python bench/compare_year.py [--days 365] [-r 8] [--set PATH=VALUE]
         [--then PATH=VALUE]
@@ -24,6 +26,7 @@ from __future__ import annotations
 import argparse
 import math
 import os
+import resource
 import time
 from pathlib import Path
 
@@ -74,6 +77,8 @@ def main() -> None:
         target = f"target <= {TARGET_RATIO:g}x" if not remembered else "no target"
         print(f"  ratio / M/M/c     {wall / bare:.1f}x   ({target})")
     print(f"(the run-ahead itself: {ahead_wall:.1f} s wall, while the user edits)")
+    workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(f"workers' peak RSS   {workers:.0f} MiB   (the largest worker of the runs above)")
     floor = year * 2 * pairs / cores  # every year of both sides, the cores never idle
     needed = TARGET_RATIO * bare * cores / (2 * pairs)
     print(f"one year alone      {year:.2f} s CPU ({year / bare:.1f}x the M/M/c, best of 2)")
