@@ -70,7 +70,7 @@ def main() -> None:
     bare = bare_mmc_seconds()
     pairs = len(comparison.baseline.replications)
     cores = os.cpu_count() or 1
-    print(f"comparison          {args.days} days, {pairs} pairs, {os.cpu_count()} cores")
+    print(f"comparison          {args.days} days, {pairs} pairs, {cores} cores")
     print(f"bare SimPy M/M/c    {bare:.2f} s   ({CUSTOMERS:,} customers, best of 3)")
     for what, change, wall, remembered in walls:
         print(f"{what:<19} {change}: {wall:.1f} s wall, {remembered} replications remembered")
