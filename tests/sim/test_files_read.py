@@ -123,6 +123,25 @@ def test_a_file_that_is_not_a_scenario_is_one_error(tmp_path: Path) -> None:
     assert problems(path) == [f"{path}: not a scenario (a scenario is a mapping of keys to values)"]
 
 
+def test_a_mapping_with_no_scenario_key_is_one_error_that_quotes_none_of_it(
+    tmp_path: Path,
+) -> None:
+    # a password file parses as YAML keys: named by mistake, it must not be echoed key by key
+    shadow = write(tmp_path / "shadow", f"root:$6${SECRET}:19000:0:99999:7:::\nbin:*:19000::\n")
+    (message,) = problems(shadow)
+    assert message.startswith(f"{shadow}: not a scenario (none of its keys is a scenario's: name,")
+    assert SECRET not in message and "$6$" not in message and "bin:" not in message
+    result = runner.invoke(app, ["validate", str(shadow)])
+    assert result.exit_code == 2 and SECRET not in result.output
+    # a near miss of a scenario key is named by the scenario's key only
+    (message,) = problems(write(tmp_path / "x.yaml", f"rnu: {{days: 3}}\n{SECRET}: 1\n"))
+    assert message.endswith("; did you mean 'run'?") and SECRET not in message
+    # any scenario key makes it a scenario with typos, each named (as `validate` shows them)
+    assert problems(write(tmp_path / "y.yaml", f"name: y\n{SECRET}: 1\n")) == [
+        f"{SECRET}: unknown key '{SECRET}' ({tmp_path / 'y.yaml'} line 2)"
+    ]
+
+
 def test_an_error_quotes_no_more_than_a_clipped_key_or_value(tmp_path: Path) -> None:
     long = "x" * 1000
     path = write(tmp_path / "x.yaml", f"name: ok\nkyc:\n  reviewers: {long * 5}\n  {long}: 1\n")
@@ -132,7 +151,7 @@ def test_an_error_quotes_no_more_than_a_clipped_key_or_value(tmp_path: Path) -> 
 
 
 def test_at_most_a_screenful_of_errors_then_how_many_more(tmp_path: Path) -> None:
-    path = write(tmp_path / "x.yaml", "\n".join(f"key{i}: 1" for i in range(100)))
+    path = write(tmp_path / "x.yaml", "\n".join(["name: x"] + [f"key{i}: 1" for i in range(100)]))
     found = problems(path)
     assert len(found) == MAX_PROBLEMS
     assert found[-1] == f"and {100 - MAX_PROBLEMS + 1} more"
@@ -160,7 +179,8 @@ BOMB = "a: &a [1, 2, 3, 4, 5, 6, 7, 8, 9]\n" + "".join(
         ("a: !custom x\n", "the tag !custom is not allowed"),
         ("kyc:\n  reviewers: !!int 1.5\n", "cannot read '1.5' as !!int"),
         ("kyc:\n  auto_checks: !!bool maybe\n", "cannot read 'maybe' as !!bool"),
-        ("? [a, b]\n: 1\n", "unknown key"),
+        ("name: a\n? [a, b]\n: 1\n", "unknown key"),
+        ("? [a, b]\n: 1\n", "not a scenario (none of its keys"),
     ],
 )
 def test_a_hostile_file_is_one_line_naming_the_file(
