@@ -79,6 +79,7 @@ class Journeys:
                 terms = self._terms(person, active)
                 world.env.process(self.trade_on(person, *terms, licensed=True))
             return
+        person.exchange = -1  # nobody's client: the exchange they applied to is in the records
         c = world.scenario.channel
         share = c.after_abandon_unlicensed if outcome == ABANDONED else c.after_reject_unlicensed
         if not (world.unlicensed.available and world.channel.fallback.chance(person.id, share)):
@@ -241,6 +242,7 @@ class Journeys:
         world.emit(ChannelSwitched(world.env.now, person.id, LICENSED, reason))
         outcome = yield world.kyc.decision(person)
         if outcome != PASSED:
+            person.exchange = -1  # as `_decided`
             return False
         person.channel = LICENSED
         return True

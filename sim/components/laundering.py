@@ -162,6 +162,7 @@ class Laundering:
         if outcome == PASSED:
             yield from self._round_trip(person, t, amount)
         else:  # the KYC gate stopped every transaction the identity was made for
+            person.exchange = -1  # nobody's client (`Journeys._decided`)
             value = amount * t.transactions
             self.world.emit(CaseStep(self.world.env.now, person.id, person.case, value, False))
 

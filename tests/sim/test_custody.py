@@ -6,9 +6,11 @@ from __future__ import annotations
 import pytest
 
 from sim import Simulation, load_scenario
+from sim.components.channel import LICENSED
 from sim.components.exchange import CustodyMismatch
+from sim.components.kyc import PASSED
 from sim.engine import run_replication
-from sim.records import CryptoTransfer
+from sim.records import ChannelSwitched, CryptoTransfer, KycDecided
 from tests.conftest import BASELINE, SMALL
 
 LAPSING = [
@@ -58,3 +60,19 @@ def test_a_custody_that_no_longer_matches_the_clients_fails_the_run_loudly() -> 
     with pytest.raises(CustodyMismatch, match="exchange 0"):
         simulation.advance(1)
     assert run_replication(scenario).status == "ok"
+
+
+def test_an_applicant_who_fails_kyc_is_no_exchanges_client() -> None:
+    # both ways into KYC: arriving licensed, and sent there by a bank block (`_try_licensed`)
+    scenario = load_scenario(BASELINE, [*SMALL, "run.days=120", "banks.unlicensed_block_prob=0.9"])
+    simulation = Simulation(scenario, keep_records=True)
+    simulation.run()
+    records = simulation.recorder.records  # type: ignore[union-attr]
+    redirected = {
+        r.person for r in records if isinstance(r, ChannelSwitched) and r.channel == LICENSED
+    }
+    failed = {r.person for r in records if isinstance(r, KycDecided) and r.outcome != PASSED}
+    assert failed - redirected and failed & redirected, "both ways must be exercised"
+    people = simulation.world.population.people
+    assert {pid: people[pid].exchange for pid in failed} == dict.fromkeys(failed, -1)
+    assert simulation.kpis()["custody_mismatch_btc"] == 0.0
