@@ -615,15 +615,20 @@ def validate_command(
     scenarios: Annotated[list[Path], typer.Argument(help="Scenario files.", show_default=False)],
     allow_dir: AllowOpt = None,
 ) -> None:
-    """Check scenario files (and target files under a `targets/` folder): exit 0, or print every
-    error with file, line and key."""
+    """Check scenario files (and target and prior files, in `targets/` and `priors/` folders; a
+    library file by name, as a scenario): exit 0, or print every error with file, line and key."""
     from sim.targets import load_targets
 
     problems: list[str] = []
     for path in scenarios:
         try:
-            if path.parent.name == "targets":
-                load_targets(path)
+            found = find_scenario(path)
+            if found.parent.name == "targets":
+                load_targets(found)
+            elif found.parent.name == "priors":
+                from sim.experiments.priors import load_priors
+
+                load_priors(found)
             else:
                 load_scenario(path, (), allow_dir or ())
             out_console.print(f"[green]ok[/green]  {path}", highlight=False)

@@ -97,6 +97,19 @@ def test_a_library_scenario_opens_by_name_from_any_folder(layout: tuple[Path, Pa
     assert result.exit_code == 2 and "aifc_pilot_2099: no such scenario file" in result.output
 
 
+def test_validate_checks_target_and_prior_files_by_their_own_rules_and_library_name(
+    tmp_path: Path,
+) -> None:
+    # the tests run in a fresh folder with no configs/ of its own (conftest)
+    result = runner.invoke(app, ["validate", "priors/kz", "targets/kz.yaml", "priors/tm"])
+    assert result.exit_code == 0, result.output
+    (tmp_path / "priors").mkdir()
+    mine = write(tmp_path / "priors" / "mine.yaml", "regime: kz\npriors: {kyc.reviewrs: {}}\n")
+    result = runner.invoke(app, ["validate", str(mine)])
+    assert result.exit_code == 2 and "kyc.reviewrs" in result.output
+    assert "unknown key 'regime'" not in result.output  # read as priors, not as a scenario
+
+
 def test_a_folder_named_with_allow_dir_or_the_setting_may_be_read(
     layout: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
