@@ -19,6 +19,7 @@ from tests.tui.conftest import BASELINE, record_calls, wait_for
 from tui.app import SandboxApp
 from tui.comparer import NICENESS, ComparisonJob
 from tui.messages import ComparisonFinished
+from tui.screens.compare import time_left
 from tui.screens.editor import EditorScreen
 from tui.widgets.charts import SeriesChart
 
@@ -221,6 +222,13 @@ async def test_compare_shows_the_change_so_far_as_pairs_finish_and_stop_keeps_th
         assert 2 <= kept < 40
         assert f"{kept} of 40" in str(app.screen.query_one("#compare-note").render())
         assert table.row_count > 0
+
+
+def test_the_time_left_never_reads_about_nothing() -> None:
+    assert time_left(None) == ""  # no estimate before a rate
+    assert time_left(0.45) == ", almost done"  # it rounded to "about 0 s left"
+    assert time_left(0.6) == ", about 1 s left"
+    assert time_left(125) == ", about 2 min 05 s left"
 
 
 def test_partial_comparisons_grow_pair_by_pair_and_end_as_the_whole() -> None:

@@ -131,8 +131,7 @@ class CompareScreen(TabbedScreen):
         bar.update(progress=fraction)
         shown = app.comparison
         if job is not None:
-            eta = job.eta()
-            left = f", about {_duration(eta)} left" if eta is not None else ""
+            left = time_left(job.eta())
             note = f"{note} · {_duration(_elapsed(job.started))} so far{left} · x stops, keeps"
             shown = job.partial or None
         elif app.compare_error:
@@ -285,6 +284,14 @@ def _first_pair(baseline: Scenario, reform: Scenario, replications: int) -> str:
 
 def _elapsed(started: float) -> float:
     return time.perf_counter() - started
+
+
+def time_left(eta: float | None) -> str:
+    """ ", about 12 s left" from the comparison's estimate; nothing before it has one, and
+    "almost done" once it rounds to nothing (not "about 0 s left")."""
+    if eta is None:
+        return ""
+    return ", almost done" if eta < 0.5 else f", about {_duration(eta)} left"
 
 
 def _duration(seconds: float) -> str:
