@@ -203,7 +203,7 @@ def _resolve(
         cycle = " -> ".join(str(p) for p in (*chain, path.resolve()))
         raise ScenarioError([f"{path}: extends itself in a cycle ({cycle})"])
     data, sources = _read(path)
-    _a_scenario(path, data)
+    refuse_foreign(path, data, (*Scenario.model_fields, "extends"), "scenario")
     parent = data.pop("extends", None)
     if parent is None:
         return data, sources
@@ -220,18 +220,17 @@ def _resolve(
     return merge(base, data), base_sources
 
 
-def _a_scenario(path: Path, data: Mapping[str, Any]) -> None:
-    """Refuse a mapping none of whose top-level keys is a scenario's as one error that quotes
-    none of them: a file named by mistake (a password file, a service's settings) is not echoed
-    key by key as "unknown keys". A file with any scenario key is a scenario with typos, and its
-    unknown keys are named (`validate`). Only the scenario's own key names are quoted back: the
-    one a key is closest to, if any."""
-    sections = (*Scenario.model_fields, "extends")
-    if not data or any(key in sections for key in data):
+def refuse_foreign(path: Path, data: Mapping[str, Any], keys: Sequence[str], kind: str) -> None:
+    """Refuse a mapping none of whose top-level keys is one of a `kind` of file's `keys` as one
+    error that quotes none of them: a file named by mistake (a password file, a service's
+    settings) is not echoed key by key as "unknown keys". A file with any such key is one with
+    typos, and its unknown keys are named (clipped). Only the kind's own key names are quoted
+    back: the one a key is closest to, if any."""
+    if not data or any(key in keys for key in data):
         return
-    hint = next(filter(None, (_suggest(str(key), sections) for key in data)), "")
+    hint = next(filter(None, (_suggest(str(key), keys) for key in data)), "")
     raise ScenarioError(
-        [f"{path}: not a scenario (none of its keys is a scenario's: {', '.join(sections)}){hint}"]
+        [f"{path}: not a {kind} (none of its keys is a {kind}'s: {', '.join(keys)}){hint}"]
     )
 
 

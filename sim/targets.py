@@ -20,7 +20,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from sim.engine import ReplicationResult
-from sim.errors import ScenarioError
+from sim.errors import ScenarioError, clip
 from sim.scenario import Scenario
 from sim.summary import KPI_BY_NAME, Estimate, estimate
 
@@ -141,15 +141,18 @@ class TargetFile(_Strict):
 
 def load_targets(path: str | Path) -> TargetFile:
     """A target file, validated; every problem is one line with its file and line."""
-    from sim.loader import _locate, _message, _read
+    from sim.loader import _locate, _message, _read, refuse_foreign
 
     data, sources = _read(Path(path))
+    refuse_foreign(Path(path), data, tuple(TargetFile.model_fields), "target file")
     try:
         return TargetFile.model_validate(data)
     except ValidationError as exc:
         problems = []
         for error in exc.errors():
-            loc = tuple(str(p) for p in error["loc"] if not str(p).startswith("function-"))
+            loc = tuple(
+                clip(str(p), 40) for p in error["loc"] if not str(p).startswith("function-")
+            )
             problems.append(f"{'.'.join(loc)}: {_message(error, loc)} ({_locate(loc, sources)})")
         raise ScenarioError(problems) from None
 

@@ -17,11 +17,11 @@ from typing import Any
 
 import numpy as np
 
-from sim.errors import ScenarioError
+from sim.errors import ScenarioError, clip
 from sim.experiments.designs import currency, numeric, scale, unit_lhs
 from sim.fields import FIELD_BY_PATH, value_at
 from sim.library import library_root
-from sim.loader import _read, leaf_paths
+from sim.loader import _read, leaf_paths, refuse_foreign
 from sim.scenario import Scenario
 from sim.units import Money
 
@@ -108,12 +108,15 @@ def default_priors(scenario: Scenario) -> Path:
 
 
 def _prior(path: str, entry: Any, where: str) -> tuple[Prior | None, list[str]]:
+    shown = clip(path, 60)  # the file's own text, until it is known to be a scenario path
     if not isinstance(entry, Mapping):
-        return None, [f"{path}: expected a mapping with low/high or relative, and reason ({where})"]
+        return None, [
+            f"{shown}: expected a mapping with low/high or relative, and reason ({where})"
+        ]
     unknown = set(entry) - {"low", "high", "relative", "distribution", "reason"}
-    problems = [f"{path}: unknown key '{k}' ({where})" for k in sorted(unknown)]
+    problems = [f"{shown}: unknown key '{clip(str(k), 40)}' ({where})" for k in sorted(unknown)]
     if path not in leaf_paths() or path not in FIELD_BY_PATH:
-        return None, [f"{path}: no such scenario path (see sandbox paths) ({where})"]
+        return None, [f"{shown}: no such scenario path (see sandbox paths) ({where})"]
     spec = FIELD_BY_PATH[path]
     if spec.kind not in NUMERIC_KINDS:
         problems.append(f"{path}: a prior needs a numeric parameter, this is {spec.kind} ({where})")
@@ -163,10 +166,12 @@ def load_priors(path: str | Path) -> Priors:
     """Read and validate a priors file; every problem is one line with its file and line."""
     path = Path(path)
     data, sources = _read(path)
+    keys = ("regime", "description", "priors")
+    refuse_foreign(path, data, keys, "priors file")
     problems = [
-        f"unknown key '{k}' ({sources.get((k,), path)})"
+        f"unknown key '{clip(str(k), 40)}' ({sources.get((k,), path)})"
         for k in data
-        if k not in {"regime", "description", "priors"}
+        if k not in keys
     ]
     entries = data.get("priors")
     if not isinstance(entries, Mapping) or not entries:

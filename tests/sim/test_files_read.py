@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from sim.cli import app
 from sim.errors import MAX_PROBLEMS
+from sim.experiments.priors import load_priors
 from sim.files import ALLOW_ENV
 from sim.loader import MAX_DEPTH, ScenarioError, load_scenario
 from tests.conftest import BASELINE
@@ -149,6 +150,17 @@ def test_a_mapping_with_no_scenario_key_is_one_error_that_quotes_none_of_it(
     # a near miss of a scenario key is named by the scenario's key only
     (message,) = problems(write(tmp_path / "x.yaml", f"rnu: {{days: 3}}\n{SECRET}: 1\n"))
     assert message.endswith("; did you mean 'run'?") and SECRET not in message
+    # nor as a priors file (`--priors` names any file) or a target file
+    with pytest.raises(ScenarioError) as caught:
+        load_priors(shadow)
+    assert caught.value.problems == [
+        f"{shadow}: not a priors file (none of its keys is a priors file's: regime, description,"
+        " priors)"
+    ]
+    (targets := tmp_path / "targets").mkdir()
+    result = runner.invoke(app, ["validate", str(write(targets / "t.yaml", shadow.read_text()))])
+    assert result.exit_code == 2 and "not a target file" in result.output
+    assert SECRET not in result.output
     # any scenario key makes it a scenario with typos, each named (as `validate` shows them)
     assert problems(write(tmp_path / "y.yaml", f"name: y\n{SECRET}: 1\n")) == [
         f"{SECRET}: unknown key '{SECRET}' ({tmp_path / 'y.yaml'} line 2)"
