@@ -93,6 +93,26 @@ def check_calendar(scenario: Scenario, sources: Mapping[KeyPath, str]) -> list[s
     return []
 
 
+def check_prices(scenario: Scenario, sources: Mapping[KeyPath, str]) -> list[str]:
+    """A replayed price path (`market.btc_model: csv`) is named, reads, and covers the run: read
+    when the scenario loads, so `validate` finds what the run would fail on."""
+    from sim.components.market import read_prices
+    from sim.errors import ScenarioError
+
+    market = scenario.market
+    if market.btc_model != "csv":
+        return []
+    if market.btc_csv is None:
+        where = _where("market.btc_model", sources)
+        return [f"market.btc_csv: needed when market.btc_model is csv ({where})"]
+    where = _where("market.btc_csv", sources)
+    try:
+        read_prices(market.btc_csv, scenario.run.days + 1)
+    except ScenarioError as error:
+        return [f"{problem} ({where})" for problem in error.problems]
+    return []
+
+
 def check_fees(found: list[tuple[dt.date, Scenario]], sources: Mapping[KeyPath, str]) -> list[str]:
     """A buyer never pays more in fees and premiums than the purchase (the first date it fails)."""
     for since, state in found:
@@ -153,7 +173,7 @@ def check_magnitudes(
 
 def check_scenario(scenario: Scenario, sources: Mapping[KeyPath, str]) -> list[str]:
     """Every cross-field problem of a scenario whose fields and dated rules are valid."""
-    problems = check_calendar(scenario, sources)
+    problems = check_calendar(scenario, sources) + check_prices(scenario, sources)
     found = states(scenario)
     problems += check_fees(found, sources)
     problems += check_magnitudes(found, sources)

@@ -15,7 +15,7 @@ from sim.rng import exact
 from sim.scenario import MarketSection
 
 
-def _read_series(path: str, days: int) -> list[float]:
+def read_prices(path: str, days: int) -> list[float]:
     """Daily prices from a CSV with columns date,price_usd; errors quote no more than a cell."""
     text = read_text(Path(path), MAX_DATA_BYTES, "price file")
     rows = csv.DictReader(io.StringIO(text, newline=""))
@@ -52,7 +52,7 @@ class Market:
         if config.btc_model == "csv":
             if config.btc_csv is None:
                 raise ScenarioError(["market.btc_csv: needed when market.btc_model is csv"])
-            self.btc_usd = _read_series(config.btc_csv, days + 1)
+            self.btc_usd = read_prices(config.btc_csv, days + 1)
         else:
             dt = 1 / 365
             sigma = config.btc_volatility_per_year

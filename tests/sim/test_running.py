@@ -49,6 +49,26 @@ def test_a_run_past_the_calendars_end_is_refused_when_the_file_loads() -> None:
     assert problem.startswith("run.start_date, run.days: a run of 60 days from 9999-12-01")
 
 
+def test_a_replayed_price_file_that_cannot_drive_the_run_is_refused_when_the_file_loads(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "prices.csv").write_text("date,price_usd\n2022-07-01,20000\n2022-07-02,20100\n")
+    (tmp_path / "bad.csv").write_text("date,price_usd\n2022-07-01,-3\n")
+    replay = "market:\n  btc_model: csv\n  btc_csv: {}\n"
+    where = f"({tmp_path / 's.yaml'} line 4)"
+    assert problems(["run.days=10"], replay.format("prices.csv"), tmp_path) == [
+        f"market.btc_csv: {tmp_path / 'prices.csv'} has 2 days of prices, the run needs 11 {where}"
+    ]
+    assert problems([], replay.format("bad.csv"), tmp_path) == [
+        f"market.btc_csv: {tmp_path / 'bad.csv'} line 2: price_usd must be a number > 0, got "
+        f"'-3' {where}"
+    ]
+    (problem,) = problems(["market.btc_model=csv"])
+    assert problem.startswith("market.btc_csv: needed when market.btc_model is csv (--set")
+    problems(["run.days=2"], replay.format("prices.csv"), tmp_path)  # 2 prices: 1 day short
+    assert load_scenario(tmp_path / "s.yaml", ["run.days=1"]).run.days == 1  # enough
+
+
 def test_amounts_not_exact_to_the_tiyn_are_refused_when_the_file_loads() -> None:
     (problem,) = problems(["banks.edd_threshold=900000000000 USD", "market.usd_kzt=1000"])
     assert problem.startswith("banks.edd_threshold: 900_000_000_000 USD is 900,000,000,000,000 KZT")
