@@ -282,8 +282,9 @@ class Simulation:
     def snapshot(self) -> Snapshot:
         t, k = self.tally, self.scenario.population.scale_factor
         funnel = {  # real people
-            "arrived": k * t.arrivals,
-            "chose_licensed": k * t.channels["licensed"],
+            "arrived": k * t.arrivals + t.identities,
+            "chose_licensed": k * t.channels["licensed"] + t.identities,
+            "redirected": t.redirected,  # so "applied" can be more than chose licensed
             "applied": t.applicants,
             "passed": t.kyc["passed"],
             "rejected": t.kyc["rejected"],
@@ -305,7 +306,7 @@ class Simulation:
         t, world = self.tally, self.world
         k = self.scenario.population.scale_factor
         running = totals(t, world)
-        cumulative = {"arrivals": k * t.arrivals, **running}
+        cumulative = {"arrivals": k * t.arrivals + t.identities, **running}
         flows = {name: v - self._previous.get(name, 0.0) for name, v in cumulative.items()}
         self._previous = cumulative
         exchanges = world.exchanges.active

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from sim.components.miners import MINERS
-from sim.components.population import real_people
+from sim.components.population import RECRUITS, real_people
 from sim.records import (
     Alert,
     AlertClosed,
@@ -114,7 +114,13 @@ class Tally:
         """Real people one simulated person stands for (`real_people`: a person simulated at
         full size stands for one)."""
         self.arrivals = 0
+        """Sampled arrivals (each `scale` real people), by their channel in `channels`."""
+        self.identities = 0
+        """Synthetic identities a laundering case sent to KYC (each one real applicant, licensed
+        by choice: `channels` leaves them out)."""
         self.applicants = 0.0
+        self.redirected = 0.0
+        """Applicants a bank block sent to KYC (unlicensed buyers before), in real people."""
         self.kyc = {"passed": 0.0, "rejected": 0.0, "abandoned": 0.0}
         self.kyc_passed_reviewed = 0.0
         self.legit_decided = self.legit_rejected = 0
@@ -185,8 +191,11 @@ class Tally:
     # --- people, KYC, trading -------------------------------------------------------------------
 
     def _arrived(self, r: PersonArrived) -> None:
-        self.arrivals += 1
-        self.channels[r.channel] += 1
+        if r.person >= RECRUITS:  # a laundering case's synthetic identity: one real applicant
+            self.identities += 1
+        else:  # a sampled arrival: `scale` real people
+            self.arrivals += 1
+            self.channels[r.channel] += 1
         if r.exchange >= 0:
             self.applicants += real_people(r.person, self.scale)
 
@@ -196,7 +205,9 @@ class Tally:
 
     def _switched(self, r: ChannelSwitched) -> None:
         if r.channel == "licensed":  # redirected by a bank block: a licensed applicant after all
-            self.applicants += real_people(r.person, self.scale)
+            w = real_people(r.person, self.scale)
+            self.applicants += w
+            self.redirected += w
         else:
             self.channels["fallback"] += 1
 

@@ -123,3 +123,17 @@ def test_miners_sales_alerts_are_counted_once_whatever_the_scale_factor(scale_fa
     alerts = [r for r in records if isinstance(r, Alert)]
     assert alerts and all(r.person == MINERS for r in alerts)
     assert simulation.kpis()["aml_alerts"] == len(alerts)
+
+
+def test_the_funnels_applicants_are_those_who_chose_licensed_and_those_a_block_sent() -> None:
+    # "applied for KYC" exceeds "chose a licensed exchange" once banks block: the funnel says
+    # why. A laundering case's synthetic identity is one real applicant, not a sampled agent's
+    # scale-factor many (the baseline has such cases).
+    simulation = _run("run.days=120", "banks.unlicensed_block_prob=0.9")
+    funnel, tally = simulation.snapshot().funnel, simulation.tally
+    assert funnel["redirected"] > 0.1 * funnel["chose_licensed"] and tally.identities > 0
+    assert funnel["applied"] == pytest.approx(funnel["chose_licensed"] + funnel["redirected"])
+    arrivals = sum(row["arrivals"] for row in simulation.rows)
+    k = simulation.scenario.population.scale_factor
+    assert funnel["arrived"] == arrivals == tally.arrivals * k + tally.identities
+    assert list(funnel)[1:4] == ["chose_licensed", "redirected", "applied"]

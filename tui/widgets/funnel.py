@@ -1,4 +1,5 @@
-"""The KYC funnel: who arrived, chose a licensed exchange, applied, passed or fell out."""
+"""The KYC funnel: who arrived, chose a licensed exchange (or was sent to one by a bank block),
+applied, passed or fell out."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from textual.widgets import Static
 LABELS = {
     "arrived": "arrived wanting crypto",
     "chose_licensed": "chose a licensed exchange",
+    "redirected": "+ sent by a bank block",
     "applied": "applied for KYC",
     "passed": "passed KYC",
     "rejected": "rejected by KYC",
