@@ -26,7 +26,9 @@ HEADLINE = {
 """The KPIs `runs list` shows, with their short column titles."""
 
 runs_app = typer.Typer(
-    help="The run history: every run, comparison and study.", no_args_is_help=True
+    help="The run history: every run, comparison and study.",
+    no_args_is_help=True,
+    rich_markup_mode="markdown",
 )
 StoreOpt = Annotated[
     Path | None,

@@ -34,7 +34,7 @@ from sim.summary import KPI_BY_NAME, Estimate, format_value
 ScenarioArg = Annotated[Path, typer.Argument(help="Scenario YAML file.", show_default=False)]
 PriorsOpt = Annotated[
     Path | None,
-    typer.Option(help="Priors file (default: configs/priors/<regime>.yaml for the scenario)."),
+    typer.Option(help="Priors file (default: `configs/priors/<regime>.yaml` for the scenario)."),
 ]
 
 

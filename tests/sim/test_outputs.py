@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import csv
+import inspect
 import json
+import re
 from pathlib import Path
+from typing import Any
 
 import pytest
+import typer
 from typer.testing import CliRunner
 
 import sim.checks
@@ -154,3 +158,33 @@ def test_a_scenario_with_typologies_writes_the_scorecard(tmp_path: Path) -> None
         rows = list(csv.DictReader(handle))
     assert {"typology", "recall", "precision", "analyst_hours"} <= set(rows[0])
     assert "legitimate" in {row["typology"] for row in rows}
+
+
+def _commands(group: Any, prefix: tuple[str, ...] = ()) -> list[tuple[tuple[str, ...], Any]]:
+    """Every command and sub-command of a (Typer) group, by its names, with the command."""
+    found = []
+    for name, command in group.commands.items():
+        found.append(((*prefix, name), command))
+        if hasattr(command, "commands"):
+            found += _commands(command, (*prefix, name))
+    return found
+
+
+def _words(text: str) -> list[str]:
+    return re.sub(r"[│╭╮╰╯─*\s]+", " ", text.replace("`", "")).split()
+
+
+def test_every_commands_help_reads_as_its_text_reflowed_to_the_terminal() -> None:
+    # `--help` renders the docstrings as Markdown: paragraphs reflow to the width (no line broken
+    # where the source was), and no word is lost (`<regime>` read as an HTML tag vanished)
+    commands = _commands(typer.main.get_command(app))
+    assert len(commands) > 20
+    for names, command in commands:
+        output = runner.invoke(app, [*names, "--help"], env={"COLUMNS": "100"}).output
+        said = iter(_words(output))
+        for text in [command.help or "", *(getattr(p, "help", "") or "" for p in command.params)]:
+            text = inspect.cleandoc(text).partition("\f")[0]
+            missing = [word for word in _words(text) if word not in said]
+            assert not missing, (names, missing[:5])
+    output = runner.invoke(app, ["compare", "--help"], env={"COLUMNS": "80"}).output
+    assert "significant (★) when it passes" in output  # was "significant\n(★) when"
