@@ -859,6 +859,11 @@ def serve_command(
     scenario = find_scenario(scenario) if scenario is not None else None
     if scenario is not None and not scenario.is_file():
         problems.append(f"{scenario}: no such scenario file")
+    elif scenario is not None:
+        try:  # checked here, not in each participant's page
+            load_scenario(scenario)
+        except ScenarioError as error:
+            problems.extend(error.problems)
     if public_url is not None and not public_url.startswith(("http://", "https://")):
         problems.append(f"--public-url: must start with http:// or https://, got {public_url!r}")
     if workshop is not None and workshop.exists() and not workshop.is_dir():

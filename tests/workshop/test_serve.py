@@ -89,6 +89,12 @@ def test_bad_serve_options_are_one_line_each_and_exit_2(tmp_path: Path) -> None:
     lines = [line for line in result.output.splitlines() if line.strip()]
     assert len(lines) == 3 and all(line.startswith("error: ") for line in lines)
     assert "Traceback" not in result.output
+    # a scenario with errors is refused before the room opens, not in each participant's page
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("name: broken\nkyc: {reviewrs: 3}\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["serve", str(broken)])
+    assert result.exit_code == 2
+    assert result.output.startswith("error: kyc.reviewrs: unknown key 'reviewrs'")
 
 
 async def _nothing(*_: object) -> None:
