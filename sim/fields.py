@@ -23,6 +23,7 @@ from annotated_types import Ge, Gt, Le, Lt
 from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
+from sim.checks import check_scenario
 from sim.loader import (
     KeyPath,
     ScenarioError,
@@ -327,9 +328,11 @@ def validate_edits(base: Path, edits: Mapping[str, str]) -> tuple[Scenario | Non
         scenario = Scenario.model_validate(data)
     except ValidationError:
         scenario = None
-    if scenario is not None:
-        rule_problems = check_rules(scenario, sources, leaf_paths())
-        return (None, _owned(rule_problems, edits)) if rule_problems else (scenario, {})
+    if scenario is not None:  # then the dated rules, then across fields, as a file loads
+        problem_lines = check_rules(scenario, sources, leaf_paths())
+        if not problem_lines:
+            problem_lines = check_scenario(scenario, sources)
+        return (None, _owned(problem_lines, edits)) if problem_lines else (scenario, {})
     try:
         validate(data, sources)
     except ScenarioError as error:

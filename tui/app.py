@@ -241,8 +241,9 @@ class SandboxApp(App[None]):
         self.validating = True
         self.session_signal.publish(False)
         edits, base = dict(self.session.edits), self.session.base_path
+        checked = self._checkable(edits)
         self.run_worker(
-            lambda: self.call_from_thread(self._validated, base, edits, check_edits(base, edits)),
+            lambda: self.call_from_thread(self._validated, base, edits, check_edits(base, checked)),
             group="validate",
             thread=True,
             exit_on_error=False,
@@ -260,12 +261,18 @@ class SandboxApp(App[None]):
     def validate_now(self) -> bool:
         """Validate the edits here and now (before running what was just typed)."""
         session = self.session
-        session.apply(*check_edits(session.base_path, dict(session.edits)))
+        session.apply(*check_edits(session.base_path, self._checkable(dict(session.edits))))
         self._refuse_file_fields()
         self.validating = False
         self.session_signal.publish(False)
         self.refresh_bindings()
         return session.valid
+
+    def _checkable(self, edits: dict[str, str]) -> dict[str, str]:
+        """The edits to validate: in a workshop, not those naming a file (`_refuse_file_fields`
+        refuses them), so that validating reads none (a replayed price file is read when a
+        scenario loads)."""
+        return {path: text for path, text in edits.items() if not self.room.refuses(path)}
 
     def _refuse_file_fields(self) -> None:
         """In a workshop, an edit that names a file is a problem at its field (nothing is read)."""

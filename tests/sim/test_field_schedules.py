@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from sim import Simulation, load_scenario
+from sim.errors import ScenarioError
 from sim.fields import (
     FIELD_BY_PATH,
     changes,
@@ -79,3 +80,24 @@ def test_one_value_in_place_of_a_schedule_holds_in_the_reason_trail_from_the_sta
 def test_a_bad_value_in_a_schedule_names_its_date() -> None:
     _, problems = validate_edits(BASELINE, {BLOCK: "from 2023-04: 1.5"})
     assert "2023-04-01" in problems[BLOCK] and "<= 1" in problems[BLOCK]
+
+
+@pytest.mark.parametrize(
+    "edits",
+    [
+        {"unlicensed.fee": "0.99", "unlicensed.p2p_premium": "0.02"},  # fees
+        {"run.start_date": "9999-12-01", "run.days": "60"},  # the calendar
+        {"market.btc_model": "csv"},  # a replayed price path with no file
+        {"banks.edd_threshold": "900000000000 USD", "market.usd_kzt": "1000"},  # magnitudes
+    ],
+    ids=["fees", "calendar", "prices", "magnitudes"],
+)
+def test_the_editor_refuses_what_loading_the_file_refuses(edits: dict[str, str]) -> None:
+    # the TUI's what-if once passed these (the engine then failed on them: a negative posting,
+    # a date past the calendar, no price file): the checks across fields run for it too
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(BASELINE, [f"{path}={text}" for path, text in edits.items()])
+    scenario, problems = validate_edits(BASELINE, edits)
+    assert scenario is None and len(problems) == 1
+    ((owner, message),) = problems.items()
+    assert owner in edits and caught.value.problems[0].startswith(message)

@@ -23,6 +23,7 @@ from textual.visual import Visual, visualize
 from textual.widgets import Input, Static, Tabs
 
 import sim
+import sim.checks
 from sim import load_scenario
 from sim.engine import Snapshot
 from sim.processes import init_worker
@@ -212,18 +213,18 @@ def test_a_snapshot_sent_before_the_simulation_heard_a_pause_does_not_undo_it() 
 
 
 async def test_failed_run_shows_its_error_and_the_app_keeps_working(
-    tiny: Path, workdir: Path
+    tiny: Path, workdir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # the price file is checked when the scenario validates: here as if cut short after (the
+    # run's own process reads it, and fails); a scenario that validates never fails otherwise
+    monkeypatch.setattr(sim.checks, "check_prices", lambda *_: [])
     prices = workdir / "prices.csv"
-    days = "".join(f"2022-07-{d + 1:02d},{20000 + d}\n" for d in range(31))
-    prices.write_text("date,price_usd\n" + days, encoding="utf-8")
+    prices.write_text("date,price_usd\n2022-07-01,20000\n2022-07-02,20100\n", encoding="utf-8")
     app = SandboxApp(tiny, blink=False)
     async with app.run_test(size=(80, 24)) as pilot:
         app.session.set_text("market.btc_model", "csv")
         app.session.set_text("market.btc_csv", str(prices))
-        assert app.validate_now()  # the price file is read when the scenario loads
-        # and cut short after: the run fails on it (a scenario that loads never fails otherwise)
-        prices.write_text("date,price_usd\n2022-07-01,20000\n2022-07-02,20100\n", encoding="utf-8")
+        assert app.validate_now()
         await pilot.press("3", "space")
         await wait_for(pilot, lambda: app.run_state.status == "failed")
         await pilot.pause()
