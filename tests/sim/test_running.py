@@ -17,6 +17,7 @@ from sim.cli import app
 from sim.engine import Simulation, run_replication
 from sim.loader import ScenarioError, load_scenario
 from sim.size import check_size, estimate
+from sim.workshop.roleplay import RolePlay
 from tests.conftest import BASELINE, CONFIGS
 
 runner = CliRunner()
@@ -67,6 +68,25 @@ def test_a_replayed_price_file_that_cannot_drive_the_run_is_refused_when_the_fil
     assert problem.startswith("market.btc_csv: needed when market.btc_model is csv (--set")
     problems(["run.days=2"], replay.format("prices.csv"), tmp_path)  # 2 prices: 1 day short
     assert load_scenario(tmp_path / "s.yaml", ["run.days=1"]).run.days == 1  # enough
+
+
+def test_shutdowns_and_licence_applications_a_year_are_bounded_in_files_and_role_play() -> None:
+    # enforcement shutdowns and licence applications are simulated at full size, whatever the
+    # scale factor: a billion a year stalled a run (a minute a simulated day), and the shared world
+    # of a role-play, where the regulator's team holds the shutdowns lever
+    assert problems(
+        ["unlicensed.shutdowns_per_year=1e9", "regulator.applications_per_year=1e9"]
+    ) == [
+        "regulator.applications_per_year: must be <= 1000.0, got 1000000000.0 "
+        "(--set regulator.applications_per_year=1e9)",
+        "unlicensed.shutdowns_per_year: must be <= 10000.0, got 1000000000.0 "
+        "(--set unlicensed.shutdowns_per_year=1e9)",
+    ]
+    world = RolePlay(load_scenario(BASELINE, ["run.days=60", "population.scale_factor=250"]))
+    world.join("ministry", "regulator")
+    with pytest.raises(ScenarioError, match="less than or equal to 10000"):
+        world.move("ministry", "unlicensed.shutdowns_per_year", "1e9")
+    assert world.move("ministry", "unlicensed.shutdowns_per_year", "10000").value == 10_000
 
 
 def test_amounts_not_exact_to_the_tiyn_are_refused_when_the_file_loads() -> None:
