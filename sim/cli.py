@@ -62,6 +62,16 @@ app = typer.Typer(
 )
 out_console = Console()
 err_console = Console(stderr=True)
+PIPED_WIDTH = 160
+"""Columns a table gets in a pipe or a file, which have no width of their own: Rich's 80 cut
+the targets' verdicts and the run summary's columns to "…" there."""
+
+
+def print_table(table: Table) -> None:
+    """A table at the terminal's width, or in a pipe or a file at `PIPED_WIDTH`, a row a line."""
+    console = out_console if out_console.is_terminal else Console(width=PIPED_WIDTH)
+    console.print(table)
+
 
 ScenarioArg = Annotated[Path, typer.Argument(help="Scenario YAML file.", show_default=False)]
 SetOpt = Annotated[
@@ -296,9 +306,9 @@ def run_command(
     except KeyboardInterrupt:
         raise _fail([f"stopped at once; nothing written to {out}"], code=130) from None
     _remember(run_entry(result, final, **(extra or {})))
-    out_console.print(_summary_table(result))
+    print_table(_summary_table(result))
     if result.replications and result.replications[0].scorecard:
-        out_console.print(_scorecard_table(result))
+        print_table(_scorecard_table(result))
     written = ", ".join(str(final / name) for name in names)
     out_console.print(f"wrote {written}  ({result.wall_seconds:.1f} s)")
     _warn(result.warnings)
@@ -445,9 +455,7 @@ def compare_command(
         if not pairs:
             raise _fail(["interrupted before any pair of replications finished"], 130) from None
         comparison = pairs[-1]
-    # a pipe or a file has no width: keep each KPI on one line there
-    console = out_console if out_console.is_terminal else Console(width=160)
-    console.print(_comparison_table(comparison))
+    print_table(_comparison_table(comparison))
     if comparison.remembered:
         out_console.print(
             f"{comparison.remembered} replications taken from {remember}, not run "
@@ -554,9 +562,7 @@ def targets_command(
     if as_json:
         sys.stdout.write(json.dumps(rows, indent=2, ensure_ascii=False) + "\n")
     else:
-        out_console.print(
-            _targets_table(loaded, target_file.regime, rows, len(result.replications))
-        )
+        print_table(_targets_table(loaded, target_file.regime, rows, len(result.replications)))
     if not any(c.inside is not None for c in checks):
         raise _fail([f"{loaded.name}: no target of {target_file.regime} falls inside the run"])
     missed = [row for row in rows if row["inside"] is False]
@@ -803,7 +809,7 @@ def scoreboard_command(
         table.add_column(column)
     for rank, person, why in scoreboard(room, found.goal):
         table.add_row(str(rank or "-"), person.name, why)
-    out_console.print(table)
+    print_table(table)
 
 
 @app.command("serve")

@@ -12,7 +12,7 @@ import typer
 from rich.table import Table
 from ruamel.yaml import YAML
 
-from sim.cli import _fail, out_console
+from sim.cli import _fail, out_console, print_table
 from sim.fields import FIELD_BY_PATH, changes, display_value
 from sim.formatting import format_interval, format_value
 from sim.scenario import Scenario
@@ -90,7 +90,7 @@ def list_command(
             e.status,
             *(_value(n, values.get(n)) for n in HEADLINE),
         )
-    out_console.print(table)
+    print_table(table)
 
 
 def _kpi_table(title: str, rows: list[KpiRow], limit: int = 6) -> Table:
@@ -140,7 +140,7 @@ def show_command(
             out_console.print(f"[bold]{label}:[/bold] {value}", highlight=False, soft_wrap=True)
     rows = history.kpis(entry_id)
     if rows:
-        out_console.print(_kpi_table(f"run {entry_id}: {e.name}", rows))
+        print_table(_kpi_table(f"run {entry_id}: {e.name}", rows))
 
 
 def _scenario(entry: Entry) -> Scenario | None:
@@ -192,4 +192,4 @@ def diff_command(
         va = ka[name].mean if name in ka else math.nan
         vb = kb[name].mean if name in kb else math.nan
         table.add_row(name, _value(name, va), _value(name, vb), _value(name, vb - va, signed=True))
-    out_console.print(table)
+    print_table(table)

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from sim.cli import DaysOpt, MaxAgentsOpt, SetOpt, _fail, out_console
+from sim.cli import DaysOpt, MaxAgentsOpt, SetOpt, _fail, out_console, print_table
 from sim.cli_experiments import (
     RepsOpt,
     SchedulerOpt,
@@ -82,7 +82,7 @@ def uncertainty_command(
         table.add_column(column, justify="left" if column == "KPI" else "right")
     for name, s in spreads.items():
         table.add_row(name, _fmt(name, s.median), _fmt(name, s.p05), _fmt(name, s.p95))
-    out_console.print(table)
+    print_table(table)
     rows: list[KpiRow] = []
     for name, s in spreads.items():
         rows += [
@@ -175,7 +175,7 @@ def sensitivity_command(
             table.add_row(
                 str(i), index.name, f"{index.value:.4g}", f"{index.conf:.2g}", f"{index.second:.4g}"
             )
-        out_console.print(table)
+        print_table(table)
         remember_study(
             "sensitivity",
             base.base,
@@ -209,7 +209,7 @@ def sensitivity_command(
                 table.add_row(
                     s.path, f"{s.low} → {s.high}", _fmt(kpi, s.at_low), _fmt(kpi, s.at_high)
                 )
-            out_console.print(table)
+            print_table(table)
     except ScenarioError as error:
         raise _fail(error.problems) from None
     out_console.print(
@@ -252,7 +252,7 @@ def robust(
         table.add_row(
             r.kpi, f"{r.falls:.0%}", f"{r.rises:.0%}", format_value(r.median_change, unit, True)
         )
-    out_console.print(table)
+    print_table(table)
     if left_out:
         out_console.print(
             f"not sampled (the reform sets them): {', '.join(left_out)}", highlight=False

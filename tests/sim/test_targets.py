@@ -100,3 +100,14 @@ def test_invalid_target_files_name_each_problem_with_its_line(
     assert problem in str(error.value) and "t.yaml" in str(error.value)
     result = runner.invoke(app, ["targets", str(_world(tmp_path, text)), *FAST])
     assert result.exit_code == 2 and "Traceback" not in result.output
+
+
+def test_the_verdict_table_keeps_every_column_whole_in_a_pipe_or_a_file(tmp_path: Path) -> None:
+    # a pipe has no width: at Rich's 80 columns the library's targets cut "verdict" to "…"
+    long = MET.replace("six_exchanges_in_july", "licensed_exchanges_in_the_first_july_of_the_pilot")
+    result = runner.invoke(app, ["targets", str(_world(tmp_path, long + MISSED)), *FAST])
+    header = next(line for line in result.output.splitlines() if "target" in line and "┃" in line)
+    assert [cell.strip() for cell in header.strip("┃ ").split("┃")] == [
+        "target", "range", "model mean", "95% CI", "verdict", "source"
+    ]  # fmt: skip
+    assert "licensed_exchanges_in_the_first_july_of_the_pilot" in result.output
