@@ -14,6 +14,8 @@ from collections.abc import Iterator, Mapping
 
 from pydantic import BaseModel
 
+from sim.components.market import read_prices
+from sim.errors import ScenarioError
 from sim.rules import KeyPath, states
 from sim.scenario import Scenario
 from sim.shocks import ON_AN_EXCHANGE
@@ -96,9 +98,6 @@ def check_calendar(scenario: Scenario, sources: Mapping[KeyPath, str]) -> list[s
 def check_prices(scenario: Scenario, sources: Mapping[KeyPath, str]) -> list[str]:
     """A replayed price path (`market.btc_model: csv`) is named, reads, and covers the run: read
     when the scenario loads, so `validate` finds what the run would fail on."""
-    from sim.components.market import read_prices
-    from sim.errors import ScenarioError
-
     market = scenario.market
     if market.btc_model != "csv":
         return []
