@@ -143,10 +143,13 @@ def comparison_report(folder: Path) -> Report:
             relative = abs(k["change"] / k["baseline"]) if k["baseline"] else math.inf
             ranked.append((relative, name, k))
     ranked.sort(key=lambda item: (-item[0], item[1]))
+    label = doc.get("label") or f"{doc['reform']} vs {doc['baseline']}"  # names its changes
     summary = [
-        f"{doc['reform']} against {doc['baseline']}: {doc['replications']} paired replications on "
-        f"common random numbers (seed {doc['seed']})."
+        f"{label}: {doc['replications']} paired replications on common random numbers "
+        f"(seed {doc['seed']})."
     ]
+    if doc.get("changes"):
+        summary.append(f"What changed: {'; '.join(doc['changes'])}.")
     for _, name, k in ranked[:6]:
         direction = "rose" if k["change"] > 0 else "fell"
         ci = format_interval(name, k["ci95"]) if k["ci95"] else "—"
@@ -185,7 +188,7 @@ def comparison_report(folder: Path) -> Report:
             )
         )
     return Report(
-        f"{doc['reform']} vs {doc['baseline']}",
+        label,
         "compare",
         summary,
         [section],

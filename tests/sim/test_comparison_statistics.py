@@ -251,6 +251,12 @@ def test_compare_of_a_with_itself_plus_a_set_is_labelled_by_its_changes(
     assert "aifc_pilot_2022 + " in document["label"] and "kyc.reviewers=9" in document["label"]
     assert document["label"].endswith(" vs aifc_pilot_2022")
     assert "aifc_pilot_2022 vs aifc_pilot_2022" not in output
+    # and so is its report, which says what changed
+    code, written = _cli("report", str(tmp_path))
+    assert code == 0, written
+    report = (tmp_path / "report.md").read_text(encoding="utf-8")
+    assert report.startswith(f"# {document['label']}\n")
+    assert "What changed: kyc.reviewers: " in report and " vs aifc_pilot_2022:" in report
     assert document["seed"] == 11  # --seed applies to both sides
     assert "unit" in output and "alerts" in output  # a unit column
 
