@@ -20,7 +20,7 @@ from sim.cli_experiments import (
     stoppable,
 )
 from sim.errors import ScenarioError
-from sim.experiment import check_comparable
+from sim.experiment import check_comparable, reform_label
 from sim.experiments import make_executor
 from sim.experiments.designs import parse_factors
 from sim.experiments.priors import Priors, default_priors, load_priors
@@ -234,7 +234,8 @@ def robust(
     base = builder(baseline, None, days, max_agents)
     ref = builder(reform, [*(overrides or []), f"run.seed={base.base.run.seed}"], days, max_agents)
     found = _priors(priors, base.base)
-    out = out or Path("studies") / safe_name(f"{ref.base.name}-vs-{base.base.name}-robust")
+    named = reform_label(base.base, ref.base)  # its changes, if it shares the baseline's name
+    out = out or Path("studies") / safe_name(f"{named}-vs-{base.base.name}-robust")
     try:
         check_comparable(base.base, ref.base)
         with stoppable(out / "cells.csv") as stop, job_bar("robust comparison") as bar:
@@ -244,7 +245,7 @@ def robust(
             )
     except ScenarioError as error:
         raise _fail(error.problems) from None
-    table = Table(title=f"{ref.base.name} vs {base.base.name} in {samples} sampled worlds")
+    table = Table(title=f"{named} vs {base.base.name} in {samples} sampled worlds")
     for column in ("KPI", "falls in", "rises in", "median change"):
         table.add_column(column, justify="left" if column == "KPI" else "right")
     for r in robustness:

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from sim.errors import ScenarioError
-from sim.experiment import config_hash
+from sim.experiment import config_hash, reform_label
 from sim.experiments.designs import Factor, label
 from sim.experiments.executors import Executor
 from sim.experiments.jobs import ScenarioBuilder
@@ -334,7 +334,7 @@ def robust_compare(
         baseline,
         kept,
         reform=str(reform.path),
-        reform_name=reform.base.name,
+        reform_name=reform_label(baseline.base, reform.base),  # its changes, if it shares the name
         samples=samples,
         left_out=levers,
     )

@@ -317,3 +317,20 @@ def test_a_signal_stops_a_sweep_keeping_the_finished_jobs(tmp_path: Path) -> Non
     assert code == 130 and "Traceback" not in stderr
     assert "the same command resumes" in stderr
     assert (tmp_path / "sweep" / "cells.csv").exists()
+
+
+def test_robust_comparisons_of_different_changes_get_folders_of_their_own(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a scenario against itself plus a --set: its default folder is named by the change, so a
+    # second what-if does not find the first's folder "holding a different study"
+    monkeypatch.chdir(tmp_path)
+    robust = ["compare", str(BASELINE), str(BASELINE), "--priors", str(PRIORS), "--samples", "2"]
+    small = ["--days", "10", "--workers", "1"]
+    for block in ("0.9", "0.1"):
+        code, output = sandbox(*robust, *small, "--set", f"banks.unlicensed_block_prob={block}")
+        assert code == 0, output
+    assert sorted(p.name for p in (tmp_path / "studies").iterdir()) == [
+        "aifc_pilot_2022-banks.unlicensed_block_prob-0.1-vs-aifc_pilot_2022-robust",
+        "aifc_pilot_2022-banks.unlicensed_block_prob-0.9-vs-aifc_pilot_2022-robust",
+    ]

@@ -148,3 +148,5 @@ def test_robust_comparison_counts_worlds_and_leaves_the_reforms_levers_alone(
     assert outflow.worlds == 4 and outflow.falls == 1.0 and outflow.rises == 0.0
     saved = json.loads((tmp_path / "robust.json").read_text())
     assert saved["kpis"]["capital_outflow_kzt"]["falls"] == 1.0
+    # the reform shares the baseline's name: it is named by its change (not "X vs X")
+    assert saved["reform_name"] == "aifc_pilot_2022 + banks.unlicensed_block_prob=0.9"
