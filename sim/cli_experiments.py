@@ -107,9 +107,15 @@ def stoppable(cells: Path) -> Iterator[StopRequest]:
 
 
 def remember_study(
-    kind: str, scenario: Scenario, result: SweepResult, out: Path, rows: list[KpiRow] | None = None
+    kind: str,
+    scenario: Scenario,
+    result: SweepResult,
+    out: Path,
+    rows: list[KpiRow] | None = None,
+    name: str | None = None,
 ) -> None:
-    """Record a study in the run history (its per-cell estimates unless `rows` are given)."""
+    """Record a study in the run history (its per-cell estimates unless `rows` are given; `name`:
+    what the history lists it as, if not the scenario's name)."""
     if rows is None:
         rows = [
             row
@@ -128,6 +134,7 @@ def remember_study(
             result.wall_seconds,
             rows,
             errors,
+            name,
             cells=len(result.cells),
         )
     )

@@ -260,7 +260,7 @@ def robust(
         )
     rows = [KpiRow("falls", r.kpi, r.falls) for r in robustness]
     rows += [KpiRow("median change", r.kpi, r.median_change) for r in robustness]
-    remember_study("robust", ref.base, result, out, rows)
+    remember_study("robust", ref.base, result, out, rows, f"{named} vs {base.base.name}")
     out_console.print(f"wrote {out / 'robust.json'}")
 
 

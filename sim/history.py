@@ -64,7 +64,7 @@ def comparison_entry(
     base, reform = comparison.baseline, comparison.reform
     failed = [r for r in (base, reform) if r.status != "ok"]
     manifest = _manifest(reform.scenario, len(base.replications))
-    manifest["name"] = f"{reform.scenario.name} vs {base.scenario.name}"
+    manifest["name"] = comparison.label  # the reform by its changes if it shares the name
     entry = Entry(
         kind="compare",
         status="failed" if failed else "ok",
@@ -96,9 +96,14 @@ def study_entry(
     wall_seconds: float,
     rows: Sequence[KpiRow],
     error: str | None = None,
+    name: str | None = None,
     **details: Any,
 ) -> tuple[Entry, list[KpiRow]]:
-    """A sweep, uncertainty, sensitivity or robust-comparison study."""
+    """A sweep, uncertainty, sensitivity or robust-comparison study (`name`: what the history
+    lists it as, if not its scenario's name)."""
+    manifest = _manifest(scenario, replications)
+    if name is not None:
+        manifest["name"] = name
     entry = Entry(
         kind=kind,
         status=status,
@@ -106,7 +111,7 @@ def study_entry(
         wall_seconds=round(wall_seconds, 3),
         out_dir=str(out.resolve()),
         details=details,
-        **_manifest(scenario, replications),
+        **manifest,
     )
     return entry, list(rows)
 

@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 
 from sim.cli import app
 from sim.files import RunFolder, write_text_atomic
+from sim.store import RunStore
 from tests.conftest import BASELINE, SMALL
 
 runner = CliRunner()
@@ -334,3 +335,8 @@ def test_robust_comparisons_of_different_changes_get_folders_of_their_own(
         "aifc_pilot_2022-banks.unlicensed_block_prob-0.1-vs-aifc_pilot_2022-robust",
         "aifc_pilot_2022-banks.unlicensed_block_prob-0.9-vs-aifc_pilot_2022-robust",
     ]
+    listed = [e.name for e in RunStore(Path(os.environ["SANDBOX_STORE"])).entries(kind="robust")]
+    assert listed == [
+        "aifc_pilot_2022 + banks.unlicensed_block_prob=0.1 vs aifc_pilot_2022",
+        "aifc_pilot_2022 + banks.unlicensed_block_prob=0.9 vs aifc_pilot_2022",
+    ]  # the history lists them by their changes too, newest first

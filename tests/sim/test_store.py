@@ -86,7 +86,9 @@ def test_runs_and_comparisons_are_recorded_and_shown_without_rerunning(tmp_path:
     small_file.write_text(
         f"extends: {BASELINE}\nrun: {{days: 45}}\npopulation: {{scale_factor: 250}}\n"
     )
-    compared = runner.invoke(app, ["compare", str(small_file), str(small_file), "-r", "2"])
+    compared = runner.invoke(
+        app, ["compare", str(small_file), str(small_file), "-r", "2", "--set", "kyc.reviewers=9"]
+    )
     assert first.exit_code == second.exit_code == compared.exit_code == 0
     store = RunStore(Path(os.environ["SANDBOX_STORE"]))
     assert [e.kind for e in store.entries()] == ["compare", "run", "run"]
@@ -100,6 +102,37 @@ def test_runs_and_comparisons_are_recorded_and_shown_without_rerunning(tmp_path:
     assert "kyc.reviewers: 50 → 125" in diff.output
     kpis = {r.arm for r in store.kpis(3)}
     assert kpis == {"baseline", "reform", "change"}
+    entry = store.get(3)  # listed by what it changed, not "aifc_pilot_2022 vs aifc_pilot_2022"
+    assert entry is not None
+    assert entry.name == "aifc_pilot_2022 + kyc.reviewers=9 vs aifc_pilot_2022"
+
+
+def test_the_historys_headline_columns_show_kpi_levels_only(tmp_path: Path) -> None:
+    # a robust comparison records shares of worlds and a sensitivity study indices: listed
+    # under "outflow (KZT)" they read as "1" or "0.000" tenge
+    store = RunStore(tmp_path / "history.sqlite")
+    arms = {
+        "run": [""],
+        "compare": ["baseline", "reform", "change"],
+        "uncertainty": ["median", "p05", "p95"],
+        "sweep": ["cell 0: kyc.reviewers=10", "cell 1: kyc.reviewers=20"],
+        "robust": ["falls", "median change"],
+        "sensitivity": ["kyc.reviewers", "banks.unlicensed_block_prob"],
+    }
+    ids = {}
+    for kind, names in arms.items():
+        rows = [KpiRow(arm, "capital_outflow_kzt", float(i + 1)) for i, arm in enumerate(names)]
+        ids[kind] = store.record(Entry(kind=kind, name=kind, status="ok"), rows)
+    headline = store.headline(list(ids.values()), ["capital_outflow_kzt"])
+    shown = {kind: headline.get(ids[kind], {}).get("capital_outflow_kzt") for kind in arms}
+    assert shown == {
+        "run": 1.0,
+        "compare": 2.0,  # the reform
+        "uncertainty": 1.0,  # the median
+        "sweep": 1.0,  # its first cell
+        "robust": None,
+        "sensitivity": None,
+    }
 
 
 def test_store_option_moves_the_history(tmp_path: Path) -> None:
