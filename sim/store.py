@@ -25,8 +25,7 @@ from typing import Any
 
 KINDS = ("run", "compare", "sweep", "uncertainty", "sensitivity", "robust")
 LEVEL_ARMS = ("", "reform", "median")
-"""Arms whose rows are a KPI's level in its own unit, in the order `headline` prefers them (a
-sweep's cells, `cell N: …`, come after)."""
+"""The arms whose rows are an entry's one figure of a KPI, in its unit (`headline`)."""
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS entries (
@@ -242,9 +241,10 @@ class RunStore:
     def headline(
         self, entry_ids: Sequence[int], names: Sequence[str]
     ) -> dict[int, dict[str, float]]:
-        """For several entries, the given KPIs of their main arm: a run's, a comparison's
-        reform, an uncertainty study's median, a sweep's first cell. A study whose rows are not
-        KPI levels (a robust comparison's shares of worlds, a sensitivity's indices) has none."""
+        """For several entries, the given KPIs of their one figure each: a run's, a comparison's
+        reform, an uncertainty study's median. A sweep (a figure per cell) has none, and nor has
+        a study whose rows are not KPI levels (a robust comparison's shares of worlds, a
+        sensitivity study's indices), as the TUI's History shows them."""
         if not entry_ids:
             return {}
         marks = ",".join("?" * len(entry_ids))
@@ -260,8 +260,7 @@ class RunStore:
                 by_entry.setdefault(entry_id, {}).setdefault(arm, {})[kpi] = mean
         out = {}
         for entry_id, arms in by_entry.items():
-            levels = [a for a in arms if a in LEVEL_ARMS or a.startswith("cell ")]
-            levels.sort(key=lambda a: LEVEL_ARMS.index(a) if a in LEVEL_ARMS else len(LEVEL_ARMS))
-            if levels:  # (a stable sort: a sweep's first cell)
-                out[entry_id] = arms[levels[0]]
+            arm = next((a for a in LEVEL_ARMS if a in arms), None)
+            if arm is not None:
+                out[entry_id] = arms[arm]
         return out

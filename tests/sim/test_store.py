@@ -129,7 +129,7 @@ def test_the_historys_headline_columns_show_kpi_levels_only(tmp_path: Path) -> N
         "run": 1.0,
         "compare": 2.0,  # the reform
         "uncertainty": 1.0,  # the median
-        "sweep": 1.0,  # its first cell
+        "sweep": None,  # a figure per cell: none is the sweep's (as in the TUI's History)
         "robust": None,
         "sensitivity": None,
     }
