@@ -105,7 +105,12 @@ def sensitivity_command(
         str, typer.Option(help="morris (screening) or sobol (variance indices).")
     ] = "morris",
     samples: Annotated[
-        int, typer.Option(min=1, help="Morris trajectories, or Sobol base samples (a power of 2).")
+        int,
+        typer.Option(
+            min=2,
+            help="Morris trajectories, or Sobol base samples (a power of 2). At least 2: with one,"
+            " a Morris study has no spread (sigma) and a confidence interval of 0.",
+        ),
     ] = 10,
     priors: PriorsOpt = None,
     lever: Annotated[
@@ -212,9 +217,10 @@ def sensitivity_command(
             print_table(table)
     except ScenarioError as error:
         raise _fail(error.problems) from None
-    out_console.print(
-        f"wrote {out}/  (sensitivity.json, sensitivity.png{', tornado' if levers else ''})"
-    )
+    written = [out / method / "sensitivity.json", out / method / "sensitivity.png"]
+    if levers:
+        written += [out / "tornado" / "tornado.json", out / "tornado" / "tornado.png"]
+    out_console.print(f"wrote {', '.join(map(str, written))}", highlight=False, soft_wrap=True)
 
 
 def robust(

@@ -139,7 +139,7 @@ def test_a_typology_table_at_its_maximum_is_refused_before_it_starts(tmp_path: P
             "--kpi",
             "capital_outflow_kzt",
             "--samples",
-            "1",
+            "2",
             "--set",
             "population.scale_factor=1",
         ],

@@ -150,3 +150,18 @@ def test_robust_comparison_counts_worlds_and_leaves_the_reforms_levers_alone(
     assert saved["kpis"]["capital_outflow_kzt"]["falls"] == 1.0
     # the reform shares the baseline's name: it is named by its change (not "X vs X")
     assert saved["reform_name"] == "aifc_pilot_2022 + banks.unlicensed_block_prob=0.9"
+
+
+def test_a_sensitivity_study_says_where_it_wrote_each_file(tmp_path: Path) -> None:
+    # it said "wrote OUT/ (sensitivity.json, …)" for files in OUT/morris/ and OUT/tornado/
+    args = ["sensitivity", str(BASELINE), "--kpi", "capital_outflow_kzt", "--samples", "2"]
+    args += ["--days", "5", "--set", "population.scale_factor=250", "--workers", "1"]
+    args += ["--lever", "banks.unlicensed_block_prob=0.1,0.9", "--out", str(tmp_path / "s")]
+    result = runner.invoke(app, args, env={"COLUMNS": "1000"})
+    assert result.exit_code == 0, result.output
+    (line,) = [line for line in result.output.splitlines() if line.startswith("wrote ")]
+    written = [Path(path) for path in line.removeprefix("wrote ").split(", ")]
+    assert [p.name for p in written] == [
+        "sensitivity.json", "sensitivity.png", "tornado.json", "tornado.png"
+    ]  # fmt: skip
+    assert all(path.is_file() for path in written), written
