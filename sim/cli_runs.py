@@ -93,6 +93,20 @@ def list_command(
     print_table(table)
 
 
+SHARES_OF_WORLDS = ("falls", "rises")
+"""A robust comparison's arms: the share of sampled worlds where a KPI falls (or rises)."""
+CHANGES = ("change", "median change")
+"""Arms that are a change of a KPI (a comparison's, a robust comparison's median): signed."""
+
+
+def _cell(arm: str, name: str, value: float) -> str:
+    """A row's value: a share of worlds as a percentage, a change signed, else in the KPI's
+    own unit."""
+    if arm in SHARES_OF_WORLDS and math.isfinite(value):
+        return f"{value:.0%}"
+    return _value(name, value, signed=arm in CHANGES)
+
+
 def _kpi_table(title: str, rows: list[KpiRow], limit: int = 6) -> Table:
     arms = list(dict.fromkeys(r.arm for r in rows))
     shown = arms[:limit]
@@ -104,7 +118,9 @@ def _kpi_table(title: str, rows: list[KpiRow], limit: int = 6) -> Table:
         table.add_column("95% CI", justify="right")
     by_key = {(r.arm, r.kpi): r for r in rows}
     for name in dict.fromkeys(r.kpi for r in rows):
-        cells = [_value(name, by_key[(a, name)].mean) if (a, name) in by_key else "" for a in shown]
+        cells = [
+            _cell(a, name, by_key[(a, name)].mean) if (a, name) in by_key else "" for a in shown
+        ]
         if len(shown) == 1:
             r = by_key[(shown[0], name)]
             ci = (r.ci_low, r.ci_high) if r.ci_low is not None and r.ci_high is not None else None

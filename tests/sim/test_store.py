@@ -169,3 +169,22 @@ def test_the_history_writes_only_where_the_user_chose(
     assert result.exit_code == 2 and "the run history is off" in result.output
     seen = sorted(p.name for p in tmp_path.iterdir() if not p.name.endswith(".lock"))
     assert seen == ["a", "b", "thesis.tex"]  # beside each run folder, only its lock
+
+
+def test_runs_show_gives_shares_of_worlds_as_percentages_and_changes_signed(
+    tmp_path: Path,
+) -> None:
+    store = RunStore(tmp_path / "history.sqlite")
+    rows = [
+        KpiRow("falls", "capital_outflow_kzt", 1.0),
+        KpiRow("median change", "capital_outflow_kzt", 8.08e9),
+    ]
+    entry = store.record(Entry(kind="robust", name="robust", status="ok"), rows)
+    result = CliRunner().invoke(
+        app, ["runs", "show", str(entry), "--store", str(store.path)], env={"COLUMNS": "200"}
+    )
+    assert result.exit_code == 0, result.output
+    (line,) = [line for line in result.output.splitlines() if "capital_outflow_kzt" in line]
+    assert [cell.strip() for cell in line.strip("│ ").split("│")] == [
+        "capital_outflow_kzt", "100%", "+8.08 bn"
+    ]  # fmt: skip
