@@ -23,9 +23,6 @@ from tui.widgets.tiles import headline, tile_label
 LISTED = 500
 """Newest entries the list reads (the CLI's `runs list --limit` reads further back)."""
 
-HEADLINED = ("run", "compare", "uncertainty")
-"""Kinds whose headline KPIs are one figure each: a run's, a what-if's, a study's median."""
-
 
 WORKSHOP = "In a workshop the run history is not shown: your what-ifs and runs are in your space."
 
@@ -54,7 +51,7 @@ def read_listing(kpis: list[str]) -> Listing:
     try:
         store.check()
         entries = store.entries(LISTED)
-        ids = [e.id for e in entries if e.id is not None and e.kind in HEADLINED]
+        ids = [e.id for e in entries if e.id is not None]  # those with one figure (`headline`)
         return Listing(path, entries, store.headline(ids, kpis))
     except Exception as error:  # a locked, damaged or foreign file: say so, keep the app
         return Listing(path, problem=f"{path}: cannot read the run history ({error})")
@@ -218,7 +215,7 @@ class HistoryScreen(WorkbenchScreen):
             "wall": wall(entry),
         }
         for name in self.kpis:
-            shown = entry.kind in HEADLINED and name in values
+            shown = name in values
             cells[name] = format_value(name, values[name]) if shown else DASH
         return cells
 

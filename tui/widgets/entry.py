@@ -15,7 +15,7 @@ from textual.widgets import Static
 from sim.formatting import DASH, format_change, format_interval, format_value, label
 from sim.history import scenario_changes
 from sim.report import METHOD
-from sim.store import Entry, KpiRow, RunStore
+from sim.store import LEVEL_ARMS, Entry, KpiRow, RunStore
 from tui.screens.compare import HEADERS, ordered
 from tui.widgets.scrolling import DataTable, VerticalScroll
 from tui.widgets.tiles import KpiTiles
@@ -68,7 +68,7 @@ def by_arm(rows: Sequence[KpiRow]) -> dict[str, dict[str, KpiRow]]:
 def main_arm(rows: Sequence[KpiRow]) -> dict[str, KpiRow]:
     """The arm a single figure stands for: a run's, a comparison's what-if, a study's median."""
     arms = by_arm(rows)
-    arm = next((a for a in ("", "reform", "median") if a in arms), next(iter(arms), ""))
+    arm = next((a for a in LEVEL_ARMS if a in arms), next(iter(arms), ""))
     return arms.get(arm, {})
 
 
